@@ -1,0 +1,169 @@
+/**
+ * The playground server: one HTTPS port that serves the built pages and `public/`, with the
+ * `ws` signaler on `/ws` of the same port (wss). `server/main.ts` is the command line around it;
+ * tests start it on port 0.
+ *
+ * @see https://github.com/websockets/ws/blob/master/doc/ws.md
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sirv from 'sirv';
+import { WebSocketServer, WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
+import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
+import type { CertificatePair } from './cert';
+
+/** Options of {@link startPlaygroundServer}. */
+export interface PlaygroundServerOptions {
+  /** TLS certificate and key (PEM). */
+  tls: CertificatePair;
+  /** TCP port; 0 picks a free one. Default 8443. */
+  port?: number;
+  /** Address to listen on. Default all interfaces (`::` / `0.0.0.0`), so a phone on the LAN can join. */
+  host?: string;
+  /** Folders served as static files, first match wins (e.g. `public/`, `dist/`). */
+  staticDirs: string[];
+  /** Most peers per room. Default 2. */
+  capacity?: number;
+  /** Heartbeat interval in ms: a socket that did not answer the previous ping is terminated. Default 30 000. */
+  heartbeatMs?: number;
+  /** Development mode: no caching, and `/__dev/events` (server-sent events) announces rebuilds. */
+  dev?: boolean;
+  /** Called for every signaling frame handled (for `--verbose` logs and tests). */
+  onTrace?: (event: RelayTrace) => void;
+}
+
+/** A running playground server. */
+export interface PlaygroundServer {
+  /** The port it listens on (useful with port 0). */
+  readonly port: number;
+  /** `https://localhost:<port>/` */
+  readonly url: string;
+  /** The room relay, for inspection in tests. */
+  readonly relay: Relay;
+  /** Tells every open page (dev mode) to reload. */
+  reload(): void;
+  /** Closes every WebSocket (1001 "going away") and the HTTP server. Resolves when closed. */
+  close(): Promise<void>;
+}
+
+interface LiveSocket extends WebSocket {
+  isAlive?: boolean;
+}
+
+/**
+ * Starts the HTTPS + wss server.
+ * @throws the listen error (e.g. `EADDRINUSE`) when the port cannot be bound.
+ */
+export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
+  const dev = options.dev ?? false;
+  const relay = new Relay({ capacity: options.capacity ?? 2, onTrace: options.onTrace });
+  const handlers = options.staticDirs.map((dir) =>
+    sirv(dir, {
+      dev,
+      etag: true,
+      dotfiles: false,
+      extensions: ['html'],
+      setHeaders: (res) => {
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        if (dev) res.setHeader('Cache-Control', 'no-store');
+      },
+    }),
+  );
+  const reloadClients = new Set<ServerResponse>();
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (dev && req.url === '/__dev/events') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+      res.write(': connected\n\n');
+      reloadClients.add(res);
+      req.on('close', () => reloadClients.delete(res));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed\n');
+      return;
+    }
+    const notFound = () => {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    };
+    const chain = handlers.reduceRight<() => void>((next, h) => () => h(req, res, next), notFound);
+    chain();
+  };
+
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, handle);
+  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: MAX_FRAME_BYTES });
+  wss.on('error', (err) => console.error('[signaler] server error:', err.message));
+
+  wss.on('connection', (ws: LiveSocket) => {
+    ws.on('error', (err) => {
+      // Malformed frames, too-large payloads (ws closes with 1009), resets: never fatal.
+      if (options.onTrace === undefined) return;
+      console.error('[signaler] socket error:', err.message);
+    });
+    ws.isAlive = true;
+    ws.on('pong', () => {
+      ws.isAlive = true;
+    });
+    const member: Member = relay.connect({
+      send: (text) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(text);
+      },
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        relay.refuse(member, 'bad-message', 'binary frames are not accepted; send JSON text');
+        return;
+      }
+      relay.receive(member, data.toString());
+    });
+    ws.on('close', () => relay.disconnect(member));
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const client of wss.clients as Set<LiveSocket>) {
+      if (client.isAlive === false) {
+        client.terminate();
+        continue;
+      }
+      client.isAlive = false;
+      client.ping();
+    }
+  }, options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8443, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => console.error('[server] error:', err.message));
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url: `https://localhost:${port}/`,
+    relay,
+    reload() {
+      for (const res of reloadClients) res.write('event: reload\ndata: {}\n\n');
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        for (const res of reloadClients) res.end();
+        for (const client of wss.clients) client.close(1001, 'server shutting down');
+        wss.close();
+        server.close(() => resolve());
+        setTimeout(() => {
+          for (const client of wss.clients) client.terminate();
+          server.closeAllConnections();
+        }, 500).unref();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
+ * [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
+ * Prints the Local and Network URLs, like Vite does.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, watch } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startPlaygroundServer } from './app';
+import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const USAGE = `Usage: npm start -- [options]
+  --port N        port to listen on (default 8443, or $PORT)
+  --host ADDR     address to listen on (default all interfaces, or $HOST)
+  --capacity N    peers per room (default 2)
+  --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
+  --key FILE      private key of --cert (PEM)
+  --dev           rebuild on change and reload open pages
+  --verbose       log every signaling message
+  --help          show this help`;
+
+function fail(message: string): never {
+  console.error(`error: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        capacity: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        dev: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = intOption(values.port ?? process.env.PORT, 'port', 0, 65535) ?? 8443;
+  const host = values.host ?? process.env.HOST ?? undefined;
+  const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
+  if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+
+  const tls = values.cert && values.key
+    ? await loadCertificateFiles(values.cert, values.key)
+    : await loadOrCreateCertificate(join(root, '.cert'));
+  if ('created' in tls && tls.created) console.log('  Made a new self-signed certificate in .cert/');
+
+  const distDir = join(root, 'dist');
+  let builder: ChildProcess | undefined;
+  if (values.dev) {
+    mkdirSync(distDir, { recursive: true });
+    builder = spawn(process.execPath, [join(root, 'build.mjs'), '--watch'], { stdio: 'inherit' });
+  } else if (!existsSync(join(distDir, 'js'))) {
+    fail('dist/ is missing: run "npm run build" first (npm start does it for you)');
+  }
+
+  const server = await startPlaygroundServer({
+    tls,
+    port,
+    host,
+    capacity,
+    dev: values.dev,
+    staticDirs: [join(root, 'public'), distDir],
+    onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use: try --port ${port + 1}`);
+    if (err.code === 'EACCES') fail(`no permission to listen on port ${port}: pick one above 1024`);
+    throw err;
+  });
+
+  if (values.dev) {
+    let timer: NodeJS.Timeout | undefined;
+    watch(distDir, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => server.reload(), 150);
+    });
+    watch(join(root, 'public'), { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => server.reload(), 150);
+    });
+  }
+
+  const p = server.port;
+  console.log(`\n  webrtc-playground ready (rooms of ${capacity})\n`);
+  console.log(`  ➜  Local:   https://localhost:${p}/`);
+  if (!host || host === '0.0.0.0' || host === '::') {
+    for (const ip of lanAddresses()) console.log(`  ➜  Network: https://${ip}:${p}/`);
+  }
+  console.log('\n  The certificate is self-signed: the browser warns once; choose "Advanced" → "Proceed".\n');
+
+  const shutdown = (signal: string) => {
+    console.log(`\n  ${signal}: closing…`);
+    builder?.kill();
+    server.close().then(() => process.exit(0), () => process.exit(1));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

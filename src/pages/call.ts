@@ -1,0 +1,193 @@
+/**
+ * Call page: finds its elements and wires them to {@link CallSession}. No WebRTC logic lives here.
+ */
+import { getUserMedia, stopStream } from '../media/capture';
+import { CallSession, type EndReason, type RoomState } from '../rtc/call';
+import { defaultIceServersText, parseIceServers } from '../rtc/ice-servers';
+import type { PeerStates } from '../rtc/peer';
+import { SignalingClient, signalingUrl } from '../signaling/client';
+import type { PeerInfo } from '../signaling/protocol';
+import { roomFromSearch, roomLink } from '../signaling/room-name';
+import { $, copyText, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
+
+enableLiveReload();
+
+const el = {
+  problem: $('#problem'),
+  form: $('#join-form', HTMLFormElement),
+  room: $('#room', HTMLInputElement),
+  name: $('#name', HTMLInputElement),
+  join: $('#join', HTMLButtonElement),
+  leave: $('#leave', HTMLButtonElement),
+  roomState: $('#room-state'),
+  roomHint: $('#room-hint'),
+  roomLink: $('#room-link'),
+  copyLink: $('#copy-link', HTMLButtonElement),
+  peers: $('#peers', HTMLUListElement),
+  localVideo: $('#local-video', HTMLVideoElement),
+  remoteVideo: $('#remote-video', HTMLVideoElement),
+  remoteCaption: $('#remote-caption'),
+  callState: $('#call-state'),
+  call: $('#call', HTMLButtonElement),
+  hangup: $('#hangup', HTMLButtonElement),
+  iceServers: $('#ice-servers', HTMLTextAreaElement),
+  states: {
+    signalingState: $('#signaling-state'),
+    iceGatheringState: $('#ice-gathering-state'),
+    iceConnectionState: $('#ice-connection-state'),
+    connectionState: $('#connection-state'),
+  } satisfies Record<keyof PeerStates, HTMLElement>,
+};
+
+const ROOM_TEXT: Record<RoomState, string> = {
+  connecting: 'connecting…',
+  joined: 'joined',
+  full: 'room full',
+  unreachable: 'server unreachable',
+  disconnected: 'disconnected',
+  left: 'left',
+};
+const END_TEXT: Record<EndReason, string> = {
+  'local-hangup': 'You hung up.',
+  'remote-hangup': 'The other side hung up.',
+  'peer-left': 'The other side left the room.',
+  'left-room': 'You left the room.',
+  'signaling-closed': 'The signaling connection closed before the call was set up.',
+};
+
+const initial = roomFromSearch(location.search);
+el.room.value = initial.room;
+if (initial.source === 'invalid') {
+  el.roomHint.textContent = 'The room in the link was not valid (letters, digits, "-", "_", "." only); a new one was made.';
+}
+el.iceServers.value = defaultIceServersText(location.hostname);
+const showLink = () => {
+  el.roomLink.textContent = roomLink(location.href, el.room.value);
+};
+showLink();
+el.room.addEventListener('input', showLink);
+el.copyLink.addEventListener('click', async () => {
+  el.copyLink.textContent = (await copyText(roomLink(location.href, el.room.value))) ? 'Copied' : 'Copy failed: select the link';
+});
+
+let session: CallSession | null = null;
+let localStream: MediaStream | null = null;
+
+function renderPeers(peers: readonly PeerInfo[]): void {
+  el.peers.replaceChildren(
+    ...(peers.length === 0
+      ? [h('li', { class: 'muted' }, 'Nobody else yet: open the room link in another tab or on another device.')]
+      : peers.map((p) => h('li', { 'data-peer': p.id }, p.name ? `${p.name} ` : 'Anonymous ', h('code', {}, p.id)))),
+  );
+}
+
+function renderStates(states: PeerStates | null): void {
+  for (const key of Object.keys(el.states) as (keyof PeerStates)[]) {
+    const value = states ? states[key] : 'none';
+    setState(el.states[key], value, states ? value : '–');
+  }
+}
+
+function renderButtons(): void {
+  const joined = session?.roomState === 'joined';
+  const inCall = session !== null && session.callState !== 'idle';
+  el.join.disabled = session !== null && (session.roomState === 'joined' || session.roomState === 'connecting');
+  el.leave.disabled = !joined && session?.roomState !== 'connecting';
+  el.room.disabled = !el.join.disabled ? false : true;
+  el.call.disabled = !joined || inCall || (session?.peers.length ?? 0) === 0;
+  el.hangup.disabled = !inCall;
+}
+
+async function join(): Promise<void> {
+  if (!el.form.reportValidity()) return;
+  showProblem(el.problem, null);
+  try {
+    parseIceServers(el.iceServers.value); // refuse a bad list before opening the camera
+  } catch (err) {
+    showError(el.problem, err, 'RTCPeerConnection');
+    return;
+  }
+  history.replaceState(null, '', roomLink(location.href, el.room.value));
+  setState(el.roomState, 'connecting', 'opening camera…');
+  el.join.disabled = true;
+  try {
+    localStream = await getUserMedia({ audio: true, video: true });
+    el.localVideo.srcObject = localStream;
+  } catch (err) {
+    localStream = null;
+    const problem = showError(el.problem, err, 'getUserMedia');
+    el.roomHint.textContent = `Joining without camera/microphone (${problem.name}): you can still see and hear the other side.`;
+  }
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(signalingUrl());
+  } catch (err) {
+    showError(el.problem, err, 'signaling');
+    return;
+  }
+  const s = new CallSession({
+    client: new SignalingClient(ws),
+    room: el.room.value,
+    name: el.name.value.trim() || undefined,
+    localStream,
+    configuration: () => ({ iceServers: parseIceServers(el.iceServers.value) }),
+  });
+  session = s;
+  exposeDebug('call', s);
+  setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
+  s.on('room', (state) => {
+    setState(el.roomState, state, ROOM_TEXT[state]);
+    if (state === 'left' || state === 'full' || state === 'unreachable') {
+      stopStream(localStream);
+      localStream = null;
+      el.localVideo.srcObject = null;
+      session = null;
+    }
+    renderButtons();
+  });
+  s.on('peers', (peers) => {
+    renderPeers(peers);
+    renderButtons();
+  });
+  s.on('call', (state) => {
+    setState(el.callState, state);
+    if (state === 'connected') showProblem(el.problem, null);
+    renderButtons();
+  });
+  s.on('peer', (peer, remote) => {
+    el.remoteCaption.textContent = `Remote peer: ${remote.name ?? 'Anonymous'} (${remote.id})`;
+    renderStates(peer.states);
+    peer.on('statechange', (_which, states) => renderStates(states));
+  });
+  s.on('remotestream', (stream) => {
+    if (el.remoteVideo.srcObject !== stream) el.remoteVideo.srcObject = stream;
+  });
+  s.on('ended', (reason) => {
+    el.remoteVideo.srcObject = null;
+    el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
+    el.callState.title = END_TEXT[reason];
+    el.roomHint.textContent = END_TEXT[reason];
+    renderButtons();
+  });
+  s.on('problem', (err, context) => showError(el.problem, err, context));
+  renderButtons();
+}
+
+el.form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  void join();
+});
+el.leave.addEventListener('click', () => {
+  session?.leave();
+  el.roomHint.textContent = 'You left the room.';
+});
+el.call.addEventListener('click', () => {
+  try {
+    session?.call();
+  } catch (err) {
+    showError(el.problem, err, 'RTCPeerConnection');
+  }
+});
+el.hangup.addEventListener('click', () => session?.hangUp());
+renderStates(null);
+renderButtons();

@@ -1,0 +1,307 @@
+/**
+ * The signaling protocol: every JSON message the playground's clients and the signaler exchange,
+ * as one discriminated union on `type`, plus parsers that turn an untrusted frame into a typed
+ * message or a typed error. Imported by the pages (`src/`) and by the server (`server/`).
+ *
+ * Each message is documented with an example in `docs/protocol.md`.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
+
+/** Largest frame the signaler accepts, in bytes (64 KiB); a larger one closes the socket with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** Longest room name, in characters. */
+export const MAX_ROOM_LENGTH = 64;
+/** Longest display name, in characters. */
+export const MAX_NAME_LENGTH = 64;
+/** Longest SDP accepted, in characters (fits in one frame with its envelope). */
+export const MAX_SDP_LENGTH = 60_000;
+/** Longest ICE candidate line accepted, in characters. */
+export const MAX_CANDIDATE_LENGTH = 2048;
+
+/** Room names: 1–64 of letters, digits, `-`, `_` and `.`. */
+export const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Peer ids: assigned by the server, 8–64 URL-safe base64 characters. */
+export const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** A peer as the server describes it to others. `name` is untrusted text: render with `textContent`. */
+export interface PeerInfo {
+  /** Server-assigned, random, unguessable id. */
+  id: string;
+  /** Optional display name the peer chose (0–64 characters). */
+  name?: string;
+}
+
+/**
+ * An ICE candidate as carried in signaling: the JSON form of `RTCIceCandidate`
+ * (`RTCIceCandidateInit`). `null` in a `candidate` message means "end of candidates".
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidate/toJSON
+ */
+export interface IceCandidateJSON {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+// ---------------------------------------------------------------- client -> server
+
+/** Join `room` (client → server). The server answers `welcome`, or `error` (`room-full`, …). */
+export interface JoinMessage { type: 'join'; room: string; name?: string }
+/** An SDP offer for `to`, or for every other peer of the room when `to` is omitted. */
+export interface OfferMessage { type: 'offer'; to?: string; sdp: string }
+/** An SDP answer for `to` (or every other peer). */
+export interface AnswerMessage { type: 'answer'; to?: string; sdp: string }
+/** An ICE candidate for `to` (or every other peer); `candidate: null` is end-of-candidates. */
+export interface CandidateMessage { type: 'candidate'; to?: string; candidate: IceCandidateJSON | null }
+/** Hang up the call with `to` (or every other peer); the sender stays in the room. */
+export interface ByeMessage { type: 'bye'; to?: string }
+/** Leave the room; the others get `peer-left`. */
+export interface LeaveMessage { type: 'leave' }
+
+/** Every message a client may send to the signaler. */
+export type ClientMessage =
+  | JoinMessage
+  | OfferMessage
+  | AnswerMessage
+  | CandidateMessage
+  | ByeMessage
+  | LeaveMessage;
+
+// ---------------------------------------------------------------- server -> client
+
+/** Reply to `join`: the id the server gave you and the peers already in the room. */
+export interface WelcomeMessage {
+  type: 'welcome';
+  id: string;
+  room: string;
+  peers: PeerInfo[];
+  /** How many peers the room holds at most. */
+  capacity: number;
+}
+/** Another peer joined your room. */
+export interface PeerJoinedMessage { type: 'peer-joined'; peer: PeerInfo }
+/** A peer left your room (leave, closed tab or dead connection). */
+export interface PeerLeftMessage { type: 'peer-left'; id: string }
+/** A relayed offer; `from` is set by the server. */
+export interface RelayedOffer { type: 'offer'; from: string; sdp: string }
+/** A relayed answer; `from` is set by the server. */
+export interface RelayedAnswer { type: 'answer'; from: string; sdp: string }
+/** A relayed ICE candidate; `from` is set by the server. */
+export interface RelayedCandidate { type: 'candidate'; from: string; candidate: IceCandidateJSON | null }
+/** A relayed hang-up; `from` is set by the server. */
+export interface RelayedBye { type: 'bye'; from: string }
+
+/** Machine-readable error codes of `error` messages. */
+export type ErrorCode =
+  | 'bad-json'
+  | 'bad-message'
+  | 'room-full'
+  | 'not-in-room'
+  | 'already-in-room'
+  | 'unknown-peer';
+
+/** Every error code, for validation and docs. */
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'bad-json', 'bad-message', 'room-full', 'not-in-room', 'already-in-room', 'unknown-peer',
+];
+
+/** Something the sender did was refused. The connection stays open. */
+export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string }
+
+/** Every message the signaler may send to a client. */
+export type ServerMessage =
+  | WelcomeMessage
+  | PeerJoinedMessage
+  | PeerLeftMessage
+  | RelayedOffer
+  | RelayedAnswer
+  | RelayedCandidate
+  | RelayedBye
+  | ErrorMessage;
+
+/** A relayed signal (what one peer sends another through the server). */
+export type RelayedSignal = RelayedOffer | RelayedAnswer | RelayedCandidate | RelayedBye;
+
+/** A problem found while parsing a frame: the code and text an `error` reply carries. */
+export interface ProtocolError { code: 'bad-json' | 'bad-message'; message: string }
+
+/** Result of parsing an untrusted frame. */
+export type ParseResult<M> = { ok: true; message: M } | { ok: false; error: ProtocolError };
+
+// ---------------------------------------------------------------- parsing
+
+type Obj = Record<string, unknown>;
+
+class Invalid extends Error {}
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Obj, key: string, max: number, pattern?: RegExp): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new Invalid(`"${key}" must be a string`);
+  if (v.length > max) throw new Invalid(`"${key}" is longer than ${max} characters`);
+  if (pattern && !pattern.test(v)) throw new Invalid(`"${key}" has an invalid format`);
+  return v;
+}
+
+function optStr(o: Obj, key: string, max: number, pattern?: RegExp): string | undefined {
+  return o[key] === undefined ? undefined : str(o, key, max, pattern);
+}
+
+function withOpt<T extends object>(base: T, key: string, value: unknown): T {
+  return value === undefined ? base : { ...base, [key]: value };
+}
+
+function candidate(o: Obj): IceCandidateJSON | null {
+  const c = o.candidate;
+  if (c === null) return null;
+  if (!isObject(c)) throw new Invalid('"candidate" must be an object or null');
+  const line = str(c, 'candidate', MAX_CANDIDATE_LENGTH);
+  const out: IceCandidateJSON = { candidate: line };
+  if (c.sdpMid !== undefined) {
+    if (c.sdpMid !== null && (typeof c.sdpMid !== 'string' || c.sdpMid.length > 64)) {
+      throw new Invalid('"candidate.sdpMid" must be a short string or null');
+    }
+    out.sdpMid = c.sdpMid;
+  }
+  if (c.sdpMLineIndex !== undefined) {
+    const i = c.sdpMLineIndex;
+    if (i !== null && !(typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < 1024)) {
+      throw new Invalid('"candidate.sdpMLineIndex" must be a small non-negative integer or null');
+    }
+    out.sdpMLineIndex = i;
+  }
+  if (c.usernameFragment !== undefined) {
+    const u = c.usernameFragment;
+    if (u !== null && (typeof u !== 'string' || u.length > 256)) {
+      throw new Invalid('"candidate.usernameFragment" must be a string or null');
+    }
+    out.usernameFragment = u;
+  }
+  return out;
+}
+
+function decode(frame: unknown): Obj {
+  let value: unknown = frame;
+  if (typeof frame === 'string') {
+    try {
+      value = JSON.parse(frame);
+    } catch {
+      throw new BadJson();
+    }
+  }
+  if (!isObject(value)) throw new Invalid('a message must be a JSON object');
+  if (typeof value.type !== 'string') throw new Invalid('"type" must be a string');
+  return value;
+}
+
+class BadJson extends Error {}
+
+function guard<M>(frame: unknown, parse: (o: Obj) => M): ParseResult<M> {
+  try {
+    return { ok: true, message: parse(decode(frame)) };
+  } catch (err) {
+    if (err instanceof BadJson) return { ok: false, error: { code: 'bad-json', message: 'the frame is not valid JSON' } };
+    if (err instanceof Invalid) return { ok: false, error: { code: 'bad-message', message: err.message } };
+    throw err;
+  }
+}
+
+const to = (o: Obj) => optStr(o, 'to', 64, PEER_ID_PATTERN);
+const from = (o: Obj) => str(o, 'from', 64, PEER_ID_PATTERN);
+const sdp = (o: Obj) => {
+  const s = str(o, 'sdp', MAX_SDP_LENGTH);
+  if (!s.startsWith('v=0')) throw new Invalid('"sdp" must be an SDP text starting with "v=0"');
+  return s;
+};
+
+function peerInfo(v: unknown): PeerInfo {
+  if (!isObject(v)) throw new Invalid('a peer must be an object');
+  return withOpt({ id: str(v, 'id', 64, PEER_ID_PATTERN) }, 'name', optStr(v, 'name', MAX_NAME_LENGTH));
+}
+
+/**
+ * Parses a frame a client sent to the signaler (server side).
+ *
+ * @param frame the raw text of a WebSocket frame (or an already-decoded JSON value).
+ * @returns `{ ok: true, message }` with a well-formed {@link ClientMessage} (unknown extra fields
+ *   dropped), or `{ ok: false, error }` with code `bad-json` (not JSON) or `bad-message`
+ *   (wrong shape: not an object, unknown `type`, missing or wrong-typed field, over-long room).
+ *   Never throws on input.
+ */
+export function parseClientMessage(frame: unknown): ParseResult<ClientMessage> {
+  return guard(frame, (o): ClientMessage => {
+    const type = o.type as ClientMessage['type'];
+    switch (type) {
+      case 'join': {
+        const room = str(o, 'room', MAX_ROOM_LENGTH);
+        if (!ROOM_PATTERN.test(room)) throw new Invalid('"room" may only hold letters, digits, "-", "_" and "."');
+        const name = optStr(o, 'name', MAX_NAME_LENGTH);
+        return withOpt({ type, room }, 'name', name?.trim() || undefined);
+      }
+      case 'offer':
+      case 'answer':
+        return withOpt({ type, sdp: sdp(o) }, 'to', to(o));
+      case 'candidate':
+        return withOpt({ type, candidate: candidate(o) }, 'to', to(o));
+      case 'bye':
+        return withOpt({ type }, 'to', to(o));
+      case 'leave':
+        return { type };
+      default:
+        throw new Invalid(`unknown message type "${String(o.type).slice(0, 32)}"`);
+    }
+  });
+}
+
+/**
+ * Parses a frame the signaler sent (client side). Same contract as {@link parseClientMessage},
+ * for {@link ServerMessage}.
+ */
+export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
+  return guard(frame, (o): ServerMessage => {
+    const type = o.type as ServerMessage['type'];
+    switch (type) {
+      case 'welcome': {
+        if (!Array.isArray(o.peers)) throw new Invalid('"peers" must be an array');
+        const capacity = o.capacity;
+        if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
+          throw new Invalid('"capacity" must be a positive integer');
+        }
+        return {
+          type,
+          id: str(o, 'id', 64, PEER_ID_PATTERN),
+          room: str(o, 'room', MAX_ROOM_LENGTH, ROOM_PATTERN),
+          peers: o.peers.map(peerInfo),
+          capacity,
+        };
+      }
+      case 'peer-joined':
+        return { type, peer: peerInfo(o.peer) };
+      case 'peer-left':
+        return { type, id: str(o, 'id', 64, PEER_ID_PATTERN) };
+      case 'offer':
+      case 'answer':
+        return { type, from: from(o), sdp: sdp(o) };
+      case 'candidate':
+        return { type, from: from(o), candidate: candidate(o) };
+      case 'bye':
+        return { type, from: from(o) };
+      case 'error': {
+        const code = str(o, 'code', 32) as ErrorCode;
+        if (!ERROR_CODES.includes(code)) throw new Invalid(`unknown error code "${code}"`);
+        return { type, code, message: str(o, 'message', 1024) };
+      }
+      default:
+        throw new Invalid(`unknown message type "${String(o.type).slice(0, 32)}"`);
+    }
+  });
+}
+
+/** Serialises a message for the wire (one JSON text per WebSocket frame). */
+export function encodeMessage(message: ClientMessage | ServerMessage): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,111 @@
+/**
+ * Small DOM helpers shared by every page: typed element lookup, the problem box that shows an
+ * {@link Explanation}, state badges, and the one explicit debug object for tests.
+ * Everything renders with `textContent`, never `innerHTML`, so peer-supplied strings stay text.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Node/textContent
+ */
+import { explainError, type ErrorContext, type Explanation } from '../errors/explain';
+
+declare const __DEV__: boolean;
+
+/**
+ * Finds the element matching `selector` and checks its type.
+ * @throws TypeError when it is missing or not an instance of `type` (a page/HTML mismatch).
+ */
+export function $<T extends Element = HTMLElement>(
+  selector: string,
+  type: abstract new (...args: never[]) => T = HTMLElement as unknown as abstract new (...args: never[]) => T,
+  root: ParentNode = document,
+): T {
+  const el = root.querySelector(selector);
+  if (!(el instanceof type)) throw new TypeError(`element ${selector} is missing or not a ${type.name}`);
+  return el;
+}
+
+/** Creates an element with text and attributes (no HTML parsing). */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  el.append(...children);
+  return el;
+}
+
+/**
+ * Shows an error in a problem box (`<div class="problem" role="alert">`): the error name, a title,
+ * the explanation and the browser's raw message. Pass `null` to hide the box.
+ * The box gets `data-error="<name>"` so tests can read which error is shown.
+ */
+export function showProblem(box: HTMLElement, problem: Explanation | null): void {
+  box.replaceChildren();
+  if (!problem) {
+    box.hidden = true;
+    delete box.dataset.error;
+    return;
+  }
+  box.hidden = false;
+  box.dataset.error = problem.name;
+  box.append(
+    h('strong', { class: 'problem-title' }, problem.title),
+    ' ',
+    h('code', { class: 'problem-name' }, problem.name),
+    h('p', { class: 'problem-detail' }, problem.detail),
+  );
+  if (problem.raw) box.append(h('p', { class: 'problem-raw' }, `Browser message: ${problem.raw}`));
+}
+
+/** {@link explainError} then {@link showProblem}: the usual catch handler of a page. */
+export function showError(box: HTMLElement, err: unknown, context?: ErrorContext): Explanation {
+  const problem = explainError(err, context);
+  showProblem(box, problem);
+  return problem;
+}
+
+/** Sets `data-state` and the visible text of a state badge (tests read `data-state`). */
+export function setState(el: HTMLElement, state: string, text: string = state): void {
+  el.dataset.state = state;
+  el.textContent = text;
+}
+
+/** Pretty JSON for `<pre>` blocks (2-space indent). */
+export function formatJSON(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/**
+ * Copies `text` to the clipboard; resolves to whether it worked (the Clipboard API needs a secure
+ * context and focus).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Clipboard/writeText
+ */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch (err) {
+    console.warn('clipboard write failed:', err);
+    return false;
+  }
+}
+
+type DebugHost = { playground?: Record<string, unknown> };
+
+/**
+ * Exposes `value` as `window.playground[name]`: the one explicit debug object that tests and
+ * curious learners (in DevTools) may read. Nothing else is put on `window`.
+ */
+export function exposeDebug(name: string, value: unknown): void {
+  const host = globalThis as DebugHost;
+  host.playground ??= {};
+  host.playground[name] = value;
+}
+
+/** In `npm run dev`, reloads the page when a bundle is rebuilt (removed from production builds). */
+export function enableLiveReload(): void {
+  if (!__DEV__) return;
+  const events = new EventSource('/__dev/events');
+  events.addEventListener('reload', () => location.reload());
+}

@@ -1,0 +1,111 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Page } from 'puppeteer';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+
+type Ctx = { server: PlaygroundServer; tb: TestBrowser };
+const test = suite<Ctx>('call page');
+
+test.before(async (ctx) => {
+  ctx.server = await startTestServer();
+  ctx.tb = await launchBrowser();
+});
+test.after(async (ctx) => {
+  await ctx.tb.close();
+  await ctx.server.close();
+});
+
+/** Inbound media counters read from the page's debug object (getStats inbound-rtp). */
+async function inbound(page: Page): Promise<{ framesDecoded: number; audioSamples: number }> {
+  return page.evaluate(async () => {
+    type Dbg = { playground?: { call?: { peer?: { pc: RTCPeerConnection } | null } } };
+    const pc = (globalThis as Dbg).playground?.call?.peer?.pc;
+    let framesDecoded = 0;
+    let audioSamples = 0;
+    if (!pc) return { framesDecoded, audioSamples };
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number; totalSamplesReceived?: number }) => {
+      if (r.type !== 'inbound-rtp') return;
+      if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
+      if (r.kind === 'audio') audioSamples += r.totalSamplesReceived ?? 0;
+    });
+    return { framesDecoded, audioSamples };
+  });
+}
+
+async function join(page: Page): Promise<void> {
+  await page.click('#join');
+  await waitForState(page, '#room-state', 'joined');
+}
+
+test('two peers join one room, connect, and decode each other\'s media; hang up is seen by the other side', async ({ server, tb }) => {
+  const url = `${server.url}call.html?room=test-call-1`;
+  const a = await openUserPage(tb.browser, url);
+  const b = await openUserPage(tb.browser, url);
+  await join(a.page);
+  assert.match(await textOf(a.page, '#peers'), /Nobody else yet/);
+  await join(b.page);
+  await waitForState(a.page, '#call-state', 'connected');
+  await waitForState(b.page, '#call-state', 'connected');
+  for (const { page } of [a, b]) {
+    assert.is(await page.$eval('#connection-state', (e) => (e as HTMLElement).dataset.state), 'connected');
+    assert.is(await page.$eval('#signaling-state', (e) => (e as HTMLElement).dataset.state), 'stable');
+    assert.ok(['connected', 'completed'].includes(await page.$eval('#ice-connection-state', (e) => (e as HTMLElement).dataset.state ?? '')));
+  }
+  // Media really flows both ways: frames decoded and audio samples grow over time.
+  for (const { page } of [a, b]) {
+    await page.bringToFront();
+    const first = await inbound(page);
+    await page.waitForFunction(
+      async (f0: number) => {
+        const pc = (globalThis as { playground?: { call?: { peer?: { pc: RTCPeerConnection } } } }).playground?.call?.peer?.pc;
+        let frames = 0;
+        (await pc!.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+        });
+        return frames > f0 + 5;
+      },
+      { timeout: 10_000, polling: 200 },
+      first.framesDecoded,
+    );
+    const later = await inbound(page);
+    assert.ok(later.audioSamples > first.audioSamples, 'audio samples arrive');
+    assert.ok((await page.$eval('#remote-video', (v) => (v as HTMLVideoElement).videoWidth)) > 0, 'remote video has a size');
+  }
+  // Peers list shows the other one.
+  assert.is(await a.page.$$eval('#peers li[data-peer]', (l) => l.length), 1);
+
+  // Hang up on A: B sees it and both go back to idle with "Call again" enabled.
+  await a.page.click('#hangup');
+  await waitForState(b.page, '#call-state', 'idle');
+  await waitForState(a.page, '#call-state', 'idle');
+  assert.match(await textOf(b.page, '#remote-caption'), /hung up/);
+  assert.is(await b.page.$eval('#call', (e) => (e as HTMLButtonElement).disabled), false);
+
+  // Call again from B works.
+  await b.page.click('#call');
+  await waitForState(a.page, '#call-state', 'connected');
+  await waitForState(b.page, '#call-state', 'connected');
+
+  // Leave on B: A sees the peer leave.
+  await b.page.click('#leave');
+  await waitForState(a.page, '#call-state', 'idle');
+  assert.match(await textOf(a.page, '#remote-caption'), /left the room/);
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a third peer is told the room is full', async ({ server, tb }) => {
+  const url = `${server.url}call.html?room=test-full`;
+  const pages = [await openUserPage(tb.browser, url), await openUserPage(tb.browser, url), await openUserPage(tb.browser, url)];
+  await join(pages[0]!.page);
+  await join(pages[1]!.page);
+  await pages[2]!.page.click('#join');
+  await waitForState(pages[2]!.page, '#room-state', 'full');
+  assert.is(await pages[2]!.page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'room-full');
+  assert.match(await textOf(pages[2]!.page, '#problem'), /room is full/i);
+  for (const p of pages) await p.context.close();
+});
+
+test.run();
