@@ -60,6 +60,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
   #peers: PeerInfo[] = [];
   #peer: Peer | null = null;
   #remote: PeerInfo | null = null;
+  #role: 'caller' | 'callee' | null = null;
   readonly #opts: CallSessionOptions;
 
   constructor(options: CallSessionOptions) {
@@ -88,6 +89,8 @@ export class CallSession extends Emitter<CallSessionEvents> {
   get peers(): readonly PeerInfo[] { return this.#peers; }
   /** The current call's peer connection wrapper, if a call exists. */
   get peer(): Peer | null { return this.#peer; }
+  /** Our role in the current call: `caller` (we sent the first offer), `callee`, or null when idle. */
+  get role(): 'caller' | 'callee' | null { return this.#role; }
   /** The peer we are in a call with. */
   get remote(): PeerInfo | null { return this.#remote; }
 
@@ -101,7 +104,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
     const remote = this.#peers.find((p) => p.id === peerId);
     if (!remote) throw new DOMException('nobody else is in the room', 'InvalidStateError');
     if (this.#peer) throw new DOMException('a call is already in progress', 'InvalidStateError');
-    const peer = this.#createPeer(remote);
+    const peer = this.#createPeer(remote, 'caller');
     if (peer) peer.setLocalStream(this.#opts.localStream, true);
   }
 
@@ -170,7 +173,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
         if (!peer || this.#remote?.id !== m.from) {
           if (peer) return; // busy with someone else: ignore
           const remote = this.#peers.find((p) => p.id === m.from) ?? { id: m.from };
-          peer = this.#createPeer(remote);
+          peer = this.#createPeer(remote, 'callee');
           if (!peer) return;
           peer.setLocalStream(this.#opts.localStream, false);
         }
@@ -204,7 +207,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
     this.emit('problem', m, 'signaling');
   }
 
-  #createPeer(remote: PeerInfo): Peer | null {
+  #createPeer(remote: PeerInfo, role: 'caller' | 'callee'): Peer | null {
     let peer: Peer;
     try {
       peer = new Peer({ polite: (this.#id ?? '') < remote.id, configuration: this.#opts.configuration() });
@@ -214,6 +217,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
     }
     this.#peer = peer;
     this.#remote = remote;
+    this.#role = role;
     peer.on('signal', (s) => this.#trySend({ ...s, to: remote.id }));
     peer.on('track', (ev) => {
       const stream = ev.streams[0] ?? new MediaStream([ev.track]);
@@ -234,6 +238,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
     const peer = this.#peer;
     this.#peer = null;
     this.#remote = null;
+    this.#role = null;
     peer?.close();
     this.#dispatch({ type: 'end' });
     if (peer) this.emit('ended', reason);
