@@ -1,0 +1,196 @@
+/**
+ * The trace of a call session: every signaling message sent and received, every state change of
+ * the RTCPeerConnection, every ICE candidate and every stats sample, each with its time offset.
+ * The sequence diagram, the state panels, the candidates table and the graphs of the call page all
+ * render a Trace; it exports to JSON and imports back to replay a session.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Connectivity
+ */
+import type { SignalingClient } from '../signaling/client';
+import { parseClientMessage, parseServerMessage, type ClientMessage, type IceCandidateJSON, type ServerMessage } from '../signaling/protocol';
+import { Emitter } from '../util/emitter';
+import type { Peer, PeerStates } from './peer';
+import { assertStatsSample, type StatsSample } from './stats';
+
+/** Which peer of the call an entry belongs to. */
+export type TraceSide = 'caller' | 'callee';
+
+/** Fields every entry has: `t` = ms since the trace started, `side` = whose event it was. */
+interface TraceBase {
+  t: number;
+  side: TraceSide;
+}
+
+/** A signaling message `side` sent to the server, or received from it. */
+export type SignalEntry =
+  | (TraceBase & { kind: 'signal'; direction: 'sent'; message: ClientMessage })
+  | (TraceBase & { kind: 'signal'; direction: 'received'; message: ServerMessage });
+/** One of the four RTCPeerConnection states of `side` changed to `value`. */
+export interface StateEntry extends TraceBase { kind: 'state'; which: keyof PeerStates; value: string }
+/** A local ICE candidate gathered, or a remote one added; `candidate: null` = end of candidates. */
+export interface CandidateEntry extends TraceBase { kind: 'candidate'; origin: 'local' | 'remote'; candidate: IceCandidateJSON | null }
+/** One stats sample of `side` (see {@link StatsSample}). */
+export interface StatsEntry extends TraceBase { kind: 'stats'; sample: StatsSample }
+/** Free text, e.g. the name of a step in step-by-step mode. */
+export interface NoteEntry extends TraceBase { kind: 'note'; text: string }
+
+/** One thing that happened during a call. */
+export type TraceEntry = SignalEntry | StateEntry | CandidateEntry | StatsEntry | NoteEntry;
+
+/** A trace entry before it gets its time offset (what {@link Trace.record} takes). */
+export type TraceEntryInit = TraceEntry extends infer E ? (E extends TraceEntry ? Omit<E, 't'> : never) : never;
+
+/** Events of a {@link Trace}. */
+export type TraceEvents = { entry: [entry: TraceEntry] };
+
+/** The exported form of a trace (a JSON file). */
+export interface TraceJSON {
+  format: typeof TRACE_FORMAT;
+  version: 1;
+  /** Wall-clock start of the trace, ISO 8601. */
+  startedAt: string;
+  entries: TraceEntry[];
+}
+
+/** The `format` marker of exported traces. */
+export const TRACE_FORMAT = 'webrtc-playground-trace';
+const STATE_NAMES: readonly (keyof PeerStates)[] = ['signalingState', 'iceGatheringState', 'iceConnectionState', 'connectionState'];
+
+/** Options of a {@link Trace}. */
+export interface TraceOptions {
+  /** Monotonic clock in ms (default `performance.now`); injectable for tests. */
+  now?: () => number;
+  /** Wall-clock start (default: now). */
+  startedAt?: Date;
+}
+
+/** An append-only list of {@link TraceEntry}, emitting `entry` for each one recorded. */
+export class Trace extends Emitter<TraceEvents> {
+  readonly startedAt: Date;
+  readonly #entries: TraceEntry[] = [];
+  readonly #now: () => number;
+  readonly #t0: number;
+
+  constructor(options: TraceOptions = {}) {
+    super();
+    this.#now = options.now ?? (() => performance.now());
+    this.#t0 = this.#now();
+    this.startedAt = options.startedAt ?? new Date();
+  }
+
+  /** Every entry so far, oldest first. */
+  get entries(): readonly TraceEntry[] {
+    return this.#entries;
+  }
+
+  /**
+   * Appends `entry` stamped with `t` (ms since the trace started, rounded to 0.1 ms) and emits `entry`.
+   * @returns the stored entry.
+   */
+  record(entry: TraceEntryInit): TraceEntry {
+    const t = Math.round((this.#now() - this.#t0) * 10) / 10;
+    const full = { ...entry, t } as TraceEntry;
+    this.#entries.push(full);
+    this.emit('entry', full);
+    return full;
+  }
+
+  /** The exported form: `{ format, version, startedAt, entries }`. */
+  toJSON(): TraceJSON {
+    return { format: TRACE_FORMAT, version: 1, startedAt: this.startedAt.toISOString(), entries: [...this.#entries] };
+  }
+
+  /**
+   * Rebuilds a trace from its exported form (already parsed from JSON), validating every entry.
+   * @throws TypeError naming the first problem (wrong format marker, bad entry).
+   */
+  static fromJSON(value: unknown): Trace {
+    if (!isObj(value) || value.format !== TRACE_FORMAT) throw new TypeError(`not a ${TRACE_FORMAT} file`);
+    if (value.version !== 1) throw new TypeError(`unsupported trace version ${String(value.version)}`);
+    const started = typeof value.startedAt === 'string' ? new Date(value.startedAt) : new Date(NaN);
+    if (Number.isNaN(started.getTime())) throw new TypeError('"startedAt" must be an ISO date');
+    if (!Array.isArray(value.entries)) throw new TypeError('"entries" must be an array');
+    const trace = new Trace({ startedAt: started, now: () => 0 });
+    value.entries.forEach((e, i) => trace.#entries.push(validateEntry(e, i)));
+    return trace;
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function validateEntry(e: unknown, i: number): TraceEntry {
+  const bad = (why: string) => new TypeError(`entry ${i}: ${why}`);
+  if (!isObj(e)) throw bad('must be an object');
+  if (typeof e.t !== 'number' || !Number.isFinite(e.t) || e.t < 0) throw bad('"t" must be a non-negative number');
+  if (e.side !== 'caller' && e.side !== 'callee') throw bad('"side" must be "caller" or "callee"');
+  const base: TraceBase = { t: e.t, side: e.side };
+  switch (e.kind) {
+    case 'signal': {
+      if (e.direction === 'sent') {
+        const p = parseClientMessage(e.message);
+        if (!p.ok) throw bad(`message: ${p.error.message}`);
+        return { ...base, kind: 'signal', direction: 'sent', message: p.message };
+      }
+      if (e.direction === 'received') {
+        const p = parseServerMessage(e.message);
+        if (!p.ok) throw bad(`message: ${p.error.message}`);
+        return { ...base, kind: 'signal', direction: 'received', message: p.message };
+      }
+      throw bad('"direction" must be "sent" or "received"');
+    }
+    case 'state':
+      if (!STATE_NAMES.includes(e.which as keyof PeerStates)) throw bad('"which" must name an RTCPeerConnection state');
+      if (typeof e.value !== 'string' || e.value.length > 32) throw bad('"value" must be a short string');
+      return { ...base, kind: 'state', which: e.which as keyof PeerStates, value: e.value };
+    case 'candidate': {
+      if (e.origin !== 'local' && e.origin !== 'remote') throw bad('"origin" must be "local" or "remote"');
+      const p = parseClientMessage({ type: 'candidate', candidate: e.candidate });
+      if (!p.ok || p.message.type !== 'candidate') throw bad(`candidate: ${p.ok ? 'invalid' : p.error.message}`);
+      return { ...base, kind: 'candidate', origin: e.origin, candidate: p.message.candidate };
+    }
+    case 'stats':
+      try {
+        assertStatsSample(e.sample);
+      } catch (err) {
+        throw bad(err instanceof Error ? err.message : String(err));
+      }
+      return { ...base, kind: 'stats', sample: e.sample };
+    case 'note':
+      if (typeof e.text !== 'string' || e.text.length > 2000) throw bad('"text" must be a string');
+      return { ...base, kind: 'note', text: e.text };
+    default:
+      throw bad(`unknown kind "${String(e.kind).slice(0, 32)}"`);
+  }
+}
+
+/**
+ * Records every message `client` sends (`sent`) and receives (`message`) into `trace`.
+ * @param side read at each message (the role is only known once a call starts).
+ * @returns a function that stops recording.
+ */
+export function recordSignaling(trace: Trace, client: SignalingClient, side: () => TraceSide): () => void {
+  const offSent = client.on('sent', (message) => trace.record({ kind: 'signal', direction: 'sent', side: side(), message }));
+  const offMsg = client.on('message', (message) => trace.record({ kind: 'signal', direction: 'received', side: side(), message }));
+  return () => {
+    offSent();
+    offMsg();
+  };
+}
+
+/**
+ * Records the state changes, local ICE candidates and added remote ICE candidates of `peer`
+ * (a remote candidate queued before the remote description is recorded when it is really added).
+ * @returns a function that stops recording.
+ */
+export function recordPeer(trace: Trace, peer: Peer, side: TraceSide): () => void {
+  const offs = [
+    peer.on('statechange', (which, states) => trace.record({ kind: 'state', side, which, value: states[which] })),
+    peer.on('localcandidate', (c) => trace.record({ kind: 'candidate', side, origin: 'local', candidate: c.toJSON() as IceCandidateJSON })),
+    peer.on('remotecandidate', (candidate, queued) => {
+      if (!queued) trace.record({ kind: 'candidate', side, origin: 'remote', candidate });
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}
