@@ -108,6 +108,10 @@ async function join(): Promise<void> {
     return;
   }
   history.replaceState(null, '', roomLink(location.href, el.room.value));
+  // Rejoining after a lost connection: release the old session and camera first.
+  session?.removeAllListeners();
+  session = null;
+  stopStream(localStream);
   setState(el.roomState, 'connecting', 'opening camera…');
   el.join.disabled = true;
   try {

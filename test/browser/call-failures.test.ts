@@ -1,0 +1,53 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+
+type Ctx = { tb: TestBrowser };
+const test = suite<Ctx>('call page failures');
+
+test.before(async (ctx) => {
+  // No fake UI: permission prompts are not auto-accepted, so a context without grants is denied.
+  ctx.tb = await launchBrowser({ fakeUi: false });
+});
+test.after(async (ctx) => {
+  await ctx.tb.close();
+});
+
+test('camera permission denied: the page explains it and still joins to receive', async ({ tb }) => {
+  const server = await startTestServer();
+  try {
+    const { page, context } = await openUserPage(tb.browser, `${server.url}call.html?room=denied`);
+    await page.click('#join');
+    await waitForState(page, '#room-state', 'joined');
+    assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'NotAllowedError');
+    assert.match(await textOf(page, '#problem'), /Permission to use the camera or microphone was denied/);
+    assert.match(await textOf(page, '#problem'), /Allow/);
+    assert.match(await textOf(page, '#room-hint'), /without camera/);
+    await context.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('signaler down: unreachable before joining, disconnected when it stops later', async ({ tb }) => {
+  const server: PlaygroundServer = await startTestServer();
+  const { page, context } = await openUserPage(tb.browser, `${server.url}call.html?room=down`, ['camera', 'microphone']);
+  // The server stops while the page is joined.
+  await page.click('#join');
+  await waitForState(page, '#room-state', 'joined');
+  await server.close();
+  await waitForState(page, '#room-state', 'disconnected');
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'SignalingClosed');
+  assert.match(await textOf(page, '#problem'), /connection to the signaling server was lost/i);
+  // With no server at all, joining says it cannot reach it.
+  await page.click('#join');
+  await waitForState(page, '#room-state', 'unreachable');
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'SignalingUnreachable');
+  assert.match(await textOf(page, '#problem'), /Cannot reach the signaling server/);
+  assert.is(await page.$eval('#join', (e) => (e as HTMLButtonElement).disabled), false, 'can try again');
+  await context.close();
+});
+
+test.run();
