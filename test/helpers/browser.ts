@@ -105,6 +105,9 @@ export async function openUserPage(browser: Browser, url: string, grant?: ('came
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(String(err)));
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`HTTP ${res.status()} ${res.url()}`);
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(msg.text());
   });
