@@ -51,7 +51,9 @@ export type PlaygroundErrorName =
   | 'SignalingUnreachable'
   | 'SignalingClosed'
   | 'IceFailed'
-  | 'TimeoutError';
+  | 'TimeoutError'
+  | 'NoSourceError'
+  | 'SourceEndedError';
 
 /** The constraint named by an `OverconstrainedError` (`width`, `frameRate`, …), if any. */
 export function failedConstraint(err: unknown): string | undefined {
@@ -240,6 +242,14 @@ const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>>
   TimeoutError: () => ({
     title: 'This took too long.',
     detail: 'The browser did not answer in time; try again.',
+  }),
+  NoSourceError: () => ({
+    title: 'There is nothing to record yet.',
+    detail: 'Open a source first (camera and microphone, a screen, or the microphone alone), then press Start.',
+  }),
+  SourceEndedError: () => ({
+    title: 'The source stopped while recording.',
+    detail: 'A track of the recorded stream ended (you stopped sharing, unplugged the device, or another program took it). The recording was stopped and kept: find it in the list below.',
   }),
 };
 
