@@ -16,7 +16,7 @@ import type { SignalingClient } from '../signaling/client';
 import type { ErrorMessage, PeerInfo, ServerMessage } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { nextCallState, type CallEvent, type CallState } from './call-state';
-import { Peer } from './peer';
+import { Peer, type Signal } from './peer';
 
 /** State of our membership in the signaling room. */
 export type RoomState = 'connecting' | 'joined' | 'full' | 'unreachable' | 'disconnected' | 'left';
@@ -35,6 +35,10 @@ export type CallSessionEvents = {
   /** A remote media stream arrived. */
   remotestream: [stream: MediaStream];
   ended: [reason: EndReason];
+  /** A data channel of the call opened on our side (created by the caller, received by the callee). */
+  datachannel: [channel: RTCDataChannel];
+  /** Manual mode only: an offer, answer or ICE candidate from `from`, for the step-by-step negotiator. */
+  remotesignal: [signal: Signal, from: PeerInfo];
   /** Something failed: show it. `context` tells {@link explainError} which API it was. */
   problem: [err: unknown, context: ErrorContext];
 };
@@ -50,6 +54,12 @@ export interface CallSessionOptions {
   configuration: () => RTCConfiguration;
   /** Start the call by itself when a second peer is in the room. Default true. */
   autoCall?: boolean;
+  /**
+   * Manual (step) mode: the session never creates a peer itself; remote offers, answers and
+   * candidates come out as `remotesignal` events, and the page's negotiator hands its peer over
+   * with {@link CallSession.adopt}. Implies `autoCall: false`. Default false.
+   */
+  manual?: boolean;
 }
 
 /** A room membership plus at most one call in it. */
@@ -105,7 +115,19 @@ export class CallSession extends Emitter<CallSessionEvents> {
     if (!remote) throw new DOMException('nobody else is in the room', 'InvalidStateError');
     if (this.#peer) throw new DOMException('a call is already in progress', 'InvalidStateError');
     const peer = this.#createPeer(remote, 'caller');
-    if (peer) peer.setLocalStream(this.#opts.localStream, true);
+    if (!peer) return;
+    peer.createDataChannel('playground');
+    peer.setLocalStream(this.#opts.localStream, true);
+  }
+
+  /**
+   * Manual mode: takes over `peer` (made and driven by a step-by-step negotiator) as the current
+   * call with `remote`: its signals go to `remote`, its states drive the call state.
+   * @throws DOMException `InvalidStateError` when a call is already in progress.
+   */
+  adopt(peer: Peer, remote: PeerInfo, role: 'caller' | 'callee'): void {
+    if (this.#peer) throw new DOMException('a call is already in progress', 'InvalidStateError');
+    this.#attach(peer, remote, role);
   }
 
   /** Hangs up: tells the other side (`bye`) and goes back to idle, still in the room. */
@@ -157,7 +179,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
         this.#peers = m.peers;
         this.#setRoom('joined');
         this.emit('peers', this.#peers);
-        if ((this.#opts.autoCall ?? true) && m.peers.length > 0) this.call(m.peers[0]!.id);
+        if ((this.#opts.autoCall ?? true) && !this.#opts.manual && m.peers.length > 0) this.call(m.peers[0]!.id);
         return;
       case 'peer-joined':
         this.#peers = [...this.#peers.filter((p) => p.id !== m.peer.id), m.peer];
@@ -168,6 +190,32 @@ export class CallSession extends Emitter<CallSessionEvents> {
         this.emit('peers', this.#peers);
         if (this.#remote?.id === m.id) this.#end('peer-left');
         return;
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+        if (this.#opts.manual) {
+          if (this.#remote && this.#remote.id !== m.from) return; // busy with someone else
+          const from = this.#peers.find((p) => p.id === m.from) ?? { id: m.from };
+          this.emit('remotesignal', m.type === 'candidate' ? { type: 'candidate', candidate: m.candidate } : { type: m.type, sdp: m.sdp }, from);
+          return;
+        }
+        this.#onSignal(m);
+        return;
+      case 'bye':
+        if (this.#remote?.id === m.from) this.#end('remote-hangup');
+        return;
+      case 'error':
+        this.#onError(m);
+        return;
+      default: {
+        const never: never = m;
+        throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #onSignal(m: Extract<ServerMessage, { type: 'offer' | 'answer' | 'candidate' }>): void {
+    switch (m.type) {
       case 'offer': {
         let peer = this.#peer;
         if (!peer || this.#remote?.id !== m.from) {
@@ -186,16 +234,6 @@ export class CallSession extends Emitter<CallSessionEvents> {
       case 'candidate':
         if (this.#peer && this.#remote?.id === m.from) void this.#peer.signal({ type: 'candidate', candidate: m.candidate });
         return;
-      case 'bye':
-        if (this.#remote?.id === m.from) this.#end('remote-hangup');
-        return;
-      case 'error':
-        this.#onError(m);
-        return;
-      default: {
-        const never: never = m;
-        throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
-      }
     }
   }
 
@@ -215,6 +253,11 @@ export class CallSession extends Emitter<CallSessionEvents> {
       this.emit('problem', err, 'RTCPeerConnection');
       return null;
     }
+    this.#attach(peer, remote, role);
+    return peer;
+  }
+
+  #attach(peer: Peer, remote: PeerInfo, role: 'caller' | 'callee'): void {
     this.#peer = peer;
     this.#remote = remote;
     this.#role = role;
@@ -228,10 +271,10 @@ export class CallSession extends Emitter<CallSessionEvents> {
       this.#dispatch({ type: 'connection', state: states.connectionState });
       if (states.connectionState === 'failed') this.emit('problem', new PlaygroundError('IceFailed', 'connectionState is "failed"'), 'RTCPeerConnection');
     });
+    peer.on('datachannel', (channel) => this.emit('datachannel', channel));
     peer.on('error', (err) => this.emit('problem', err, 'RTCPeerConnection'));
     this.emit('peer', peer, remote);
     this.#dispatch({ type: 'start' });
-    return peer;
   }
 
   #end(reason: EndReason): void {

@@ -51,6 +51,12 @@ export interface PeerOptions {
   polite: boolean;
   /** RTCPeerConnection configuration, e.g. `{ iceServers: [] }` on a LAN. */
   configuration?: RTCConfiguration;
+  /**
+   * Manual negotiation (the step mode): no offer on `negotiationneeded`, local ICE candidates are
+   * only reported (`localcandidate`), not sent; the caller of the API drives every step and sends
+   * signals with {@link Peer.send}. Default false (perfect negotiation).
+   */
+  manual?: boolean;
 }
 
 /**
@@ -61,6 +67,8 @@ export class Peer extends Emitter<PeerEvents> {
   /** The underlying connection, for getStats and inspection. */
   readonly pc: RTCPeerConnection;
   readonly polite: boolean;
+  /** True when negotiation is driven step by step from outside (see {@link PeerOptions.manual}). */
+  readonly manual: boolean;
   #makingOffer = false;
   #ignoreOffer = false;
   #pending: (IceCandidateJSON | null)[] = [];
@@ -72,12 +80,15 @@ export class Peer extends Emitter<PeerEvents> {
   constructor(options: PeerOptions) {
     super();
     this.polite = options.polite;
+    this.manual = options.manual ?? false;
     this.pc = new RTCPeerConnection(options.configuration);
     const pc = this.pc;
-    pc.onnegotiationneeded = () => void this.#negotiate();
+    pc.onnegotiationneeded = () => {
+      if (!this.manual) void this.#negotiate();
+    };
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) this.emit('localcandidate', candidate);
-      this.emit('signal', { type: 'candidate', candidate: candidate ? candidate.toJSON() as IceCandidateJSON : null });
+      if (!this.manual) this.emit('signal', { type: 'candidate', candidate: candidate ? candidate.toJSON() as IceCandidateJSON : null });
     };
     pc.ontrack = (ev) => this.emit('track', ev);
     pc.ondatachannel = (ev) => this.emit('datachannel', ev.channel);
@@ -112,6 +123,36 @@ export class Peer extends Emitter<PeerEvents> {
       this.emit('error', err, signal.type === 'candidate' ? 'addIceCandidate' : 'setRemoteDescription');
     });
     return this.#queue;
+  }
+
+  /**
+   * Sends `signal` to the remote peer (emits `signal`): for manual negotiation.
+   * @throws DOMException `InvalidStateError` when the peer is not manual.
+   */
+  send(signal: Signal): void {
+    if (!this.manual) throw new DOMException('send() is for manual negotiation only', 'InvalidStateError');
+    this.emit('signal', signal);
+  }
+
+  /**
+   * Adds a remote ICE candidate (manual negotiation) and reports it with `remotecandidate`.
+   * @throws DOMException `InvalidStateError` without a remote description, `OperationError` for a bad candidate.
+   * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/addIceCandidate
+   */
+  async addRemoteCandidate(candidate: IceCandidateJSON): Promise<void> {
+    await this.pc.addIceCandidate(candidate);
+    this.emit('remotecandidate', candidate, false);
+  }
+
+  /**
+   * Opens a data channel (the caller does, before its offer) and reports it with `datachannel`,
+   * as the remote side's channel is.
+   * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/createDataChannel
+   */
+  createDataChannel(label: string): RTCDataChannel {
+    const channel = this.pc.createDataChannel(label);
+    this.emit('datachannel', channel);
+    return channel;
   }
 
   /** Asks ICE to restart: a new offer with new credentials follows. @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/restartIce */
