@@ -88,10 +88,19 @@ test('two peers join one room, connect, and decode each other\'s media; hang up 
   await waitForState(a.page, '#call-state', 'connected');
   await waitForState(b.page, '#call-state', 'connected');
 
+  // Glare: both hang up, then both press "Call again" at the same moment; perfect negotiation
+  // (the polite side rolls back) still ends in one connected call.
+  await a.page.click('#hangup');
+  await waitForState(b.page, '#call-state', 'idle');
+  await Promise.all([a, b].map(({ page }) => page.evaluate(() => document.querySelector<HTMLButtonElement>('#call')!.click())));
+  await waitForState(a.page, '#call-state', 'connected');
+  await waitForState(b.page, '#call-state', 'connected');
+
   // Leave on B: A sees the peer leave.
   await b.page.click('#leave');
   await waitForState(a.page, '#call-state', 'idle');
   assert.match(await textOf(a.page, '#remote-caption'), /left the room/);
+  assert.equal([...a.errors, ...b.errors], [], 'no page errors, console errors or failed requests');
   await a.context.close();
   await b.context.close();
 });
