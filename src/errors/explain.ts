@@ -18,7 +18,9 @@ export type ErrorContext =
   | 'setSinkId'
   | 'MediaRecorder'
   | 'RTCPeerConnection'
-  | 'signaling';
+  | 'signaling'
+  /** Importing an exported call-inspector session (JSON file). */
+  | 'traceImport';
 
 /** What a page shows for a failure. All fields are plain text (render with `textContent`). */
 export interface Explanation {
@@ -127,6 +129,17 @@ const display: Table = {
   TypeError: () => ({
     title: 'These screen-share options are not accepted.',
     detail: 'getDisplayMedia does not allow "exact"/"min" constraints or video: false; check the options object.',
+  }),
+};
+
+const traceImport: Table = {
+  SyntaxError: () => ({
+    title: 'This file is not JSON.',
+    detail: 'Import a file saved with "Export session (JSON)" on the call page; this one could not be parsed as JSON.',
+  }),
+  TypeError: () => ({
+    title: 'This file is not a call-inspector session.',
+    detail: 'The JSON is missing the session marker or one of its entries has the wrong shape (the message says which). Import a file saved with "Export session (JSON)".',
   }),
 };
 
@@ -262,6 +275,7 @@ const tables: Record<ErrorContext, Table> = {
   MediaRecorder: recorder,
   RTCPeerConnection: rtc,
   signaling: {},
+  traceImport,
 };
 
 /** Whether `code` is a signaling error code. */

@@ -8,6 +8,8 @@ import type { PeerStates } from '../rtc/peer';
 import { SignalingClient, signalingUrl } from '../signaling/client';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
+import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
+import { mountInspector } from '../ui/inspector';
 import { $, copyText, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
 enableLiveReload();
@@ -31,6 +33,7 @@ const el = {
   call: $('#call', HTMLButtonElement),
   hangup: $('#hangup', HTMLButtonElement),
   iceServers: $('#ice-servers', HTMLTextAreaElement),
+  inspector: $('#inspector'),
   states: {
     signalingState: $('#signaling-state'),
     iceGatheringState: $('#ice-gathering-state'),
@@ -71,6 +74,7 @@ el.copyLink.addEventListener('click', async () => {
 });
 
 let session: CallSession | null = null;
+let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
 
 function renderPeers(peers: readonly PeerInfo[]): void {
@@ -129,8 +133,9 @@ async function join(): Promise<void> {
     showError(el.problem, err, 'signaling');
     return;
   }
+  const client = new SignalingClient(ws);
   const s = new CallSession({
-    client: new SignalingClient(ws),
+    client,
     room: el.room.value,
     name: el.name.value.trim() || undefined,
     localStream,
@@ -138,6 +143,13 @@ async function join(): Promise<void> {
   });
   session = s;
   exposeDebug('call', s);
+  // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
+  const trace = new Trace();
+  exposeDebug('trace', trace);
+  recordSignaling(trace, client, () => s.role ?? 'caller');
+  inspector?.destroy();
+  inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
+  s.on('peer', (peer) => recordPeer(trace, peer, s.role ?? 'caller'));
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
   s.on('room', (state) => {
     setState(el.roomState, state, ROOM_TEXT[state]);

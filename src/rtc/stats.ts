@@ -27,12 +27,29 @@ export interface MediaRates {
   codec: string | null;
 }
 
+/** One end of the selected ICE candidate pair, from the `local-candidate`/`remote-candidate` stats. */
+export interface PairEnd {
+  address: string | null;
+  port: number | null;
+  /** `host`, `srflx`, `prflx` or `relay`. */
+  type: string | null;
+  protocol: string | null;
+}
+
+/** The ICE candidate pair the connection uses (from `transport.selectedCandidatePairId`). */
+export interface SelectedPair {
+  local: PairEnd;
+  remote: PairEnd;
+}
+
 /** One sample of a peer connection's stats, as the stats sampler records it every second. */
 export interface StatsSample {
   video: MediaRates;
   audio: MediaRates;
   /** Current round-trip time of the selected candidate pair, ms. */
   rttMs: number | null;
+  /** The selected candidate pair, or null before ICE found one. */
+  pair: SelectedPair | null;
 }
 
 /**
@@ -80,7 +97,7 @@ export function sampleStats(report: StatsLike, prev: StatsCounters | null): { sa
   const all = [...report];
   const byId = new Map<string, Record<string, unknown>>();
   for (const r of all) if (typeof r.id === 'string') byId.set(r.id, r);
-  const sample: StatsSample = { video: emptyRates(), audio: emptyRates(), rttMs: null };
+  const sample: StatsSample = { video: emptyRates(), audio: emptyRates(), rttMs: null, pair: null };
   const counters: StatsCounters = { bytes: {}, frames: {} };
   const codecOf = (r: Record<string, unknown>): string | null => {
     const c = typeof r.codecId === 'string' ? byId.get(r.codecId) : undefined;
@@ -91,10 +108,6 @@ export function sampleStats(report: StatsLike, prev: StatsCounters | null): { sa
   for (const r of all) {
     const kind = r.kind === 'audio' || r.kind === 'video' ? r.kind : null;
     const ts = num(r.timestamp);
-    if (r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded') {
-      const rtt = num(r.currentRoundTripTime);
-      if (rtt !== null) sample.rttMs = rtt * 1000;
-    }
     if (!kind || ts === null) continue;
     const m = sample[kind];
     if (r.type === 'outbound-rtp' || r.type === 'inbound-rtp') {
@@ -127,7 +140,33 @@ export function sampleStats(report: StatsLike, prev: StatsCounters | null): { sa
       }
     }
   }
+  const pair = selectedPair(all, byId);
+  if (pair) {
+    const rtt = num(pair.currentRoundTripTime);
+    if (rtt !== null) sample.rttMs = rtt * 1000;
+    const end = (id: unknown): PairEnd => {
+      const c = typeof id === 'string' ? byId.get(id) : undefined;
+      return {
+        address: text(c?.address) ?? text(c?.ip),
+        port: num(c?.port),
+        type: text(c?.candidateType),
+        protocol: text(c?.protocol),
+      };
+    };
+    sample.pair = { local: end(pair.localCandidateId), remote: end(pair.remoteCandidateId) };
+  }
   return { sample, counters };
+}
+
+/** The pair named by a transport's `selectedCandidatePairId`, else a nominated succeeded pair. */
+function selectedPair(all: Record<string, unknown>[], byId: Map<string, Record<string, unknown>>): Record<string, unknown> | null {
+  for (const r of all) {
+    if (r.type === 'transport' && typeof r.selectedCandidatePairId === 'string') {
+      const p = byId.get(r.selectedCandidatePairId);
+      if (p) return p;
+    }
+  }
+  return all.find((r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded') ?? null;
 }
 
 /**
@@ -138,6 +177,17 @@ export function assertStatsSample(value: unknown): asserts value is StatsSample 
   if (typeof value !== 'object' || value === null) throw new TypeError('stats sample must be an object');
   const v = value as Record<string, unknown>;
   if (v.rttMs !== null && num(v.rttMs) === null) throw new TypeError('stats sample rttMs must be a number or null');
+  if (v.pair !== null) {
+    const p = v.pair as Record<string, unknown> | undefined;
+    for (const side of ['local', 'remote'] as const) {
+      const e = p?.[side] as Record<string, unknown> | undefined;
+      if (typeof e !== 'object' || e === null) throw new TypeError(`stats sample pair.${side} must be an object`);
+      for (const k of ['address', 'type', 'protocol'] as const) {
+        if (e[k] !== null && typeof e[k] !== 'string') throw new TypeError(`stats sample pair.${side}.${k} must be a string or null`);
+      }
+      if (e.port !== null && num(e.port) === null) throw new TypeError(`stats sample pair.${side}.port must be a number or null`);
+    }
+  }
   for (const kind of ['video', 'audio'] as const) {
     const m = v[kind];
     if (typeof m !== 'object' || m === null) throw new TypeError(`stats sample ${kind} must be an object`);

@@ -1,0 +1,122 @@
+/**
+ * The live signaling sequence diagram: three lifelines (caller | server | callee) and one arrow
+ * per signaling message, in the order they were sent or received, with their time offsets. Notes
+ * (e.g. step names) span the diagram. Clicking an arrow selects its entry (the inspector shows the
+ * message JSON and readable SDP).
+ *
+ * Each row carries `data-kind`, `data-type` (message type), `data-side` and `data-direction`.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
+import { parseCandidate } from '../rtc/candidates';
+import type { NoteEntry, SignalEntry, TraceEntry } from '../rtc/trace';
+import { h } from './dom';
+
+/** `+1234 ms` style offset from the start of the trace. */
+export function formatOffset(t: number): string {
+  return `+${Math.round(t)} ms`;
+}
+
+/** A short label for a message arrow: its type plus what matters about it. */
+export function signalLabel(entry: SignalEntry): string {
+  const m = entry.message;
+  switch (m.type) {
+    case 'candidate': {
+      if (m.candidate === null) return 'candidate (end of candidates)';
+      if (m.candidate.candidate === '') return 'candidate (end of generation)';
+      try {
+        const c = parseCandidate(m.candidate.candidate);
+        return `candidate ${c.type} ${c.protocol}`;
+      } catch (err) {
+        return `candidate (${err instanceof Error ? err.message : 'unreadable'})`;
+      }
+    }
+    case 'join':
+      return `join "${m.room}"`;
+    case 'welcome':
+      return `welcome (${m.peers.length} already here)`;
+    case 'error':
+      return `error ${m.code}`;
+    default:
+      return m.type;
+  }
+}
+
+/** The sequence diagram view. */
+export class SequenceDiagram {
+  /** The element to insert into the page. */
+  readonly element: HTMLElement;
+  readonly #rows: HTMLOListElement;
+  readonly #onSelect: (entry: SignalEntry) => void;
+  #selected: HTMLElement | null = null;
+
+  /** @param onSelect called with the entry of a clicked arrow. */
+  constructor(onSelect: (entry: SignalEntry) => void) {
+    this.#onSelect = onSelect;
+    this.#rows = h('ol', { class: 'seq-rows', 'aria-label': 'Signaling messages in order' });
+    this.element = h(
+      'div',
+      { class: 'seq' },
+      h('div', { class: 'seq-head', 'aria-hidden': 'true' }, h('span', {}, 'time'), h('div', { class: 'seq-lanes' }, h('span', {}, 'caller'), h('span', {}, 'server'), h('span', {}, 'callee'))),
+      this.#rows,
+    );
+  }
+
+  /** Draws `entry` if it is a signaling message or a note; other kinds are ignored. */
+  add(entry: TraceEntry): void {
+    if (entry.kind === 'signal') this.#rows.append(this.#arrow(entry));
+    else if (entry.kind === 'note') this.#rows.append(this.#note(entry));
+  }
+
+  /** Removes every row. */
+  clear(): void {
+    this.#rows.replaceChildren();
+    this.#selected = null;
+  }
+
+  /** The arrows drawn, as `side direction type` strings in order (for comparing two diagrams). */
+  get arrows(): string[] {
+    return [...this.#rows.querySelectorAll<HTMLElement>('li[data-kind="signal"]')].map(
+      (li) => `${li.dataset.side} ${li.dataset.direction} ${li.dataset.type}`,
+    );
+  }
+
+  #arrow(entry: SignalEntry): HTMLElement {
+    // Caller lives on the left, callee on the right, the server in the middle.
+    const towardsRight = (entry.side === 'caller') === (entry.direction === 'sent');
+    const label = signalLabel(entry);
+    const button = h(
+      'button',
+      { type: 'button', class: `seq-arrow ${towardsRight ? 'to-right' : 'to-left'}`, title: 'Show the message' },
+      towardsRight ? `${label} ▶` : `◀ ${label}`,
+    );
+    const li = h(
+      'li',
+      {
+        class: `seq-row seq-${entry.side}`,
+        'data-kind': 'signal',
+        'data-type': entry.message.type,
+        'data-side': entry.side,
+        'data-direction': entry.direction,
+      },
+      h('span', { class: 'seq-time' }, formatOffset(entry.t)),
+      button,
+    );
+    button.addEventListener('click', () => {
+      this.#selected?.removeAttribute('aria-current');
+      li.setAttribute('aria-current', 'true');
+      this.#selected = li;
+      this.#onSelect(entry);
+    });
+    return li;
+  }
+
+  #note(entry: NoteEntry): HTMLElement {
+    return h(
+      'li',
+      { class: `seq-row seq-note seq-${entry.side}`, 'data-kind': 'note', 'data-side': entry.side },
+      h('span', { class: 'seq-time' }, formatOffset(entry.t)),
+      h('span', { class: 'seq-note-text' }, `${entry.side}: ${entry.text}`),
+    );
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The call inspector: renders a {@link Trace} as a live signaling sequence diagram (with message
+ * detail and readable SDP), per-side state panels, an ICE candidates table and live stats graphs;
+ * samples getStats every second into the trace; exports the trace as a JSON file and imports one
+ * to replay it.
+ *
+ * Root gets `data-state="live"` or `"imported"`. Debug: none (the page exposes the trace).
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
+ */
+import { sampleStats, type StatsCounters } from '../rtc/stats';
+import { Trace, type TraceEntry, type TraceSide } from '../rtc/trace';
+import { SequenceDiagram } from './diagram';
+import { h, setState, showError, showProblem } from './dom';
+import { CandidatesTable } from './inspector/candidates';
+import { renderDetail } from './inspector/detail';
+import { StatePanels } from './inspector/states';
+import { StatsPanel } from './inspector/stats';
+
+/** One peer connection the sampler reads, with the side it plays. */
+export interface InspectedPeer {
+  side: TraceSide;
+  pc: RTCPeerConnection;
+}
+
+/** Sampling period of getStats, ms. */
+export const STATS_INTERVAL_MS = 1000;
+
+/** Every view of a trace, fed entry by entry. */
+class TraceView {
+  readonly detail = h('div', { class: 'message-detail', 'aria-live': 'polite' }, h('p', { class: 'hint' }, 'Click an arrow to see the message.'));
+  readonly diagram = new SequenceDiagram((entry) => renderDetail(this.detail, entry));
+  readonly states = new StatePanels();
+  readonly candidates = new CandidatesTable();
+  readonly stats = new StatsPanel();
+
+  add(entry: TraceEntry): void {
+    switch (entry.kind) {
+      case 'signal':
+      case 'note':
+        this.diagram.add(entry);
+        return;
+      case 'state':
+        this.states.add(entry);
+        return;
+      case 'candidate':
+        this.candidates.add(entry);
+        return;
+      case 'stats':
+        this.stats.add(entry);
+        this.candidates.select(entry);
+        return;
+    }
+  }
+
+  clear(): void {
+    this.diagram.clear();
+    this.states.clear();
+    this.candidates.clear();
+    this.stats.clear();
+    this.detail.replaceChildren(h('p', { class: 'hint' }, 'Click an arrow to see the message.'));
+    delete this.detail.dataset.type;
+  }
+}
+
+/**
+ * Starts sampling getStats of every peer `getPeers` returns, every {@link STATS_INTERVAL_MS} ms,
+ * recording a `stats` entry per connected peer. A getStats failure is skipped (the connection is
+ * closing).
+ * @returns a function that stops the sampler.
+ */
+export function startStatsSampler(trace: Trace, getPeers: () => InspectedPeer[]): () => void {
+  const counters = new WeakMap<RTCPeerConnection, StatsCounters>();
+  let busy = false;
+  const tick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const { side, pc } of getPeers()) {
+        if (pc.connectionState === 'closed' || pc.connectionState === 'new') continue;
+        let report: RTCStatsReport;
+        try {
+          report = await pc.getStats();
+        } catch (err) {
+          console.warn('getStats failed (connection closing?):', err);
+          continue;
+        }
+        const { sample, counters: next } = sampleStats(report.values() as Iterable<Record<string, unknown>>, counters.get(pc) ?? null);
+        counters.set(pc, next);
+        trace.record({ kind: 'stats', side, sample });
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), STATS_INTERVAL_MS);
+  return () => clearInterval(timer);
+}
+
+/**
+ * Renders the inspector for `trace` into `root` and runs the stats sampler for `getPeers()`.
+ * Import replaces the view with the imported trace (live recording goes on); "Back to live"
+ * returns to the live trace.
+ * @returns `destroy()` stops the sampler and empties `root`.
+ */
+export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => InspectedPeer[]): { destroy(): void } {
+  const view = new TraceView();
+  const problem = h('div', { class: 'problem', role: 'alert', hidden: '' });
+  const mode = h('span', { class: 'badge', id: 'inspector-mode', 'data-state': 'live' }, 'live');
+  const exportButton = h('button', { type: 'button', id: 'inspector-export', class: 'secondary' }, 'Export session (JSON)');
+  const download = h('a', { id: 'inspector-download', hidden: '' }, 'download');
+  const importInput = h('input', { type: 'file', id: 'inspector-import', accept: 'application/json,.json' });
+  const backButton = h('button', { type: 'button', id: 'inspector-live', class: 'secondary', hidden: '' }, 'Back to live session');
+  let shown: Trace = trace;
+
+  const show = (t: Trace) => {
+    shown = t;
+    view.clear();
+    for (const e of t.entries) view.add(e);
+    const live = t === trace;
+    setState(mode, live ? 'live' : 'imported', live ? 'live' : `imported (${t.startedAt.toISOString()})`);
+    root.dataset.state = live ? 'live' : 'imported';
+    backButton.hidden = live;
+  };
+  const offEntry = trace.on('entry', (e) => {
+    if (shown === trace) view.add(e);
+  });
+
+  exportButton.addEventListener('click', () => {
+    const blob = new Blob([JSON.stringify(shown.toJSON(), null, 2)], { type: 'application/json' });
+    if (download.href) URL.revokeObjectURL(download.href);
+    download.href = URL.createObjectURL(blob);
+    download.download = `webrtc-session-${shown.startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
+    download.click();
+  });
+  importInput.addEventListener('change', async () => {
+    const file = importInput.files?.[0];
+    if (!file) return;
+    showProblem(problem, null);
+    try {
+      show(Trace.fromJSON(JSON.parse(await file.text())));
+    } catch (err) {
+      showError(problem, err, 'traceImport');
+    } finally {
+      importInput.value = '';
+    }
+  });
+  backButton.addEventListener('click', () => show(trace));
+
+  root.replaceChildren(
+    h('h2', {}, 'Inspector'),
+    h('p', { class: 'hint' }, 'Everything this page sees of the call: signaling messages, states, ICE candidates and stats. Times are offsets from joining.'),
+    h('div', { class: 'row' }, 'Showing: ', mode, exportButton, h('label', {}, 'Import a session: ', importInput), backButton, download),
+    problem,
+    h('h3', {}, 'Signaling sequence'),
+    h('div', { class: 'inspector-seq' }, view.diagram.element, view.detail),
+    h('h3', {}, 'States'),
+    view.states.element,
+    h('h3', {}, 'ICE candidates'),
+    view.candidates.element,
+    h('h3', {}, 'Stats'),
+    view.stats.element,
+  );
+  show(trace);
+  const stopSampler = startStatsSampler(trace, getPeers);
+  return {
+    destroy() {
+      stopSampler();
+      offEntry();
+      if (download.href) URL.revokeObjectURL(download.href);
+      root.replaceChildren();
+    },
+  };
+}

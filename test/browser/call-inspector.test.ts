@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ElementHandle, Page } from 'puppeteer';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+
+type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string };
+const test = suite<Ctx>('call page inspector');
+
+test.before(async (ctx) => {
+  ctx.server = await startTestServer();
+  ctx.tb = await launchBrowser();
+  ctx.dir = mkdtempSync(join(tmpdir(), 'wp-inspector-'));
+});
+test.after(async (ctx) => {
+  await ctx.tb.close();
+  await ctx.server.close();
+  rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+/** The arrows of the diagram, as "side direction type" in order. */
+function arrows(page: Page): Promise<string[]> {
+  return page.$$eval('#inspector .seq-rows li[data-kind="signal"]', (lis) =>
+    lis.map((li) => `${(li as HTMLElement).dataset.side} ${(li as HTMLElement).dataset.direction} ${(li as HTMLElement).dataset.type}`),
+  );
+}
+
+test('diagram, states, candidates and stats graphs of a live call; export re-imports into the same diagram', async ({ server, tb, dir }) => {
+  const url = `${server.url}call.html?room=test-inspector`;
+  const a = await openUserPage(tb.browser, url); // waits in the room: callee
+  const b = await openUserPage(tb.browser, url); // joins second: caller
+  await a.page.click('#join');
+  await waitForState(a.page, '#room-state', 'joined');
+  await b.page.click('#join');
+  await waitForState(a.page, '#call-state', 'connected');
+  await waitForState(b.page, '#call-state', 'connected');
+
+  // Caller's diagram: offer sent, then answer received, with candidates both ways, in that order.
+  const callerArrows = await arrows(b.page);
+  const offer = callerArrows.indexOf('caller sent offer');
+  const answer = callerArrows.indexOf('caller received answer');
+  assert.ok(offer >= 0 && answer > offer, `offer before answer: ${callerArrows.join(', ')}`);
+  assert.ok(callerArrows.some((x, i) => i > offer && x === 'caller sent candidate'), 'local candidates sent after the offer');
+  assert.ok(callerArrows.includes('caller received candidate'), 'remote candidates received');
+  // Callee's diagram: offer received before its answer is sent.
+  const calleeArrows = await arrows(a.page);
+  assert.ok(calleeArrows.indexOf('callee received offer') >= 0);
+  assert.ok(calleeArrows.indexOf('callee sent answer') > calleeArrows.indexOf('callee received offer'), calleeArrows.join(', '));
+
+  // Clicking the offer arrow shows the message and readable SDP with marked codec and ICE/DTLS lines.
+  await b.page.click('#inspector li[data-type="offer"] button');
+  assert.match(await textOf(b.page, '#inspector .message-detail h3'), /offer: sent by caller/);
+  assert.match(await textOf(b.page, '#inspector .message-detail .message-json'), /"type": "offer"/);
+  assert.ok((await b.page.$$('#inspector .sdp-section[data-media="video"]')).length >= 1, 'video m-section grouped');
+  assert.match(await textOf(b.page, '#inspector .sdp-line[data-mark="codec"]'), /a=rtpmap:/);
+  assert.ok((await b.page.$$('#inspector .sdp-line[data-mark="dtls"]')).length >= 2, 'fingerprint and setup marked');
+  assert.ok((await b.page.$$('#inspector .sdp-line[data-mark="ice"]')).length >= 2, 'ice-ufrag and ice-pwd marked');
+
+  // State panel shows the history of connectionState ending in connected.
+  const history = await textOf(b.page, '#inspector [data-side="caller"] tr[data-which="connectionState"] .state-history');
+  assert.match(history, /connecting.*connected/);
+  assert.is(await b.page.$eval('#inspector [data-side="caller"] tr[data-which="connectionState"] .badge', (e) => (e as HTMLElement).dataset.state), 'connected');
+
+  // Stats: the inbound video bitrate graph gets a non-zero value; the selected pair is marked.
+  await b.page.waitForFunction(
+    () => Number(document.querySelector<HTMLElement>('[data-graph="caller-video-kbps"] [data-series="in"]')?.dataset.value || 0) > 0,
+    { timeout: 15_000, polling: 250 },
+  );
+  await b.page.waitForFunction(
+    () => Number(document.querySelector<HTMLElement>('[data-graph="caller-audio-kbps"] [data-series="in"]')?.dataset.value || 0) > 0,
+    { timeout: 10_000, polling: 250 },
+  );
+  assert.ok((await b.page.$$('#inspector .candidates tr[data-origin="local"]')).length >= 1, 'local candidates listed');
+  assert.ok((await b.page.$$('#inspector .candidates tr[data-origin="remote"]')).length >= 1, 'remote candidates listed');
+  await b.page.waitForSelector('#inspector .candidates tr[data-selected="true"]', { timeout: 5_000 });
+  assert.match(await textOf(b.page, '#inspector .selected-pair'), /Selected pair \(caller\): local host/);
+  assert.match(await textOf(b.page, '#inspector [data-side="caller"] .stats-facts [data-kind="video"]'), /codec video\/\w+ · \d+×\d+/);
+
+  // Export, then import the file: the same arrows appear in the diagram.
+  const live = await arrows(b.page);
+  await b.page.click('#inspector-export');
+  const href = await b.page.$eval('#inspector-download', (e) => (e as HTMLAnchorElement).href);
+  assert.match(href, /^blob:/);
+  const json = await b.page.evaluate(async (u: string) => (await fetch(u)).text(), href);
+  const exported = JSON.parse(json) as { format: string; entries: { kind: string }[] };
+  assert.is(exported.format, 'webrtc-playground-trace');
+  assert.ok(exported.entries.some((e) => e.kind === 'stats'), 'stats samples exported');
+  const file = join(dir, 'session.json');
+  writeFileSync(file, json);
+  // Import into the other page (it never saw the caller's side) and into the same page.
+  for (const page of [a.page, b.page]) {
+    const input = (await page.$('#inspector-import')) as ElementHandle<HTMLInputElement>;
+    await input.uploadFile(file);
+    await waitForState(page, '#inspector-mode', 'imported');
+    assert.equal(await arrows(page), live.slice(0, (await arrows(page)).length));
+    assert.is((await arrows(page)).length, exported.entries.filter((e) => e.kind === 'signal').length);
+  }
+  assert.equal(await arrows(a.page), await arrows(b.page));
+  assert.ok(Number(await a.page.$eval('[data-graph="caller-video-kbps"] [data-series="in"]', (e) => (e as HTMLElement).dataset.value || 0)) > 0, 'imported stats plotted');
+
+  // A file that is not a session is explained on the page.
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '{"hello": 1}');
+  const input = (await a.page.$('#inspector-import')) as ElementHandle<HTMLInputElement>;
+  await input.uploadFile(bad);
+  await a.page.waitForSelector('#inspector .problem[data-error="TypeError"]', { timeout: 5_000 });
+  assert.match(await textOf(a.page, '#inspector .problem'), /not a call-inspector session/);
+  await a.page.click('#inspector-live');
+  await waitForState(a.page, '#inspector-mode', 'live');
+  assert.ok((await arrows(a.page)).includes('callee sent answer'));
+
+  assert.equal(a.errors, []);
+  assert.equal(b.errors, []);
+  await a.context.close();
+  await b.context.close();
+});
+
+test.run();
