@@ -6,7 +6,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/enumerateDevices
  * @see https://w3c.github.io/mediacapture-main/#dom-mediadevices-enumeratedevices
  */
-import { mediaDevices } from './capture';
+import { getUserMedia, mediaDevices } from './capture';
 
 /** The three kinds of `MediaDeviceInfo`. */
 export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
@@ -133,4 +133,64 @@ export function resolveChoice(remembered: RememberedDevice | undefined, availabl
   if (available.length === 0 || available.every((d) => d.deviceId === '')) return { status: 'unknown', deviceId: remembered.deviceId };
   if (available.some((d) => d.deviceId === remembered.deviceId)) return { status: 'remembered', deviceId: remembered.deviceId };
   return { status: 'missing', remembered };
+}
+
+/** The input kinds a track can be opened for. */
+export type InputKind = 'audioinput' | 'videoinput';
+
+const TRACK_KIND: Record<InputKind, 'audio' | 'video'> = { audioinput: 'audio', videoinput: 'video' };
+
+/** Constraints for one input kind: `{ deviceId: { exact } }` for an id, `true` for the default. */
+function inputConstraint(deviceId: string | undefined): boolean | MediaTrackConstraints {
+  return deviceId ? { deviceId: { exact: deviceId } } : true;
+}
+
+/**
+ * Opens camera and microphone, with the given deviceIds as `exact` when present. When a given
+ * device is gone (`OverconstrainedError` on deviceId, or `NotFoundError`), tries again with the
+ * defaults and reports which kinds fell back.
+ *
+ * @param ids deviceIds to use per kind ('' or missing = default).
+ * @returns the stream and the kinds whose requested device could not be used.
+ * @throws DOMException `NotAllowedError`, `NotFoundError`, `NotReadableError`, … from getUserMedia
+ *   (of the retry, when it happens); PlaygroundError `InsecureContextError`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia
+ */
+export async function openInputs(ids: Partial<Record<InputKind, string>>): Promise<{ stream: MediaStream; fellBack: InputKind[] }> {
+  const asked = (['audioinput', 'videoinput'] as const).filter((k) => ids[k]);
+  try {
+    const stream = await getUserMedia({ audio: inputConstraint(ids.audioinput), video: inputConstraint(ids.videoinput) });
+    return { stream, fellBack: [] };
+  } catch (err) {
+    const name = (err as { name?: unknown } | null)?.name;
+    if (asked.length === 0 || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw err;
+    console.info('remembered device not usable, falling back to the defaults:', err);
+    return { stream: await getUserMedia({ audio: true, video: true }), fellBack: asked };
+  }
+}
+
+/**
+ * Replaces the `kind` track of `stream` with one from `deviceId`: the old track is stopped first
+ * (phones often cannot open two cameras at once), then the new one is opened with
+ * `deviceId: { exact }`. The other tracks are kept running.
+ *
+ * @returns a new MediaStream with the other tracks plus the new one (assign it to `srcObject`),
+ *   the stopped old track (readyState `ended`) and the new track.
+ * @throws TypeError for an empty deviceId; the getUserMedia DOMExceptions (`OverconstrainedError`
+ *   when the device is gone, `NotReadableError` when it is busy).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaStreamTrack/stop
+ */
+export async function replaceInputTrack(
+  stream: MediaStream,
+  kind: InputKind,
+  deviceId: string,
+): Promise<{ stream: MediaStream; oldTrack: MediaStreamTrack | null; newTrack: MediaStreamTrack }> {
+  if (!deviceId) throw new TypeError('replaceInputTrack needs a deviceId');
+  const trackKind = TRACK_KIND[kind];
+  const oldTrack = stream.getTracks().find((t) => t.kind === trackKind) ?? null;
+  oldTrack?.stop();
+  const fresh = await getUserMedia(trackKind === 'audio' ? { audio: inputConstraint(deviceId) } : { video: inputConstraint(deviceId) });
+  const newTrack = fresh.getTracks()[0]!;
+  const others = stream.getTracks().filter((t) => t !== oldTrack);
+  return { stream: new MediaStream([...others, newTrack]), oldTrack, newTrack };
 }

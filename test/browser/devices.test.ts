@@ -1,0 +1,119 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Page } from 'puppeteer';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+
+type Ctx = { server: PlaygroundServer; tb: TestBrowser };
+const test = suite<Ctx>('devices page');
+
+test.before(async (ctx) => {
+  ctx.server = await startTestServer();
+  // Three fake cameras; no fake UI, so permission is whatever the context grants.
+  ctx.tb = await launchBrowser({ fakeUi: false, fakeDevice: 'device-count=3' });
+});
+test.after(async (ctx) => {
+  await ctx.tb.close();
+  await ctx.server.close();
+});
+
+const options = (page: Page, select: string) =>
+  page.$$eval(`${select} option`, (os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
+const attr = (page: Page, selector: string, name: string) => page.$eval(selector, (e, n) => (e as HTMLElement).getAttribute(n) ?? '', name);
+const reads = (page: Page) => attr(page, '#list-info', 'data-reads').then(Number);
+
+async function select(page: Page, selector: string, value: string): Promise<void> {
+  await page.select(selector, value);
+}
+
+test('labels hidden before permission, shown after; devicechange refreshes; switching camera and output; remembered across reload', async ({ server, tb }) => {
+  const url = `${server.url}devices.html`;
+  const { page, context } = await openUserPage(tb.browser, url);
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
+  assert.is(await page.$eval('#labels-notice', (e) => (e as HTMLElement).hidden), false, 'notice about hidden labels is shown');
+  assert.match((await options(page, '#videoinput'))[0]!.text, /name hidden until permission/);
+  await waitForState(page, '#perm-camera', 'prompt');
+
+  // Granting (as the browser's prompt would) fires the Permissions API change event: the badge
+  // follows, the list is re-read, and the labels appear.
+  await context.overridePermissions(new URL(url).origin, ['camera', 'microphone']);
+  await waitForState(page, '#perm-camera', 'granted');
+  await waitForState(page, '#perm-microphone', 'granted');
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#labels-notice')?.hidden === true, { timeout: 10_000 });
+  assert.match(await attr(page, '#list-info', 'data-reason'), /permission changed to granted/);
+  await page.click('#start');
+  await waitForState(page, '#capture-state', 'live');
+  const cams = await options(page, '#videoinput');
+  assert.equal(cams.map((c) => c.text).slice(0, 3), ['fake_device_0', 'fake_device_1', 'fake_device_2']);
+  assert.ok((await options(page, '#audioinput')).every((o) => o.text !== '' && !/hidden/.test(o.text)), 'microphones have labels');
+  const outputs = await options(page, '#audiooutput');
+  assert.is(outputs.length, 3);
+
+  // A dispatched devicechange re-reads the list (a new device shows up).
+  const before = await reads(page);
+  await page.evaluate(() => {
+    const md = navigator.mediaDevices;
+    const real = md.enumerateDevices.bind(md);
+    md.enumerateDevices = async () => [
+      ...(await real()),
+      { deviceId: 'plugged-in', groupId: 'g', kind: 'videoinput', label: 'Plugged-in camera' } as unknown as MediaDeviceInfo,
+    ];
+    md.dispatchEvent(new Event('devicechange'));
+  });
+  await page.waitForFunction((n: number) => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) > n, { timeout: 10_000 }, before);
+  assert.is(await attr(page, '#list-info', 'data-reason'), 'devicechange');
+  assert.ok((await options(page, '#videoinput')).some((o) => o.text === 'Plugged-in camera'));
+
+  // Switch camera: only the video track changes; the old one is ended.
+  const firstCam = await attr(page, '#video-track', 'data-device-id');
+  const firstMic = await attr(page, '#audio-track', 'data-device-id');
+  assert.is(firstCam, cams[0]!.value);
+  await select(page, '#videoinput', cams[1]!.value);
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#video-track')?.dataset.deviceId === id, { timeout: 10_000 }, cams[1]!.value);
+  await waitForState(page, '#capture-state', 'live');
+  assert.is(await attr(page, '#previous-video', 'data-device-id'), firstCam);
+  assert.is(await attr(page, '#previous-video', 'data-state'), 'ended');
+  assert.is(await attr(page, '#audio-track', 'data-device-id'), firstMic, 'microphone untouched');
+  await page.waitForFunction(() => {
+    const v = document.querySelector<HTMLVideoElement>('#preview');
+    return !!v && !v.paused && v.readyState >= 2 && v.videoWidth > 0;
+  }, { timeout: 10_000 });
+
+  // setSinkId to each output.
+  for (const o of outputs) {
+    await select(page, '#audiooutput', o.value);
+    await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, o.value);
+    assert.is(await attr(page, '#problem', 'data-error'), '');
+  }
+  await page.click('#tone');
+  await waitForState(page, '#tone-state', 'done');
+  assert.match(await textOf(page, '#tone-state'), new RegExp(outputs[outputs.length - 1]!.value));
+
+  // Reload: the remembered camera and output come back.
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
+  assert.is(await page.$eval('#videoinput', (s) => (s as HTMLSelectElement).value), cams[1]!.value);
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, outputs[outputs.length - 1]!.value);
+  await page.click('#start');
+  await waitForState(page, '#capture-state', 'live');
+  assert.is(await attr(page, '#video-track', 'data-device-id'), cams[1]!.value);
+  assert.is(await page.$eval('#fallback-notice', (e) => (e as HTMLElement).hidden), true);
+
+  // A remembered camera that is gone: default camera, and the page says so.
+  await page.evaluate(() => {
+    const key = 'webrtc-playground.devices';
+    const all = JSON.parse(localStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+    all.videoinput = { deviceId: 'unplugged-camera-id', label: 'Old USB camera' };
+    localStorage.setItem(key, JSON.stringify(all));
+  });
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#fallback-notice')?.hidden === false, { timeout: 10_000 });
+  assert.match(await textOf(page, '#fallback-notice'), /Old USB camera.*not connected/);
+  await page.click('#start');
+  await waitForState(page, '#capture-state', 'live');
+  assert.is(await attr(page, '#video-track', 'data-device-id'), cams[0]!.value);
+  await context.close();
+});
+
+test.run();
