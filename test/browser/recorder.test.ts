@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Page } from 'puppeteer';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+
+type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string };
+const test = suite<Ctx>('recorder page');
+
+/** The camera shows one solid colour: Y'CbCr (limited range BT.601) and the RGB it decodes to. */
+const YUV = { y: 100, u: 160, v: 80 };
+const RGB = [
+  1.164 * (YUV.y - 16) + 1.596 * (YUV.v - 128),
+  1.164 * (YUV.y - 16) - 0.392 * (YUV.u - 128) - 0.813 * (YUV.v - 128),
+  1.164 * (YUV.y - 16) + 2.017 * (YUV.u - 128),
+].map(Math.round); // ≈ [21, 124, 162]
+
+/** A 64x48 4:2:0 y4m file of 20 solid-colour frames (Chromium loops it). */
+function writeY4m(file: string): void {
+  const w = 64;
+  const h = 48;
+  const frame = Buffer.concat([
+    Buffer.from('FRAME\n'),
+    Buffer.alloc(w * h, YUV.y),
+    Buffer.alloc((w / 2) * (h / 2), YUV.u),
+    Buffer.alloc((w / 2) * (h / 2), YUV.v),
+  ]);
+  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F20:1 Ip A1:1 C420jpeg\n`), ...Array(20).fill(frame)]));
+}
+
+test.before(async (ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'wp-recorder-'));
+  const y4m = join(ctx.dir, 'colour.y4m');
+  writeY4m(y4m);
+  ctx.server = await startTestServer();
+  ctx.tb = await launchBrowser({ args: [`--use-file-for-fake-video-capture=${y4m}`] });
+});
+test.after(async (ctx) => {
+  await ctx.tb.close();
+  await ctx.server.close();
+  rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+async function openSource(page: Page): Promise<void> {
+  await page.click('#open-source');
+  await waitForState(page, '#source-state', 'live').catch(async (err: unknown) => {
+    throw new Error(`${String(err)}; hint: ${await textOf(page, '#source-hint')}; problem: ${await textOf(page, '#problem')}`);
+  });
+}
+
+/** Starts, waits until the page shows `ms` elapsed, stops, and waits for the new list entry to load. */
+async function record(page: Page, ms: number): Promise<void> {
+  const before = await page.$$eval('#recordings li[data-recording]', (l) => l.length);
+  await page.click('#start');
+  await waitForState(page, '#rec-state', 'recording');
+  await page.waitForFunction((t: number) => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= t, { timeout: 15_000, polling: 50 }, ms);
+  await page.click('#stop');
+  await waitForState(page, '#rec-state', 'inactive');
+  await page.waitForFunction((n: number) => document.querySelectorAll('#recordings li[data-recording]').length > n, { timeout: 10_000 }, before);
+  await waitForState(page, '#recordings li[data-recording]:first-child', ['ready', 'failed']);
+}
+
+type Inspected = {
+  state: string; reason: string; mimeType: string; duration: number | null; elapsedMs: number; chunks: number;
+  videoWidth: number; head: number[]; download: string; pixel: number[];
+};
+
+/** The newest recording as a user gets it: the player, the downloaded bytes, one played frame. */
+async function inspectNewest(page: Page): Promise<Inspected> {
+  return page.evaluate(async () => {
+    type Entry = { url: string; duration: number | null; state: string; element: HTMLElement;
+      result: { mimeType: string; elapsedMs: number; chunks: number; reason: string } };
+    const dbg = (globalThis as unknown as { playground: { recorder: { list: { entries: Entry[] } } } }).playground.recorder;
+    const entry = dbg.list.entries[0]!;
+    const link = entry.element.querySelector('a[download]') as HTMLAnchorElement;
+    const bytes = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+    const video = entry.element.querySelector('video') as HTMLVideoElement;
+    await new Promise<void>((resolve) => {
+      video.addEventListener('seeked', () => resolve(), { once: true });
+      video.currentTime = Math.min(0.5, (entry.duration ?? 1) / 2);
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const g = canvas.getContext('2d')!;
+    g.drawImage(video, 0, 0);
+    const pixel = [...g.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data.slice(0, 3)];
+    return {
+      state: entry.state, reason: entry.result.reason, mimeType: entry.result.mimeType, duration: entry.duration,
+      elapsedMs: entry.result.elapsedMs, chunks: entry.result.chunks, videoWidth: video.videoWidth,
+      head: [...bytes.slice(0, 12)], download: link.download, pixel,
+    };
+  });
+}
+
+function assertPlayable(r: Inspected, seconds: number): void {
+  assert.is(r.state, 'ready', 'the player loaded the recording');
+  assert.ok(r.videoWidth > 0, 'the played video has a size');
+  assert.ok(r.duration !== null && Number.isFinite(r.duration), `finite duration, got ${r.duration}`);
+  assert.ok(Math.abs(r.duration! - seconds) < 0.8, `duration ${r.duration} s is near ${seconds} s`);
+  for (let i = 0; i < 3; i++) {
+    assert.ok(Math.abs(r.pixel[i]! - RGB[i]!) <= 12, `played frame ${r.pixel.join(',')} has the camera's colour ${RGB.join(',')}`);
+  }
+}
+
+test('records webm vp8 (with visible chunks) and mp4; both play back with the camera colour, download with the right bytes and name', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
+  // Only supported types are offered, VP8 WebM is the default.
+  const offered = await page.$$eval('#format option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+  assert.ok(offered.includes('video/webm;codecs=vp8,opus') && offered.includes('video/mp4'), offered.join(' '));
+  assert.ok(await page.evaluate((types: string[]) => types.every((t) => MediaRecorder.isTypeSupported(t)), offered));
+  assert.is(await page.$eval('#format', (s) => (s as HTMLSelectElement).value), 'video/webm;codecs=vp8,opus');
+  await openSource(page);
+
+  await page.type('#timeslice', '250');
+  await page.click('#start');
+  // dataavailable is visible while recording.
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#chunks')?.dataset.count) >= 3
+    && document.querySelector<HTMLElement>('#rec-state')?.dataset.state === 'recording', { timeout: 10_000, polling: 50 });
+  assert.match(await textOf(page, '#chunks'), /chunks · [\d.]+ (B|KiB)/);
+  assert.match(await textOf(page, '#mime-actual'), /^video\/webm/);
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 2000, { timeout: 15_000, polling: 50 });
+  await page.click('#stop');
+  await waitForState(page, '#rec-state', 'inactive');
+  await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
+  const webm = await inspectNewest(page);
+  assertPlayable(webm, 2);
+  assert.equal(webm.head.slice(0, 4), [0x1a, 0x45, 0xdf, 0xa3], 'EBML signature');
+  assert.match(webm.download, /^recording-\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.webm$/);
+  assert.ok(webm.chunks >= 5, `several chunks with timeslice 250 ms, got ${webm.chunks}`);
+
+  // MP4, no timeslice, in the same visit: both recordings are kept in the list.
+  await page.select('#format', 'video/mp4');
+  await page.$eval('#timeslice', (i) => { (i as HTMLInputElement).value = ''; });
+  await record(page, 2000);
+  assert.match(await textOf(page, '#mime-actual'), /^video\/mp4/);
+  const mp4 = await inspectNewest(page);
+  assertPlayable(mp4, 2);
+  assert.is(Buffer.from(mp4.head.slice(4, 8)).toString('latin1'), 'ftyp', 'MP4 ftyp box');
+  assert.match(mp4.download, /\.mp4$/);
+  assert.is(await page.$$eval('#recordings li[data-recording]', (l) => l.length), 2);
+
+  // Discard removes the entry and revokes its URL.
+  const url = await page.$eval('#recordings li[data-recording] a[download]', (a) => (a as HTMLAnchorElement).href);
+  await page.click('#recordings li[data-recording] button.discard');
+  assert.is(await page.$$eval('#recordings li[data-recording]', (l) => l.length), 1);
+  assert.ok(await page.evaluate((u: string) => fetch(u).then(() => false, () => true), url), 'the discarded URL is revoked');
+  await context.close();
+});
+
+test('pause and resume: the paused time is not counted and not in the file', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
+  await openSource(page);
+  const wallStart = Date.now();
+  await page.click('#start');
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 700, { timeout: 15_000, polling: 50 });
+  await page.click('#pause');
+  await waitForState(page, '#rec-state', 'paused');
+  const frozen = await page.$eval('#elapsed', (e) => (e as HTMLElement).dataset.ms);
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.is(await page.$eval('#elapsed', (e) => (e as HTMLElement).dataset.ms), frozen, 'elapsed stands still while paused');
+  await page.click('#resume');
+  await waitForState(page, '#rec-state', 'recording');
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 1400, { timeout: 15_000, polling: 50 });
+  await page.click('#stop');
+  const wallMs = Date.now() - wallStart;
+  await waitForState(page, '#rec-state', 'inactive');
+  await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
+  const r = await inspectNewest(page);
+  assert.ok(r.elapsedMs <= wallMs - 1100, `recorded ${r.elapsedMs} ms of ${wallMs} ms wall time, pause left out`);
+  assert.ok(r.duration !== null && Math.abs(r.duration * 1000 - r.elapsedMs) < 700, `file length ${r.duration} s matches recorded ${r.elapsedMs} ms`);
+  await context.close();
+});
+
+test('no source, a source ending mid-recording (kept), and audio-only formats', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
+  await page.click('#start');
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'NoSourceError');
+  assert.match(await textOf(page, '#problem'), /nothing to record/i);
+
+  await openSource(page);
+  await page.click('#start');
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 600, { timeout: 15_000, polling: 50 });
+  await page.evaluate(() => {
+    const dbg = (globalThis as unknown as { playground: { recorder: { stream: MediaStream } } }).playground.recorder;
+    dbg.stream.getVideoTracks()[0]!.dispatchEvent(new Event('ended'));
+  });
+  await waitForState(page, '#rec-state', 'inactive');
+  await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
+  assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.reason), 'track-ended');
+  assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.state), 'ready');
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'SourceEndedError');
+  assert.is(await page.$eval('#source-state', (e) => (e as HTMLElement).dataset.state), 'ended');
+  const kept = await inspectNewest(page);
+  assert.ok(kept.videoWidth > 0 && kept.duration !== null && kept.duration > 0.2, `kept recording plays (${kept.duration} s)`);
+
+  await page.select('#source', 'audio');
+  const audio = await page.$$eval('#format option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+  assert.ok(audio.length > 0 && audio.every((t) => t.startsWith('audio/')), audio.join(' '));
+  await context.close();
+});
+
+test.run();
