@@ -143,6 +143,21 @@ const traceImport: Table = {
   }),
 };
 
+const apply: Table = {
+  ...media,
+  OverconstrainedError: (err) => {
+    const c = failedConstraint(err);
+    return {
+      title: c ? `The track cannot be set to that "${c}".` : 'The track cannot be set to those constraints.',
+      detail: `applyConstraints() asked for ${c ? `a "${c}"` : 'a value'} the device cannot produce. The track keeps its previous settings and goes on running. Check getCapabilities() for the allowed range.`,
+    };
+  },
+  TypeError: () => ({
+    title: 'A value in the request is not valid.',
+    detail: 'Every number must be positive (width and height in pixels, frameRate in frames per second, aspectRatio = width ÷ height). Fix the field and apply again.',
+  }),
+};
+
 const sink: Table = {
   NotFoundError: () => ({
     title: 'That audio output is no longer available.',
@@ -269,7 +284,7 @@ const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>>
 const tables: Record<ErrorContext, Table> = {
   getUserMedia: media,
   enumerateDevices: media,
-  applyConstraints: media,
+  applyConstraints: apply,
   getDisplayMedia: display,
   setSinkId: sink,
   MediaRecorder: recorder,

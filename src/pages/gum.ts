@@ -190,8 +190,14 @@ function renderTracks(s: MediaStream): void {
 }
 
 async function start(): Promise<void> {
-  const constraints = renderCode();
-  if (!constraints) return;
+  renderCode();
+  let constraints: MediaStreamConstraints;
+  try {
+    constraints = buildConstraints(readEditor());
+  } catch (err) {
+    showError(el.problem, err, 'getUserMedia'); // a negative or empty-looking number: a TypeError
+    return;
+  }
   showProblem(el.problem, null);
   releaseAll(); // never leak the previous tracks: the camera would stay on
   setCapture('requesting');
