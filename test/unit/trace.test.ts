@@ -1,0 +1,126 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Peer, PeerEvents, PeerStates } from '../../src/rtc/peer';
+import type { StatsSample } from '../../src/rtc/stats';
+import { recordPeer, recordSignaling, Trace, type TraceEntry } from '../../src/rtc/trace';
+import { LoopbackTransport, SignalingClient } from '../../src/signaling/client';
+import { Relay } from '../../src/signaling/relay';
+import { Emitter } from '../../src/util/emitter';
+
+const OFFER = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host generation 0', sdpMid: '0', sdpMLineIndex: 0 };
+const rates = { outKbps: 500, inKbps: 480.5, fps: 20, width: 640, height: 480, packetsLost: 0, jitterMs: 3.2, codec: 'video/VP8' };
+const SAMPLE: StatsSample = {
+  video: rates,
+  audio: { ...rates, fps: null, width: null, height: null, codec: 'audio/opus' },
+  rttMs: 1.5,
+  pair: { local: { address: '192.0.2.1', port: 50000, type: 'host', protocol: 'udp' }, remote: { address: '192.0.2.2', port: 50001, type: 'host', protocol: 'udp' } },
+};
+
+function clock(): { now: () => number; advance: (ms: number) => void } {
+  let t = 1000;
+  return { now: () => t, advance: (ms) => { t += ms; } };
+}
+
+function fullTrace(): Trace {
+  const c = clock();
+  const trace = new Trace({ now: c.now, startedAt: new Date('2026-11-21T02:00:00.000Z') });
+  trace.record({ kind: 'note', side: 'caller', text: 'createOffer' });
+  c.advance(12.34);
+  trace.record({ kind: 'signal', side: 'caller', direction: 'sent', message: { type: 'offer', to: 'peer-bbbbbbbb', sdp: OFFER } });
+  c.advance(5);
+  trace.record({ kind: 'signal', side: 'callee', direction: 'received', message: { type: 'offer', from: 'peer-aaaaaaaa', sdp: OFFER } });
+  trace.record({ kind: 'state', side: 'callee', which: 'signalingState', value: 'have-remote-offer' });
+  trace.record({ kind: 'candidate', side: 'caller', origin: 'local', candidate: CANDIDATE });
+  trace.record({ kind: 'candidate', side: 'callee', origin: 'remote', candidate: null });
+  c.advance(1000);
+  trace.record({ kind: 'stats', side: 'caller', sample: SAMPLE });
+  return trace;
+}
+
+test('record stamps entries with ms since the start and emits them', () => {
+  const c = clock();
+  const trace = new Trace({ now: c.now });
+  const seen: TraceEntry[] = [];
+  trace.on('entry', (e) => seen.push(e));
+  c.advance(250.04);
+  const e = trace.record({ kind: 'note', side: 'callee', text: 'hello' });
+  assert.equal(e, { kind: 'note', side: 'callee', text: 'hello', t: 250 });
+  assert.equal(seen, [e]);
+  assert.equal(trace.entries, [e]);
+});
+
+test('export → JSON text → import gives the same entries (round trip)', () => {
+  const trace = fullTrace();
+  const text = JSON.stringify(trace.toJSON());
+  const back = Trace.fromJSON(JSON.parse(text));
+  assert.equal(back.entries, trace.entries);
+  assert.is(back.startedAt.toISOString(), '2026-11-21T02:00:00.000Z');
+  assert.equal(back.toJSON(), trace.toJSON());
+  assert.is(trace.entries[1]!.t, 12.3);
+  assert.is(trace.entries.length, 7);
+});
+
+test('fromJSON refuses bad input with TypeError naming the problem', () => {
+  const good = fullTrace().toJSON();
+  const cases: [unknown, RegExp][] = [
+    [null, /not a webrtc-playground-trace/],
+    [{ ...good, format: 'other' }, /not a webrtc-playground-trace/],
+    [{ ...good, version: 2 }, /version/],
+    [{ ...good, startedAt: 'yesterday' }, /startedAt/],
+    [{ ...good, entries: {} }, /entries/],
+    [{ ...good, entries: [{ kind: 'note', side: 'caller', t: -1, text: 'x' }] }, /entry 0: "t"/],
+    [{ ...good, entries: [{ kind: 'note', side: 'server', t: 1, text: 'x' }] }, /"side"/],
+    [{ ...good, entries: [{ kind: 'bogus', side: 'caller', t: 1 }] }, /unknown kind/],
+    [{ ...good, entries: [{ kind: 'signal', side: 'caller', t: 1, direction: 'sent', message: { type: 'offer', sdp: 'nope' } }] }, /sdp/],
+    [{ ...good, entries: [{ kind: 'signal', side: 'caller', t: 1, direction: 'up', message: { type: 'leave' } }] }, /direction/],
+    [{ ...good, entries: [{ kind: 'state', side: 'caller', t: 1, which: 'mood', value: 'ok' }] }, /which/],
+    [{ ...good, entries: [{ kind: 'candidate', side: 'caller', t: 1, origin: 'local', candidate: { candidate: 5 } }] }, /candidate/],
+    [{ ...good, entries: [{ kind: 'stats', side: 'caller', t: 1, sample: { ...SAMPLE, rttMs: 'fast' } }] }, /rttMs/],
+    [{ ...good, entries: [{ kind: 'stats', side: 'caller', t: 1, sample: { ...SAMPLE, video: { ...rates, codec: 3 } } }] }, /video\.codec/],
+  ];
+  for (const [input, why] of cases) {
+    assert.throws(() => Trace.fromJSON(input), (err: unknown) => err instanceof TypeError && why.test(err.message), JSON.stringify(input).slice(0, 120));
+  }
+});
+
+test('recordSignaling records sent and received messages with the side at that moment', async () => {
+  const relay = new Relay();
+  const a = new SignalingClient(new LoopbackTransport(relay));
+  const trace = new Trace();
+  let side: 'caller' | 'callee' = 'callee';
+  const stop = recordSignaling(trace, a, () => side);
+  await new Promise<void>((r) => a.once('open', r));
+  a.send({ type: 'join', room: 'trace' });
+  await new Promise<void>((r) => a.once('message', () => r()));
+  side = 'caller';
+  a.send({ type: 'leave' });
+  stop();
+  a.send({ type: 'bye' });
+  const kinds = trace.entries.map((e) => (e.kind === 'signal' ? `${e.side} ${e.direction} ${e.message.type}` : e.kind));
+  assert.equal(kinds, ['callee sent join', 'callee received welcome', 'caller sent leave']);
+  a.close();
+});
+
+test('recordPeer records states, local candidates and applied (not queued) remote candidates', () => {
+  const peer = new Emitter<PeerEvents>();
+  const trace = new Trace();
+  const stop = recordPeer(trace, peer as unknown as Peer, 'callee');
+  const states: PeerStates = { signalingState: 'stable', iceGatheringState: 'gathering', iceConnectionState: 'new', connectionState: 'new' };
+  peer.emit('statechange', 'iceGatheringState', states);
+  peer.emit('localcandidate', { toJSON: () => CANDIDATE } as unknown as RTCIceCandidate);
+  peer.emit('remotecandidate', CANDIDATE, true);
+  peer.emit('remotecandidate', CANDIDATE, false);
+  peer.emit('remotecandidate', null, false);
+  stop();
+  peer.emit('statechange', 'connectionState', states);
+  const got = trace.entries.map(({ t: _t, ...rest }) => rest);
+  assert.equal(got, [
+    { kind: 'state', side: 'callee', which: 'iceGatheringState', value: 'gathering' },
+    { kind: 'candidate', side: 'callee', origin: 'local', candidate: CANDIDATE },
+    { kind: 'candidate', side: 'callee', origin: 'remote', candidate: CANDIDATE },
+    { kind: 'candidate', side: 'callee', origin: 'remote', candidate: null },
+  ]);
+});
+
+test.run();
