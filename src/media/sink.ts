@@ -9,8 +9,8 @@ import { PlaygroundError } from '../errors/explain';
 
 /** Which browsers let a page choose the audio output (shown when this one cannot). */
 export const SINK_SUPPORT_TEXT =
-  'Choosing the audio output (HTMLMediaElement.setSinkId) works in desktop Chrome, Edge and Opera, and in Firefox 116 and later. ' +
-  'Safari and most mobile browsers do not support it: sound plays on the system default output.';
+  'This browser cannot choose the audio output (HTMLMediaElement.setSinkId is missing), so sound plays on the system default output. ' +
+  'It works in desktop Chrome (49+), Edge (17+) and Opera, Firefox 116+ and Safari 18.4+; not in Chrome or Firefox on Android, nor in older Safari.';
 
 type SinkElement = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void>; sinkId?: string };
 

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -6,9 +8,10 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import type { PlaygroundServer } from '../../server/app';
 import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import sirv from 'sirv';
+import { ROOT, startTestServer } from '../helpers/server';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string };
+type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string; http: Server };
 const test = suite<Ctx>('getUserMedia page');
 const BOTH: ('camera' | 'microphone')[] = ['camera', 'microphone'];
 
@@ -38,9 +41,18 @@ test.before(async (ctx) => {
   writeFileSync(wav, sineWav(440, 2));
   ctx.server = await startTestServer();
   // No fake UI: permission comes from per-context grants, so "denied" can be tested too.
-  ctx.tb = await launchBrowser({ fakeUi: false, args: [`--use-file-for-fake-audio-capture=${wav}`] });
+  // insecure.test resolves to this machine: a plain-http page off localhost, so not a secure context.
+  ctx.tb = await launchBrowser({
+    fakeUi: false,
+    args: [`--use-file-for-fake-audio-capture=${wav}`, '--host-resolver-rules=MAP insecure.test 127.0.0.1'],
+  });
+  const pub = sirv(join(ROOT, 'public'));
+  const dist = sirv(join(ROOT, 'dist'));
+  ctx.http = createServer((req, res) => pub(req, res, () => dist(req, res, () => res.writeHead(404).end())));
+  await new Promise<void>((resolve) => ctx.http.listen(0, '127.0.0.1', resolve));
 });
 test.after(async (ctx) => {
+  ctx.http.close();
   await ctx.tb.close();
   await ctx.server.close();
   rmSync(ctx.dir, { recursive: true, force: true });
@@ -148,6 +160,17 @@ test('the level meter hears a 440 Hz sine file', async ({ server, tb }) => {
   await page.click('.track-inspector[data-kind="audio"] [data-action="toggle-enabled"]');
   await waitForState(page, '#level-db', 'silent');
   await context.close();
+});
+
+test('plain http off localhost: both pages explain the insecure context on load', async ({ http, tb }) => {
+  const port = (http.address() as AddressInfo).port;
+  for (const page of ['gum', 'devices']) {
+    const { page: p, context } = await openUserPage(tb.browser, `http://insecure.test:${port}/${page}.html`);
+    await p.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'InsecureContextError', { timeout: 10_000 });
+    assert.match(await textOf(p, '#problem'), /https:\/\//, page);
+    assert.is(await p.$eval('#start', (b) => (b as HTMLButtonElement).disabled), true, `${page}: Start is disabled`);
+    await context.close();
+  }
 });
 
 test.run();
