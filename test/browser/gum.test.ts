@@ -48,7 +48,9 @@ test.before(async (ctx) => {
   });
   const pub = sirv(join(ROOT, 'public'));
   const dist = sirv(join(ROOT, 'dist'));
-  ctx.http = createServer((req, res) => pub(req, res, () => dist(req, res, () => res.writeHead(404).end())));
+  ctx.http = createServer((req, res) => pub(req, res, () => dist(req, res, () => {
+    res.writeHead(404).end();
+  })));
   await new Promise<void>((resolve) => ctx.http.listen(0, '127.0.0.1', resolve));
 });
 test.after(async (ctx) => {
