@@ -10,6 +10,10 @@ import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
 import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
 import { mountInspector } from '../ui/inspector';
+import { CallMedia } from '../rtc/controls';
+import { StepCall } from '../rtc/step-call';
+import { CallControls } from '../ui/call-controls';
+import { StepsPanel } from '../ui/steps-panel';
 import { $, copyText, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
 enableLiveReload();
@@ -33,6 +37,24 @@ const el = {
   call: $('#call', HTMLButtonElement),
   hangup: $('#hangup', HTMLButtonElement),
   iceServers: $('#ice-servers', HTMLTextAreaElement),
+  modeStep: $('#mode-step', HTMLInputElement),
+  modeAuto: $('#mode-auto', HTMLInputElement),
+  steps: $('#steps'),
+  nextStep: $('#next-step', HTMLButtonElement),
+  restartIce: $('#restart-ice', HTMLButtonElement),
+  controls: {
+    muteAudio: $('#mute-audio', HTMLButtonElement),
+    muteVideo: $('#mute-video', HTMLButtonElement),
+    camera: $('#camera-select', HTMLSelectElement),
+    microphone: $('#mic-select', HTMLSelectElement),
+    shareScreen: $('#share-screen', HTMLButtonElement),
+    remoteMedia: $('#remote-media'),
+    chatLog: $('#chat-log', HTMLUListElement),
+    chatForm: $('#chat-form', HTMLFormElement),
+    chatInput: $('#chat-input', HTMLInputElement),
+    chatSend: $('#chat-send', HTMLButtonElement),
+    localVideo: $('#local-video', HTMLVideoElement),
+  },
   inspector: $('#inspector'),
   states: {
     signalingState: $('#signaling-state'),
@@ -76,6 +98,17 @@ el.copyLink.addEventListener('click', async () => {
 let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
+let stepCall: StepCall | null = null;
+const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err) => showError(el.problem, err, 'RTCPeerConnection'));
+const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
+if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
+
+/** Hands a newly opened local stream to the preview and the in-call controls. */
+function useLocalStream(stream: MediaStream | null): void {
+  localStream = stream;
+  el.localVideo.srcObject = stream;
+  controls.setMedia(stream ? new CallMedia(stream, () => session?.peer?.pc ?? null) : null);
+}
 
 function renderPeers(peers: readonly PeerInfo[]): void {
   el.peers.replaceChildren(
@@ -100,6 +133,8 @@ function renderButtons(): void {
   el.room.disabled = !el.join.disabled ? false : true;
   el.call.disabled = !joined || inCall || (session?.peers.length ?? 0) === 0;
   el.hangup.disabled = !inCall;
+  el.restartIce.disabled = session?.callState !== 'connected' || stepCall !== null;
+  el.modeStep.disabled = el.modeAuto.disabled = session !== null && session.roomState !== 'left';
 }
 
 async function join(): Promise<void> {
@@ -118,11 +153,13 @@ async function join(): Promise<void> {
   stopStream(localStream);
   setState(el.roomState, 'connecting', 'opening camera…');
   el.join.disabled = true;
-  try {
-    localStream = await getUserMedia({ audio: true, video: true });
-    el.localVideo.srcObject = localStream;
+  const stepMode = el.modeStep.checked;
+  stepCall = null;
+  useLocalStream(null);
+  if (!stepMode) try {
+    useLocalStream(await getUserMedia({ audio: true, video: true }));
   } catch (err) {
-    localStream = null;
+    useLocalStream(null);
     const problem = showError(el.problem, err, 'getUserMedia');
     el.roomHint.textContent = `Joining without camera/microphone (${problem.name}): you can still see and hear the other side.`;
   }
@@ -140,8 +177,27 @@ async function join(): Promise<void> {
     name: el.name.value.trim() || undefined,
     localStream,
     configuration: () => ({ iceServers: parseIceServers(el.iceServers.value) }),
+    manual: stepMode,
   });
   session = s;
+  stepsPanel.attach(null);
+  if (stepMode) {
+    stepCall = new StepCall(s, {
+      configuration: () => ({ iceServers: parseIceServers(el.iceServers.value) }),
+      getUserMedia: async () => {
+        stopStream(localStream);
+        useLocalStream(null);
+        const stream = await getUserMedia({ audio: true, video: true });
+        useLocalStream(stream);
+        return stream;
+      },
+      onStepper: (stepper) => {
+        stepsPanel.attach(stepper);
+        exposeDebug('stepper', stepper);
+      },
+    });
+  }
+  s.on('datachannel', (channel) => controls.setChannel(channel));
   exposeDebug('call', s);
   // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
   const trace = new Trace();
@@ -155,8 +211,7 @@ async function join(): Promise<void> {
     setState(el.roomState, state, ROOM_TEXT[state]);
     if (state === 'left' || state === 'full' || state === 'unreachable') {
       stopStream(localStream);
-      localStream = null;
-      el.localVideo.srcObject = null;
+      useLocalStream(null);
       session = null;
     }
     renderButtons();
@@ -179,6 +234,7 @@ async function join(): Promise<void> {
     if (el.remoteVideo.srcObject !== stream) el.remoteVideo.srcObject = stream;
   });
   s.on('ended', (reason) => {
+    controls.setChannel(null);
     el.remoteVideo.srcObject = null;
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
@@ -199,11 +255,13 @@ el.leave.addEventListener('click', () => {
 });
 el.call.addEventListener('click', () => {
   try {
-    session?.call();
+    if (stepCall) stepCall.callAgain();
+    else session?.call();
   } catch (err) {
     showError(el.problem, err, 'RTCPeerConnection');
   }
 });
 el.hangup.addEventListener('click', () => session?.hangUp());
+el.restartIce.addEventListener('click', () => session?.restartIce());
 renderStates(null);
 renderButtons();

@@ -10,7 +10,7 @@
 import type { IceCandidateJSON } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { Peer, type Signal } from './peer';
-import { nextStep, stepsImpliedBy, type NextStep, type PeerRole, type Step, type StepId } from './steps';
+import { STEP_IDS, nextStep, stepsImpliedBy, type NextStep, type PeerRole, type Step, type StepId } from './steps';
 
 /** What a step produced, as plain text. */
 export interface StepResult {
@@ -110,6 +110,8 @@ export class Stepper extends Emitter<StepperEvents> {
     try {
       const result = await this.#run(step.id);
       this.#done.add(step.id);
+      // Connected with media means the other side has done its part too (DTLS needs both descriptions).
+      if (step.id === 'connected') for (const id of STEP_IDS) this.#done.add(id);
       this.results.set(step.id, result);
       this.emit('step', step, result);
       return { step, result };

@@ -1,0 +1,132 @@
+/**
+ * Loopback page: both peers of a call in one page (in-page signaling, no server), in auto or step
+ * mode, with the inspector showing both sides. Finds its elements and calls modules only.
+ */
+import { getUserMedia } from '../media/capture';
+import { startLoopback, type Loopback } from '../rtc/loopback';
+import type { PeerStates } from '../rtc/peer';
+import type { PeerRole } from '../rtc/steps';
+import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
+import { $, enableLiveReload, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { mountInspector } from '../ui/inspector';
+import { StepsPanel } from '../ui/steps-panel';
+
+enableLiveReload();
+
+const problem = $('#problem');
+const el = {
+  modeStep: $('#mode-step', HTMLInputElement),
+  modeAuto: $('#mode-auto', HTMLInputElement),
+  start: $('#start', HTMLButtonElement),
+  stop: $('#stop', HTMLButtonElement),
+  setupTime: $('#setup-time'),
+  inspector: $('#inspector'),
+};
+const ROLES: readonly PeerRole[] = ['caller', 'callee'];
+
+function sideElements(role: PeerRole) {
+  const root = $(`#${role}`);
+  return {
+    localVideo: $('.local-video', HTMLVideoElement, root),
+    remoteVideo: $('.remote-video', HTMLVideoElement, root),
+    callState: $('.call-state', HTMLElement, root),
+    states: {
+      signalingState: $('.signaling-state', HTMLElement, root),
+      iceGatheringState: $('.ice-gathering-state', HTMLElement, root),
+      iceConnectionState: $('.ice-connection-state', HTMLElement, root),
+      connectionState: $('.connection-state', HTMLElement, root),
+    } satisfies Record<keyof PeerStates, HTMLElement>,
+    panel: new StepsPanel($('.steps', HTMLElement, root), $(`#next-step-${role}`, HTMLButtonElement), (err) => showError(problem, err, 'RTCPeerConnection')),
+  };
+}
+const sides = { caller: sideElements('caller'), callee: sideElements('callee') };
+
+function renderStates(role: PeerRole, states: PeerStates | null): void {
+  const box = sides[role].states;
+  for (const key of Object.keys(box) as (keyof PeerStates)[]) setState(box[key], states ? states[key] : 'none', states ? states[key] : '–');
+}
+
+let loop: Loopback | null = null;
+let inspector: { destroy(): void } | null = null;
+
+function renderButtons(): void {
+  el.start.disabled = loop !== null;
+  el.stop.disabled = loop === null;
+  el.modeStep.disabled = el.modeAuto.disabled = loop !== null;
+}
+
+async function start(): Promise<void> {
+  showProblem(problem, null);
+  const mode = el.modeStep.checked ? 'step' : 'auto';
+  el.start.disabled = true;
+  const trace = new Trace();
+  exposeDebug('trace', trace);
+  inspector?.destroy();
+  setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
+  try {
+    loop = await startLoopback({
+      mode,
+      configuration: () => ({ iceServers: [] }),
+      getUserMedia: async (role) => {
+        const stream = await getUserMedia({ audio: true, video: true });
+        sides[role].localVideo.srcObject = stream;
+        return stream;
+      },
+      onMediaError: (_role, err) => showError(problem, err, 'getUserMedia'),
+      onSession: (role, session, client) => {
+        const side = sides[role];
+        recordSignaling(trace, client, () => role);
+        session.on('peer', (peer) => {
+          recordPeer(trace, peer, role);
+          renderStates(role, peer.states);
+          peer.on('statechange', (_which, states) => renderStates(role, states));
+        });
+        session.on('call', (state) => setState(side.callState, state));
+        session.on('remotestream', (stream) => {
+          if (side.remoteVideo.srcObject !== stream) side.remoteVideo.srcObject = stream;
+        });
+        session.on('ended', () => {
+          side.remoteVideo.srcObject = null;
+        });
+        session.on('problem', (err, context) => showError(problem, err, context));
+      },
+      onStepper: (role, stepper) => sides[role].panel.attach(stepper),
+    });
+  } catch (err) {
+    showError(problem, err, 'signaling');
+    loop = null;
+    renderButtons();
+    return;
+  }
+  const current = loop;
+  exposeDebug('loopback', current);
+  inspector = mountInspector(el.inspector, trace, () =>
+    ROLES.flatMap((side) => {
+      const pc = current.sessions[side].peer?.pc;
+      return pc ? [{ side, pc }] : [];
+    }),
+  );
+  renderButtons();
+  current.setupMs?.then((ms) => {
+    if (loop === current) setState(el.setupTime, 'measured', `${Math.round(ms)} ms`);
+  });
+}
+
+function stop(): void {
+  loop?.stop();
+  loop = null;
+  for (const role of ROLES) {
+    const side = sides[role];
+    side.localVideo.srcObject = null;
+    side.remoteVideo.srcObject = null;
+    side.panel.attach(null);
+    renderStates(role, null);
+    setState(side.callState, 'idle');
+  }
+  renderButtons();
+}
+
+el.start.addEventListener('click', () => void start());
+el.stop.addEventListener('click', stop);
+for (const role of ROLES) renderStates(role, null);
+renderButtons();

@@ -1,0 +1,129 @@
+/**
+ * Loopback call: both peers in one page, signaling handed over in-page through a {@link Relay}
+ * (no server), so one screen shows the whole call and the setup time has no network in it: the
+ * lower bound of call setup time. Works in auto mode (two {@link CallSession}s negotiate by
+ * themselves) and in step mode (a {@link StepCall} per side).
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
+import { LoopbackTransport, SignalingClient } from '../signaling/client';
+import { Relay } from '../signaling/relay';
+import { CallSession } from './call';
+import { StepCall } from './step-call';
+import type { Stepper } from './stepper';
+import type { PeerRole } from './steps';
+
+/** Options of {@link startLoopback}. */
+export interface LoopbackOptions {
+  mode: 'auto' | 'step';
+  configuration: () => RTCConfiguration;
+  /** Opens a camera/microphone stream for one side (called once per side). */
+  getUserMedia: (role: PeerRole) => Promise<MediaStream>;
+  /** Called for each side's session right after it is made (wire its events for display). */
+  onSession: (role: PeerRole, session: CallSession, client: SignalingClient) => void;
+  /** Step mode: called with each new stepper of a side. */
+  onStepper?: (role: PeerRole, stepper: Stepper) => void;
+  /** Auto mode: a getUserMedia failure of a side (it then only receives). */
+  onMediaError?: (role: PeerRole, err: unknown) => void;
+}
+
+/** A running loopback call. */
+export interface Loopback {
+  sessions: Record<PeerRole, CallSession>;
+  /** Step mode: each side's step driver. */
+  steps: Record<PeerRole, StepCall> | null;
+  /**
+   * Auto mode: resolves with the call setup time in ms, from the caller starting negotiation
+   * (its RTCPeerConnection with tracks, which makes the offer) to both sides `connected`.
+   * Null in step mode (clicks are in it).
+   */
+  setupMs: Promise<number> | null;
+  /** Leaves the room on both sides (closes both connections). */
+  stop(): void;
+}
+
+/**
+ * Starts a loopback call: the callee joins first, then the caller.
+ * @throws what `getUserMedia` throws only through `onMediaError` (auto mode); DOMException
+ *   `TimeoutError` when a side cannot join the in-page room within 5 s (should not happen).
+ */
+export async function startLoopback(options: LoopbackOptions): Promise<Loopback> {
+  const relay = new Relay({ capacity: 2 });
+  const room = 'loopback';
+  const streams: Partial<Record<PeerRole, MediaStream | null>> = {};
+  const open = async (role: PeerRole): Promise<MediaStream> => {
+    streams[role]?.getTracks().forEach((t) => t.stop());
+    const stream = await options.getUserMedia(role);
+    streams[role] = stream;
+    return stream;
+  };
+  if (options.mode === 'auto') {
+    for (const role of ['callee', 'caller'] as const) {
+      try {
+        await open(role);
+      } catch (err) {
+        streams[role] = null;
+        options.onMediaError?.(role, err);
+      }
+    }
+  }
+  const make = (role: PeerRole): CallSession => {
+    const client = new SignalingClient(new LoopbackTransport(relay));
+    const session = new CallSession({
+      client,
+      room,
+      name: role,
+      localStream: streams[role] ?? null,
+      configuration: options.configuration,
+      manual: options.mode === 'step',
+    });
+    options.onSession(role, session, client);
+    return session;
+  };
+  const joined = (s: CallSession) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new DOMException('the in-page room did not answer', 'TimeoutError')), 5000);
+      s.once('room', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  const callee = make('callee');
+  let steps: Record<PeerRole, StepCall> | null = null;
+  const stepCall = (role: PeerRole, s: CallSession) =>
+    new StepCall(s, {
+      configuration: options.configuration,
+      getUserMedia: () => open(role),
+      onStepper: (stepper) => options.onStepper?.(role, stepper),
+    });
+  const calleeSteps = options.mode === 'step' ? stepCall('callee', callee) : null;
+  await joined(callee);
+  const caller = make('caller');
+  let setupMs: Promise<number> | null = null;
+  if (options.mode === 'auto') {
+    setupMs = new Promise<number>((resolve) => {
+      let t0 = 0;
+      caller.once('peer', () => {
+        t0 = performance.now();
+      });
+      const check = () => {
+        if (t0 && caller.callState === 'connected' && callee.callState === 'connected') resolve(performance.now() - t0);
+      };
+      caller.on('call', check);
+      callee.on('call', check);
+    });
+  }
+  const callerSteps = options.mode === 'step' ? stepCall('caller', caller) : null;
+  if (calleeSteps && callerSteps) steps = { caller: callerSteps, callee: calleeSteps };
+  await joined(caller);
+  return {
+    sessions: { caller, callee },
+    steps,
+    setupMs,
+    stop() {
+      caller.leave();
+      callee.leave();
+      for (const s of Object.values(streams)) s?.getTracks().forEach((t) => t.stop());
+    },
+  };
+}

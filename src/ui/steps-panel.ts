@@ -1,0 +1,127 @@
+/**
+ * The step-mode panel of one side: the 23 steps of the walkthrough as a list (done, next, waiting,
+ * the other side's), the next step's name, explanation and API call, and each step's result once
+ * it ran. A "Next step" button runs the next step of the attached {@link Stepper}.
+ *
+ * Root gets `data-state`: `idle` (no stepper yet), `ready`, `waiting`, `running`, `done`.
+ * Each `li[data-step]` gets `data-state`: `done`, `next`, `waiting`, `todo` or `other`.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Connectivity
+ */
+import type { Stepper, StepResult } from '../rtc/stepper';
+import { STEPS, isOwnStep, type Step, type StepId } from '../rtc/steps';
+import { h, setState } from './dom';
+
+/** Step list plus "Next step" button for one side. */
+export class StepsPanel {
+  readonly #root: HTMLElement;
+  readonly #button: HTMLButtonElement;
+  readonly #items = new Map<StepId, HTMLLIElement>();
+  readonly #status: HTMLElement;
+  readonly #current: HTMLElement;
+  readonly #onError: (err: unknown) => void;
+  #stepper: Stepper | null = null;
+  #offs: (() => void)[] = [];
+
+  /**
+   * @param root an empty element to render into.
+   * @param button the "Next step" button of this side.
+   * @param onError shows a failed step (e.g. `showError(problemBox, err, 'RTCPeerConnection')`).
+   */
+  constructor(root: HTMLElement, button: HTMLButtonElement, onError: (err: unknown) => void) {
+    this.#root = root;
+    this.#button = button;
+    this.#onError = onError;
+    this.#status = h('p', { class: 'step-status' });
+    this.#current = h('div', { class: 'step-current' });
+    const list = h('ol', { class: 'steps' });
+    for (const step of STEPS) {
+      const li = h('li', { 'data-step': step.id, 'data-role': step.role, 'data-state': 'todo' },
+        h('span', { class: 'step-role' }, step.role), ' ', h('strong', {}, step.name),
+        h('details', {}, h('summary', {}, 'what and how'), h('p', {}, step.explanation), h('pre', {}, h('code', {}, step.code))));
+      this.#items.set(step.id, li);
+      list.append(li);
+    }
+    root.replaceChildren(this.#status, this.#current, list);
+    button.addEventListener('click', () => void this.#next());
+    this.attach(null);
+  }
+
+  /** Shows `stepper`'s progress (null: none yet, the button is disabled). */
+  attach(stepper: Stepper | null): void {
+    this.#offs.forEach((off) => off());
+    this.#offs = [];
+    this.#stepper = stepper;
+    for (const li of this.#items.values()) {
+      li.querySelector('.step-result')?.remove();
+      li.dataset.state = 'todo';
+    }
+    if (stepper) {
+      this.#offs.push(stepper.on('change', () => this.#render()), stepper.on('step', (step, result) => this.#showResult(step, result)));
+      for (const [id, result] of stepper.results) this.#showResult(this.#step(id), result);
+    }
+    this.#render();
+  }
+
+  async #next(): Promise<void> {
+    const stepper = this.#stepper;
+    if (!stepper) return;
+    const pending = stepper.next.step;
+    this.#button.disabled = true;
+    this.#root.dataset.state = 'running';
+    if (pending) setState(this.#status, 'running', `Running step ${pending.n}: ${pending.name}…`);
+    try {
+      await stepper.step();
+    } catch (err) {
+      this.#onError(err);
+    }
+    this.#render();
+  }
+
+  #step(id: StepId): Step {
+    return STEPS.find((s) => s.id === id)!;
+  }
+
+  #showResult(step: Step, result: StepResult): void {
+    const li = this.#items.get(step.id);
+    if (!li) return;
+    li.querySelector('.step-result')?.remove();
+    const box = h('div', { class: 'step-result' }, h('span', { class: 'step-summary' }, `→ ${result.summary}`));
+    if (result.detail) box.append(h('details', {}, h('summary', {}, 'full result'), h('pre', { class: 'step-detail' }, result.detail)));
+    li.append(box);
+  }
+
+  #render(): void {
+    const stepper = this.#stepper;
+    if (!stepper) {
+      this.#root.dataset.state = 'idle';
+      setState(this.#status, 'idle', 'Join a room in step mode: the steps start when both peers are in it.');
+      this.#current.replaceChildren();
+      this.#button.disabled = true;
+      return;
+    }
+    const { step: next, waitingFor } = stepper.next;
+    for (const step of STEPS) {
+      const li = this.#items.get(step.id)!;
+      const own = isOwnStep(step, stepper.role);
+      li.dataset.state = stepper.done.has(step.id) ? 'done' : step === next ? (waitingFor ? 'waiting' : 'next') : own ? 'todo' : 'other';
+    }
+    const state = stepper.busy ? 'running' : !next ? 'done' : waitingFor ? 'waiting' : 'ready';
+    this.#root.dataset.state = state;
+    this.#button.disabled = state !== 'ready';
+    if (!next) {
+      setState(this.#status, 'done', `You are the ${stepper.role}: all your steps are done.`);
+      this.#current.replaceChildren();
+      return;
+    }
+    setState(this.#status, state, waitingFor
+      ? `You are the ${stepper.role}. Step ${next.n} waits for: ${waitingFor.name} (${waitingFor.role}).`
+      : `You are the ${stepper.role}. Next: step ${next.n} of ${STEPS.length}.`);
+    this.#current.replaceChildren(
+      h('h3', {}, `${next.n}. ${next.name}`),
+      h('p', {}, next.explanation),
+      h('pre', {}, h('code', {}, next.code)),
+      ...(next.waits ? [h('p', { class: 'muted' }, `Waits for: ${next.waits}.`)] : []),
+    );
+  }
+}

@@ -1,0 +1,136 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Page } from 'puppeteer';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser, openUserPage, waitForState, type TestBrowser } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+
+type Ctx = { server: PlaygroundServer; tb: TestBrowser };
+const test = suite<Ctx>('step mode and loopback');
+
+test.before(async (ctx) => {
+  ctx.server = await startTestServer();
+  ctx.tb = await launchBrowser();
+});
+test.after(async (ctx) => {
+  await ctx.tb.close();
+  await ctx.server.close();
+});
+
+/**
+ * Clicks "Next step" on whichever side is ready until every panel is done. `panels` are
+ * [page, panel selector, button selector] triples.
+ */
+async function stepAll(panels: [Page, string, string][]): Promise<number> {
+  let clicks = 0;
+  for (let guard = 0; guard < 200; guard++) {
+    const states = await Promise.all(panels.map(([page, panel]) => page.$eval(panel, (e) => (e as HTMLElement).dataset.state ?? '')));
+    if (states.every((s) => s === 'done')) return clicks;
+    const ready = states.findIndex((s) => s === 'ready');
+    if (ready >= 0) {
+      const [page, panel, button] = panels[ready]!;
+      await page.click(button);
+      clicks++;
+      await page.waitForFunction((sel: string) => document.querySelector<HTMLElement>(sel)?.dataset.state !== 'running', { timeout: 30_000, polling: 50 }, panel);
+    } else {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error('steps did not finish');
+}
+
+/** framesDecoded of the inbound video on the pc found by `path` in window.playground. */
+async function frames(page: Page, expr: string): Promise<number> {
+  return page.evaluate(async (e: string) => {
+    // eslint-disable-next-line no-new-func
+    const pc = new Function('p', `return ${e}`)((globalThis as { playground?: unknown }).playground) as RTCPeerConnection | undefined;
+    let n = 0;
+    if (!pc) return -1;
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded ?? 0;
+    });
+    return n;
+  }, expr);
+}
+
+async function resultsOf(page: Page, panel: string): Promise<Record<string, string>> {
+  return page.$$eval(`${panel} li[data-step]`, (lis) =>
+    Object.fromEntries(lis.filter((li) => li.querySelector('.step-result')).map((li) => [(li as HTMLElement).dataset.step!, li.querySelector('.step-result')!.textContent ?? ''])),
+  );
+}
+
+test('step mode across two tabs: every step one click at a time ends connected with frames decoded', async ({ server, tb }) => {
+  const url = `${server.url}call.html?room=test-steps`;
+  const callee = await openUserPage(tb.browser, url);
+  const caller = await openUserPage(tb.browser, url);
+  for (const { page } of [callee, caller]) {
+    await page.click('#mode-step');
+    await page.click('#join');
+    await waitForState(page, '#room-state', 'joined');
+  }
+  // Before the caller's offer, the callee waits; its button is disabled.
+  await waitForState(callee.page, '#steps', 'waiting');
+  assert.is(await callee.page.$eval('#next-step', (b) => (b as HTMLButtonElement).disabled), true);
+  assert.match(await callee.page.$eval('#steps .step-status', (e) => e.textContent ?? ''), /callee.*waits for: server relays the offer/);
+  await waitForState(caller.page, '#steps', 'ready');
+  assert.match(await caller.page.$eval('#steps .step-current', (e) => e.textContent ?? ''), /getUserMedia.*navigator\.mediaDevices\.getUserMedia/s);
+
+  const clicks = await stepAll([[caller.page, '#steps', '#next-step'], [callee.page, '#steps', '#next-step']]);
+  assert.is(clicks, 22, 'caller 11 own steps + callee 11 own steps (the server relays by itself)');
+  for (const { page } of [caller, callee]) {
+    await waitForState(page, '#call-state', 'connected');
+    assert.is(await page.$eval('#connection-state', (e) => (e as HTMLElement).dataset.state), 'connected');
+    assert.ok((await frames(page, 'p.stepper.peer.pc')) > 0, 'frames decoded');
+    const st = await page.$$eval('#steps li[data-step]', (l) => l.map((x) => `${(x as HTMLElement).dataset.step}=${(x as HTMLElement).dataset.state}`).join(' '));
+    assert.is(await page.$$eval('#steps li[data-state="done"]', (l) => l.length), 23, `every step is known done on each side: ${st}`);
+  }
+  const mine = await resultsOf(caller.page, '#steps');
+  assert.is(Object.keys(mine).length, 11);
+  assert.match(mine['caller-create-offer']!, /offer: \d+ SDP lines, m-sections: audio, video, application/);
+  assert.match(mine['caller-create-offer']!, /v=0/);
+  assert.match(mine['caller-set-local-offer']!, /have-local-offer/);
+  assert.match(mine['caller-ice-gathering']!, /candidate/);
+  assert.match(mine['caller-set-remote-answer']!, /signalingState: stable/);
+  assert.match(mine.connected!, /connectionState: connected.*[1-9]\d* video frame/);
+  const theirs = await resultsOf(callee.page, '#steps');
+  assert.match(theirs['callee-set-remote-offer']!, /have-remote-offer/);
+  assert.match(theirs['callee-create-answer']!, /answer: /);
+  assert.equal([...caller.errors, ...callee.errors], []);
+  await caller.context.close();
+  await callee.context.close();
+});
+
+test('loopback: auto mode connects in one page and shows the setup time; step mode walks both sides', async ({ server, tb }) => {
+  const { page, context, errors } = await openUserPage(tb.browser, `${server.url}loopback.html`);
+  await page.click('#start');
+  await waitForState(page, '#caller .call-state', 'connected');
+  await waitForState(page, '#callee .call-state', 'connected');
+  await waitForState(page, '#setup-time', 'measured');
+  assert.match(await page.$eval('#setup-time', (e) => e.textContent ?? ''), /^\d+ ms$/);
+  await page.waitForFunction(
+    async () => {
+      const pc = (globalThis as { playground?: { loopback?: { sessions: { callee: { peer: { pc: RTCPeerConnection } } } } } }).playground?.loopback?.sessions.callee.peer.pc;
+      let n = 0;
+      (await pc!.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded ?? 0;
+      });
+      return n > 0;
+    },
+    { timeout: 15_000, polling: 200 },
+  );
+  await page.click('#stop');
+  await waitForState(page, '#caller .call-state', 'idle');
+
+  await page.click('#mode-step');
+  await page.click('#start');
+  await waitForState(page, '#caller .steps', 'ready');
+  await stepAll([[page, '#caller .steps', '#next-step-caller'], [page, '#callee .steps', '#next-step-callee']]);
+  await waitForState(page, '#caller .call-state', 'connected');
+  await waitForState(page, '#callee .call-state', 'connected');
+  assert.is(await page.$eval('#setup-time', (e) => (e as HTMLElement).dataset.state), 'step-mode');
+  assert.ok((await frames(page, 'p.loopback.sessions.caller.peer.pc')) > 0);
+  assert.equal(errors, []);
+  await context.close();
+});
+
+test.run();
