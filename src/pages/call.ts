@@ -8,7 +8,7 @@ import type { PeerStates } from '../rtc/peer';
 import { SignalingClient, signalingUrl } from '../signaling/client';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
-import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
+import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
 import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
 import { StepCall } from '../rtc/step-call';
@@ -202,7 +202,7 @@ async function join(): Promise<void> {
   // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
   const trace = new Trace();
   exposeDebug('trace', trace);
-  recordSignaling(trace, client, () => s.role ?? 'caller');
+  recordSignaling(trace, client, roomSide(client, () => s.role));
   inspector?.destroy();
   inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
   s.on('peer', (peer) => recordPeer(trace, peer, s.role ?? 'caller'));

@@ -194,3 +194,43 @@ export function recordPeer(trace: Trace, peer: Peer, side: TraceSide): () => voi
   ];
   return () => offs.forEach((off) => off());
 }
+
+/**
+ * A side function for {@link recordSignaling} on a page with one call: the call's role once it
+ * is known (`role()`); before that a guess from the room, since whoever joins a room where someone
+ * already waits makes the call: `welcome` with peers → caller, an empty room → callee. The `join`
+ * itself is sent before any answer, so it is labelled `caller` until then.
+ * Call it before {@link recordSignaling} so its listener sees `welcome` first.
+ */
+export function roomSide(client: SignalingClient, role: () => TraceSide | null): () => TraceSide {
+  let guess: TraceSide = 'caller';
+  client.on('message', (m) => {
+    if (m.type === 'welcome') guess = m.peers.length > 0 ? 'caller' : 'callee';
+  });
+  return () => role() ?? guess;
+}
+
+/** Options of {@link replaySchedule}. */
+export interface ReplayOptions {
+  /** Longest pause between two entries during a replay, ms (default 300). */
+  maxGapMs?: number;
+  /** Longest pause before a stats entry, ms (default 50): samples come every second and would drag. */
+  maxStatsGapMs?: number;
+}
+
+/**
+ * When to show each entry during a replay: the recorded order, with the recorded pauses between
+ * entries shortened to at most `maxGapMs` (stats samples: `maxStatsGapMs`).
+ * @returns one offset in ms from the start of the replay per entry, non-decreasing.
+ */
+export function replaySchedule(entries: readonly TraceEntry[], options: ReplayOptions = {}): number[] {
+  const maxGap = options.maxGapMs ?? 300;
+  const maxStats = options.maxStatsGapMs ?? 50;
+  let at = 0;
+  let prev = entries[0]?.t ?? 0;
+  return entries.map((e) => {
+    at += Math.min(Math.max(0, e.t - prev), e.kind === 'stats' ? maxStats : maxGap);
+    prev = e.t;
+    return at;
+  });
+}

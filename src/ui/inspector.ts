@@ -4,12 +4,12 @@
  * samples getStats every second into the trace; exports the trace as a JSON file and imports one
  * to replay it.
  *
- * Root gets `data-state="live"` or `"imported"`. Debug: none (the page exposes the trace).
+ * Root and `#inspector-mode` get `data-state` `live`, `imported` or `replaying`.
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
 import { sampleStats, type StatsCounters } from '../rtc/stats';
-import { Trace, type TraceEntry, type TraceSide } from '../rtc/trace';
+import { replaySchedule, Trace, type TraceEntry, type TraceSide } from '../rtc/trace';
 import { SequenceDiagram } from './diagram';
 import { h, setState, showError, showProblem } from './dom';
 import { CandidatesTable } from './inspector/candidates';
@@ -111,19 +111,45 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
   const download = h('a', { id: 'inspector-download', hidden: '' }, 'download');
   const importInput = h('input', { type: 'file', id: 'inspector-import', accept: 'application/json,.json' });
   const backButton = h('button', { type: 'button', id: 'inspector-live', class: 'secondary', hidden: '' }, 'Back to live session');
+  const replayButton = h('button', { type: 'button', id: 'inspector-replay', class: 'secondary' }, 'Replay');
   let shown: Trace = trace;
+  let timers: ReturnType<typeof setTimeout>[] = [];
 
+  const setMode = () => {
+    const live = shown === trace;
+    const state = timers.length > 0 ? 'replaying' : live ? 'live' : 'imported';
+    setState(mode, state, state === 'imported' ? `imported (${shown.startedAt.toISOString()})` : state);
+    root.dataset.state = state;
+    backButton.hidden = live;
+  };
+  const stopReplay = () => {
+    timers.forEach(clearTimeout);
+    timers = [];
+  };
   const show = (t: Trace) => {
+    stopReplay();
     shown = t;
     view.clear();
     for (const e of t.entries) view.add(e);
-    const live = t === trace;
-    setState(mode, live ? 'live' : 'imported', live ? 'live' : `imported (${t.startedAt.toISOString()})`);
-    root.dataset.state = live ? 'live' : 'imported';
-    backButton.hidden = live;
+    setMode();
+  };
+  // Replays the shown trace in recorded order with shortened pauses; live entries wait until it ends.
+  const replay = () => {
+    stopReplay();
+    view.clear();
+    const entries = [...shown.entries];
+    const at = replaySchedule(entries);
+    const last = at.length > 0 ? at[at.length - 1]! : 0;
+    timers = entries.map((e, i) => setTimeout(() => view.add(e), at[i]));
+    timers.push(setTimeout(() => {
+      timers = [];
+      for (const e of shown.entries.slice(entries.length)) view.add(e);
+      setMode();
+    }, last + 1));
+    setMode();
   };
   const offEntry = trace.on('entry', (e) => {
-    if (shown === trace) view.add(e);
+    if (shown === trace && timers.length === 0) view.add(e);
   });
 
   exportButton.addEventListener('click', () => {
@@ -146,11 +172,12 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     }
   });
   backButton.addEventListener('click', () => show(trace));
+  replayButton.addEventListener('click', replay);
 
   root.replaceChildren(
     h('h2', {}, 'Inspector'),
     h('p', { class: 'hint' }, 'Everything this page sees of the call: signaling messages, states, ICE candidates and stats. Times are offsets from joining.'),
-    h('div', { class: 'row' }, 'Showing: ', mode, exportButton, h('label', {}, 'Import a session: ', importInput), backButton, download),
+    h('div', { class: 'row' }, 'Showing: ', mode, exportButton, h('label', {}, 'Import a session: ', importInput), replayButton, backButton, download),
     problem,
     h('h3', {}, 'Signaling sequence'),
     h('div', { class: 'inspector-seq' }, view.diagram.element, view.detail),
@@ -166,6 +193,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
   return {
     destroy() {
       stopSampler();
+      stopReplay();
       offEntry();
       if (download.href) URL.revokeObjectURL(download.href);
       root.replaceChildren();

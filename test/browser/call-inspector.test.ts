@@ -49,6 +49,7 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
   // Callee's diagram: offer received before its answer is sent.
   const calleeArrows = await arrows(a.page);
   assert.ok(calleeArrows.indexOf('callee received offer') >= 0);
+  assert.ok(calleeArrows.includes('callee received welcome'), 'the waiting peer\'s welcome is on the callee side');
   assert.ok(calleeArrows.indexOf('callee sent answer') > calleeArrows.indexOf('callee received offer'), calleeArrows.join(', '));
 
   // Clicking the offer arrow shows the message and readable SDP with marked codec and ICE/DTLS lines.
@@ -100,6 +101,14 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
     assert.is((await arrows(page)).length, exported.entries.filter((e) => e.kind === 'signal').length);
   }
   assert.equal(await arrows(a.page), await arrows(b.page));
+  // Replay draws the imported session again, arrow by arrow, ending with the same diagram.
+  const started = await b.page.evaluate(() => {
+    document.querySelector<HTMLButtonElement>('#inspector-replay')!.click();
+    return { mode: document.querySelector<HTMLElement>('#inspector-mode')!.dataset.state, rows: document.querySelectorAll('#inspector .seq-rows li').length };
+  });
+  assert.equal(started, { mode: 'replaying', rows: 0 });
+  await waitForState(b.page, '#inspector-mode', 'imported', 20_000);
+  assert.equal(await arrows(b.page), await arrows(a.page));
   assert.ok(Number(await a.page.$eval('[data-graph="caller-video-kbps"] [data-series="in"]', (e) => (e as HTMLElement).dataset.value || 0)) > 0, 'imported stats plotted');
 
   // A file that is not a session is explained on the page.

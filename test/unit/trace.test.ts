@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Peer, PeerEvents, PeerStates } from '../../src/rtc/peer';
 import type { StatsSample } from '../../src/rtc/stats';
-import { recordPeer, recordSignaling, Trace, type TraceEntry } from '../../src/rtc/trace';
+import { recordPeer, recordSignaling, replaySchedule, roomSide, Trace, type TraceEntry } from '../../src/rtc/trace';
 import { LoopbackTransport, SignalingClient } from '../../src/signaling/client';
 import { Relay } from '../../src/signaling/relay';
 import { Emitter } from '../../src/util/emitter';
@@ -121,6 +121,34 @@ test('recordPeer records states, local candidates and applied (not queued) remot
     { kind: 'candidate', side: 'callee', origin: 'remote', candidate: CANDIDATE },
     { kind: 'candidate', side: 'callee', origin: 'remote', candidate: null },
   ]);
+});
+
+test('replaySchedule keeps the order and shortens pauses (stats pauses most)', () => {
+  const entries = fullTrace().entries; // t: 0, 12.3, 17.3, 17.3, 17.3, 17.3, 1017.3 (stats)
+  assert.equal(replaySchedule(entries), [0, 12.3, 17.3, 17.3, 17.3, 17.3, 67.3]);
+  assert.equal(replaySchedule(entries, { maxGapMs: 5, maxStatsGapMs: 1 }), [0, 5, 10, 10, 10, 10, 11]);
+  assert.equal(replaySchedule([]), []);
+});
+
+test('roomSide: the role when known, else callee after an empty-room welcome, caller after one with peers', async () => {
+  const relay = new Relay();
+  const a = new SignalingClient(new LoopbackTransport(relay));
+  const b = new SignalingClient(new LoopbackTransport(relay));
+  let role: 'caller' | 'callee' | null = null;
+  const sideA = roomSide(a, () => role);
+  const sideB = roomSide(b, () => null);
+  await Promise.all([new Promise<void>((r) => a.once('open', r)), new Promise<void>((r) => b.once('open', r))]);
+  assert.is(sideA(), 'caller');
+  a.send({ type: 'join', room: 'side' });
+  await new Promise<void>((r) => a.once('message', () => r()));
+  assert.is(sideA(), 'callee');
+  b.send({ type: 'join', room: 'side' });
+  await new Promise<void>((r) => b.once('message', () => r()));
+  assert.is(sideB(), 'caller');
+  role = 'caller';
+  assert.is(sideA(), 'caller');
+  a.close();
+  b.close();
 });
 
 test.run();
