@@ -50,7 +50,10 @@ export interface EditorState {
   videoDeviceId: string;
 }
 
-/** The editor's starting point: audio and video on, nothing else requested. */
+/**
+ * The editor's starting point: audio and video on, nothing else requested.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Media_Capture_and_Streams_API/Constraints
+ */
 export function defaultEditorState(): EditorState {
   const field = (): NumberField => ({ value: null, mode: 'ideal' });
   return {
@@ -68,6 +71,7 @@ export function defaultEditorState(): EditorState {
 /**
  * Wraps `value` for `mode`: `plain` gives the bare value, the others `{ [mode]: value }`.
  * @throws TypeError for an unknown mode.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaTrackConstraints#constraindouble
  */
 export function withMode<T extends number | string>(value: T, mode: ConstraintMode): T | Partial<Record<Exclude<ConstraintMode, 'plain'>, T>> {
   if (mode === 'plain') return value;

@@ -34,21 +34,31 @@ export interface DeviceGroups<D extends DeviceLike = DeviceLike> {
   labelsHidden: boolean;
 }
 
-/** Groups a device list by kind, keeping the browser's order (defaults first). Pure. */
+/**
+ * Groups a device list by kind, keeping the browser's order (defaults first). Pure.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/enumerateDevices
+ */
 export function groupDevices<D extends DeviceLike>(devices: readonly D[]): DeviceGroups<D> {
   const groups: DeviceGroups<D> = { audioinput: [], videoinput: [], audiooutput: [], labelsHidden: labelsHidden(devices) };
   for (const d of devices) if (d.kind in groups && d.kind !== ('labelsHidden' as string)) groups[d.kind].push(d);
   return groups;
 }
 
-/** Whether the list looks like "before permission": non-empty and no device has a label. Pure. */
+/**
+ * Whether the list looks like "before permission": non-empty and no device has a label. Pure.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDeviceInfo/label
+ */
 export function labelsHidden(devices: readonly DeviceLike[]): boolean {
   return devices.length > 0 && devices.every((d) => d.label === '');
 }
 
 const KIND_NAMES: Record<DeviceKind, string> = { audioinput: 'Microphone', videoinput: 'Camera', audiooutput: 'Speaker' };
 
-/** The text to show for a device: its label, or "Camera 2 (name hidden until permission)". Pure. */
+/**
+ * The text to show for a device: its label, or "Camera 2 (name hidden until permission)". Pure.
+ * @param index 0-based position among the devices of its kind.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDeviceInfo
+ */
 export function deviceLabel(d: DeviceLike, index: number): string {
   if (d.label) return d.label;
   const kind = (DEVICE_KINDS as readonly string[]).includes(d.kind) ? KIND_NAMES[d.kind as DeviceKind] : d.kind;
@@ -86,7 +96,10 @@ export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 const STORAGE_KEY = 'webrtc-playground.devices';
 
-/** Reads every remembered choice; a broken entry reads as none. */
+/**
+ * Reads every remembered choice (localStorage key `webrtc-playground.devices`); a broken entry reads as none.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Window/localStorage
+ */
 export function loadChoices(store: KeyValueStore = localStorage): Partial<Record<DeviceKind, RememberedDevice>> {
   const raw = store.getItem(STORAGE_KEY);
   if (!raw) return {};
@@ -106,7 +119,11 @@ export function loadChoices(store: KeyValueStore = localStorage): Partial<Record
   return out;
 }
 
-/** Remembers `device` for `kind` (null forgets it). */
+/**
+ * Remembers `device` for `kind` (null forgets it).
+ * @throws DOMException `QuotaExceededError` when storage is full or disabled.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Storage/setItem
+ */
 export function saveChoice(kind: DeviceKind, device: RememberedDevice | null, store: KeyValueStore = localStorage): void {
   const all = loadChoices(store);
   if (device) all[kind] = device;
@@ -127,7 +144,10 @@ export type ChoiceResolution =
   | { status: 'missing'; remembered: RememberedDevice }
   | { status: 'unknown'; deviceId: string };
 
-/** See {@link ChoiceResolution}. */
+/**
+ * Decides what to use for one kind: see {@link ChoiceResolution}. Pure.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDeviceInfo/deviceId
+ */
 export function resolveChoice(remembered: RememberedDevice | undefined, available: readonly DeviceLike[]): ChoiceResolution {
   if (!remembered || remembered.deviceId === '') return { status: 'none' };
   if (available.length === 0 || available.every((d) => d.deviceId === '')) return { status: 'unknown', deviceId: remembered.deviceId };
@@ -151,21 +171,26 @@ function inputConstraint(deviceId: string | undefined): boolean | MediaTrackCons
  * defaults and reports which kinds fell back.
  *
  * @param ids deviceIds to use per kind ('' or missing = default).
+ * @param kinds which kinds to open (a machine without a camera: `videoinput: false`).
  * @returns the stream and the kinds whose requested device could not be used.
  * @throws DOMException `NotAllowedError`, `NotFoundError`, `NotReadableError`, … from getUserMedia
  *   (of the retry, when it happens); PlaygroundError `InsecureContextError`.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia
  */
-export async function openInputs(ids: Partial<Record<InputKind, string>>): Promise<{ stream: MediaStream; fellBack: InputKind[] }> {
-  const asked = (['audioinput', 'videoinput'] as const).filter((k) => ids[k]);
+export async function openInputs(
+  ids: Partial<Record<InputKind, string>>,
+  kinds: Record<InputKind, boolean> = { audioinput: true, videoinput: true },
+): Promise<{ stream: MediaStream; fellBack: InputKind[] }> {
+  const asked = (['audioinput', 'videoinput'] as const).filter((k) => kinds[k] && ids[k]);
+  const request = (kind: InputKind, id: string | undefined) => kinds[kind] && inputConstraint(id);
   try {
-    const stream = await getUserMedia({ audio: inputConstraint(ids.audioinput), video: inputConstraint(ids.videoinput) });
+    const stream = await getUserMedia({ audio: request('audioinput', ids.audioinput), video: request('videoinput', ids.videoinput) });
     return { stream, fellBack: [] };
   } catch (err) {
     const name = (err as { name?: unknown } | null)?.name;
     if (asked.length === 0 || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw err;
     console.info('remembered device not usable, falling back to the defaults:', err);
-    return { stream: await getUserMedia({ audio: true, video: true }), fellBack: asked };
+    return { stream: await getUserMedia({ audio: kinds.audioinput, video: kinds.videoinput }), fellBack: asked };
   }
 }
 

@@ -16,7 +16,10 @@ export interface LevelReading {
   peakHz: number;
 }
 
-/** RMS of samples in [-1, 1]. Pure. */
+/**
+ * Root mean square of samples in [-1, 1] (0 for none). Pure.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/AnalyserNode/getFloatTimeDomainData
+ */
 export function rms(samples: ArrayLike<number>): number {
   if (samples.length === 0) return 0;
   let sum = 0;
@@ -27,6 +30,7 @@ export function rms(samples: ArrayLike<number>): number {
 /**
  * Frequency in Hz of the loudest bin of `getFloatFrequencyData()` output (values in dB). Pure.
  * @param sampleRate the AudioContext's rate in Hz; bins are `sampleRate / (2 * bins.length)` wide.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/AnalyserNode/getFloatFrequencyData
  */
 export function peakFrequency(bins: ArrayLike<number>, sampleRate: number): number {
   let best = -Infinity;

@@ -18,6 +18,7 @@ export type MediaPermissionState = PermissionState | 'unsupported';
  * Resolves to a function that stops watching. Never rejects: when the Permissions API or the
  * name is not supported, `onChange('unsupported')` is called once (the browser's TypeError is
  * logged as a warning, since not knowing the state is not a failure for the learner).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/PermissionStatus/change_event
  */
 export async function watchPermission(
   name: MediaPermissionName,

@@ -14,12 +14,18 @@ export const SINK_SUPPORT_TEXT =
 
 type SinkElement = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void>; sinkId?: string };
 
-/** Whether this browser can choose an audio output for media elements. */
+/**
+ * Whether this browser can choose an audio output for media elements.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/setSinkId#browser_compatibility
+ */
 export function sinkSupported(): boolean {
   return typeof (HTMLMediaElement.prototype as SinkElement).setSinkId === 'function';
 }
 
-/** The element's current sink id ('' = the default output), or null when unsupported. */
+/**
+ * The element's current sink id ('' = the default output), or null when unsupported.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/sinkId
+ */
 export function currentSink(el: HTMLMediaElement): string | null {
   const id = (el as SinkElement).sinkId;
   return typeof id === 'string' ? id : null;
@@ -46,6 +52,7 @@ export async function applySink(el: HTMLMediaElement, deviceId: string): Promise
  * @throws TypeError for a non-positive frequency or duration; the errors of {@link applySink}
  *   (unless `deviceId` is '' on a browser without setSinkId: then the default output is used);
  *   DOMException `NotAllowedError` when the browser refuses to play.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/OscillatorNode
  */
 export async function playTestTone(el: HTMLAudioElement, deviceId: string, frequencyHz = 440, durationMs = 1000): Promise<void> {
   if (!(frequencyHz > 0) || !(durationMs > 0)) throw new TypeError('frequency and duration must be positive');

@@ -159,7 +159,11 @@ async function start(): Promise<void> {
     ids[kind] = fromSelect || remembered[kind]?.deviceId || '';
   }
   try {
-    const opened = await openInputs(ids);
+    // Only ask for kinds that exist (a desktop without a camera can still test its microphone).
+    // An empty list (some browsers before permission) says nothing: then ask for both.
+    const known = groups !== null && groups.audioinput.length + groups.videoinput.length > 0;
+    const has = (kind: InputKind) => !known || (groups?.[kind].length ?? 0) > 0;
+    const opened = await openInputs(ids, { audioinput: has('audioinput'), videoinput: has('videoinput') });
     stream = opened.stream;
     if (opened.fellBack.length) {
       el.fallback.hidden = false;

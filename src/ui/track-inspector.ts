@@ -21,7 +21,11 @@ const HINTS: Record<Field, string> = {
   readyState: '"live" while capturing; "ended" after stop() or when the device is gone, and it cannot come back.',
 };
 
-/** Renders a track into an element it owns; call {@link TrackInspector.refresh} after changing the track. */
+/**
+ * Renders a track into an element it owns; call {@link TrackInspector.refresh} after changing the track
+ * (`stop()` fires no `ended` event).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaStreamTrack/getSettings
+ */
 export class TrackInspector {
   /** The element to insert into the page (`<section class="track-inspector" data-kind>`). */
   readonly element: HTMLElement;
@@ -109,6 +113,7 @@ export function watchFrameSize(video: HTMLVideoElement, onSize: (width: number, 
 /**
  * Resolves with the video's frame size after its next `resize` event, or after `timeoutMs` (ms)
  * when the size does not change (e.g. only the frame rate changed).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/resize_event
  */
 export function nextFrameSize(video: HTMLVideoElement, timeoutMs = 1500): Promise<{ width: number; height: number }> {
   return new Promise((resolve) => {
