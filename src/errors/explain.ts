@@ -190,6 +190,18 @@ const recorder: Table = {
     title: 'The recorder failed.',
     detail: 'The browser\'s encoder stopped with an error; what was recorded so far is kept.',
   }),
+  InvalidModificationError: () => ({
+    title: 'The recorded stream changed, so the recorder stopped.',
+    detail: 'A track was added to or removed from the stream while it was being recorded, which MediaRecorder does not allow. What was recorded so far is kept; start a new recording to go on.',
+  }),
+  TypeError: () => ({
+    title: 'A recorder option is not valid.',
+    detail: 'Bitrates (kbps) and the timeslice (ms) must be positive numbers; leave a box empty to use the browser\'s default.',
+  }),
+  EncodingError: () => ({
+    title: 'The recording could not be decoded for playback.',
+    detail: 'The file was recorded, but this browser\'s player cannot decode it. Download it and try another player, or record in another format.',
+  }),
 };
 
 const rtc: Table = {

@@ -30,14 +30,27 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   });
 }
 
-/** Resolves on the first of `events` on `target`; rejects on the media element's `error`. */
+const MEDIA_ERROR_NAMES: Record<number, string> = { 1: 'AbortError', 2: 'NetworkError', 3: 'EncodingError', 4: 'NotSupportedError' };
+
+/**
+ * Turns the element's `MediaError` (which has a `code` but no `name`) into a DOMException named
+ * after its code: `AbortError`, `NetworkError`, `EncodingError` (decode failed) or
+ * `NotSupportedError` (format not playable).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaError/code
+ */
+export function mediaErrorToException(error: MediaError | null): DOMException {
+  const name = MEDIA_ERROR_NAMES[error?.code ?? 4] ?? 'NotSupportedError';
+  return new DOMException(error?.message || `media element error (code ${error?.code ?? '?'})`, name);
+}
+
+/** Resolves on the first of `events` on `media`; rejects on the media element's `error`. */
 function nextEvent(media: HTMLMediaElement, events: string[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (ok: boolean) => () => {
       for (const e of events) media.removeEventListener(e, onOk);
       media.removeEventListener('error', onErr);
       if (ok) resolve();
-      else reject(media.error ?? new DOMException('media element error', 'NotSupportedError'));
+      else reject(mediaErrorToException(media.error));
     };
     const onOk = done(true);
     const onErr = done(false);
@@ -53,7 +66,8 @@ function nextEvent(media: HTMLMediaElement, events: string[]): Promise<void> {
  *
  * @param timeoutMs give up after this long (ms).
  * @returns the duration in seconds.
- * @throws PlaygroundError `TimeoutError`; the element's `MediaError` when the file cannot be decoded.
+ * @throws PlaygroundError `TimeoutError`; DOMException `EncodingError` / `NotSupportedError` /
+ *   `NetworkError` / `AbortError` (from {@link mediaErrorToException}) when it cannot be loaded.
  */
 export async function loadRecording(media: HTMLMediaElement, url: string, timeoutMs = 10_000): Promise<number> {
   const work = (async () => {

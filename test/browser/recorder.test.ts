@@ -176,7 +176,7 @@ test('pause and resume: the paused time is not counted and not in the file', asy
   await context.close();
 });
 
-test('no source, a source ending mid-recording (kept), and audio-only formats', async ({ server, tb }) => {
+test('no source, a source ending mid-recording (kept), a bad option, a recorder error (kept), audio-only formats', async ({ server, tb }) => {
   const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
   await page.click('#start');
   assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'NoSourceError');
@@ -197,6 +197,26 @@ test('no source, a source ending mid-recording (kept), and audio-only formats', 
   assert.is(await page.$eval('#source-state', (e) => (e as HTMLElement).dataset.state), 'ended');
   const kept = await inspectNewest(page);
   assert.ok(kept.videoWidth > 0 && kept.duration !== null && kept.duration > 0.2, `kept recording plays (${kept.duration} s)`);
+
+  // A bad option is explained; a track added mid-recording makes the recorder fail (error event): kept too.
+  await openSource(page);
+  await page.type('#video-kbps', '-5');
+  await page.click('#start');
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'TypeError');
+  assert.is(await page.$eval('#rec-state', (e) => (e as HTMLElement).dataset.state), 'inactive');
+  await page.$eval('#video-kbps', (i) => { (i as HTMLInputElement).value = ''; });
+  await page.click('#start');
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 500, { timeout: 15_000, polling: 50 });
+  await page.evaluate(() => {
+    const dbg = (globalThis as unknown as { playground: { recorder: { stream: MediaStream } } }).playground.recorder;
+    dbg.stream.addTrack(dbg.stream.getVideoTracks()[0]!.clone());
+  });
+  await waitForState(page, '#rec-state', 'inactive');
+  await page.waitForFunction(() => document.querySelectorAll('#recordings li[data-recording]').length === 2, { timeout: 10_000 });
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'InvalidModificationError');
+  assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.reason), 'error');
+  await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
+  assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.state), 'ready');
 
   await page.select('#source', 'audio');
   const audio = await page.$$eval('#format option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));

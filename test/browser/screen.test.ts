@@ -44,6 +44,10 @@ test('options editor shows the exact object; sharing shows settings and contentH
   assert.ok(Number(await textOf(page, '#set-width')) > 0 && Number(await textOf(page, '#set-height')) > 0);
   assert.ok(Number(await textOf(page, '#set-frame-rate')) > 0);
   await page.waitForFunction(() => (document.querySelector('#preview') as HTMLVideoElement).videoWidth > 0, { timeout: 10_000 });
+  // Camera picture-in-picture over the shared screen.
+  await page.click('#camera-pip');
+  await page.waitForFunction(() => (document.querySelector('#pip') as HTMLVideoElement).videoWidth > 0, { timeout: 10_000 });
+  assert.is(await page.$eval('#pip', (v) => (v as HTMLVideoElement).hidden), false);
   await page.select('#content-hint', 'text');
   assert.is(await textOf(page, '#set-hint'), 'text');
   assert.is(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { stream: MediaStream } } }).playground.screen.stream.getVideoTracks()[0]!.contentHint), 'text');
@@ -86,7 +90,7 @@ test('options editor shows the exact object; sharing shows settings and contentH
   await context.close();
 });
 
-test('a picker that never answers shows "waiting for your choice" and Cancel returns to idle', async ({ server }) => {
+test('a picker that never answers shows "waiting for your choice" and Cancel returns to idle; denial is explained', async ({ server }) => {
   const tb = await launchBrowser({ fakeUi: false });
   try {
     const { page } = await openUserPage(tb.browser, `${server.url}screen.html`);
@@ -112,6 +116,22 @@ test('a picker that never answers shows "waiting for your choice" and Cancel ret
     assert.match(await textOf(page, '#source-hint'), /cancelled/);
   } finally {
     await tb.close();
+  }
+  // A user who refuses: screen share and camera are both explained as denied.
+  const deny = await launchBrowser({ fakeUi: false, args: ['--use-fake-ui-for-media-stream=deny'] });
+  try {
+    const { page } = await openUserPage(deny.browser, `${server.url}screen.html`);
+    await page.click('#share');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'NotAllowedError', { timeout: 10_000 });
+    assert.match(await textOf(page, '#problem'), /cancelled or denied/);
+    assert.is(await dataset(page, '#share-state', 'state'), 'idle');
+    await page.goto(`${server.url}recorder.html`);
+    await page.click('#open-source');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'NotAllowedError', { timeout: 10_000 });
+    assert.match(await textOf(page, '#problem'), /Permission to use the camera or microphone was denied/);
+    assert.is(await dataset(page, '#source-state', 'state'), 'none');
+  } finally {
+    await deny.close();
   }
 });
 
