@@ -11,6 +11,8 @@ import type { CandidateEntry, StatsEntry } from '../../rtc/trace';
 import { formatOffset } from '../diagram';
 import { h } from '../dom';
 
+const NONE = 'Selected pair: none yet (ICE has not connected).';
+
 /** The candidates table view. */
 export class CandidatesTable {
   /** The element to insert into the page. */
@@ -20,7 +22,7 @@ export class CandidatesTable {
 
   constructor() {
     this.#body = h('tbody', {});
-    this.#selected = h('p', { class: 'selected-pair hint', 'data-state': 'none' }, 'Selected pair: none yet (ICE has not connected).');
+    this.#selected = h('div', { class: 'selected-pair hint', 'data-state': 'none' }, NONE);
     this.element = h(
       'div',
       { class: 'candidates' },
@@ -65,8 +67,16 @@ export class CandidatesTable {
     const pair = entry.sample.pair;
     if (!pair) return;
     const describe = (e: PairEnd) => `${e.type ?? '?'} ${e.protocol ?? '?'} ${e.address !== null && e.port !== null ? formatAddress(e.address, e.port) : '?'}`;
+    if (this.#selected.dataset.state === 'none') this.#selected.replaceChildren();
     this.#selected.dataset.state = 'selected';
-    this.#selected.textContent = `Selected pair (${entry.side}): local ${describe(pair.local)} ⇄ remote ${describe(pair.remote)}`;
+    const text = `Selected pair (${entry.side}): local ${describe(pair.local)} ⇄ remote ${describe(pair.remote)}`;
+    let line = this.#selected.querySelector<HTMLElement>(`[data-side="${entry.side}"]`);
+    if (!line) {
+      line = h('p', { 'data-side': entry.side });
+      if (entry.side === 'caller') this.#selected.prepend(line);
+      else this.#selected.append(line);
+    }
+    if (line.textContent !== text) line.textContent = text;
     for (const row of this.#body.querySelectorAll<HTMLTableRowElement>(`tr[data-side="${entry.side}"]`)) {
       const end = row.dataset.origin === 'local' ? pair.local : pair.remote;
       const match = end.port !== null && row.dataset.port === String(end.port) && (end.protocol === null || row.dataset.protocol === end.protocol);
@@ -80,6 +90,6 @@ export class CandidatesTable {
   clear(): void {
     this.#body.replaceChildren();
     this.#selected.dataset.state = 'none';
-    this.#selected.textContent = 'Selected pair: none yet (ICE has not connected).';
+    this.#selected.textContent = NONE;
   }
 }
