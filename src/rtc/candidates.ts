@@ -7,10 +7,15 @@
  */
 
 /** host: a local interface; srflx: the public address a STUN server saw; prflx: learned from a
- * connectivity check; relay: an address on a TURN server. */
+ * connectivity check; relay: an address on a TURN server.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidate/candidate
+ */
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
 
-/** The fields of one ICE candidate line. */
+/**
+ * The fields of one ICE candidate line.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidate/candidate
+ */
 export interface ParsedCandidate {
   foundation: string;
   /** 1 = RTP, 2 = RTCP. */
@@ -38,6 +43,7 @@ const TYPES: readonly string[] = ['host', 'srflx', 'prflx', 'relay'];
  * Parses one candidate line, with or without the `a=` and `candidate:` prefixes.
  * @throws TypeError when the line does not have the RFC 8839 shape (too few fields, bad numbers,
  *   unknown type).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidate/candidate
  */
 export function parseCandidate(line: string): ParsedCandidate {
   if (typeof line !== 'string') throw new TypeError('candidate line must be a string');
@@ -70,7 +76,10 @@ export function parseCandidate(line: string): ParsedCandidate {
   };
 }
 
-/** `address:port`, with IPv6 addresses in brackets (`[2001:db8::1]:5000`). */
+/**
+ * `address:port`, with IPv6 addresses in brackets (`[2001:db8::1]:5000`).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidate/candidate
+ */
 export function formatAddress(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }

@@ -8,10 +8,16 @@
  * @see https://www.rfc-editor.org/rfc/rfc8866
  */
 
-/** What a line is about: a codec, ICE, DTLS, the direction, or anything else. */
+/**
+ * What a line is about: a codec, ICE, DTLS, the direction, or anything else.
+ * @see https://www.rfc-editor.org/rfc/rfc8866
+ */
 export type SdpMark = 'codec' | 'ice' | 'dtls' | 'direction' | 'plain';
 
-/** One SDP line with its mark and an optional short explanation. */
+/**
+ * One SDP line with its mark and an optional short explanation.
+ * @see https://www.rfc-editor.org/rfc/rfc8866
+ */
 export interface SdpLine {
   /** The line as it is in the SDP (no line ending). */
   text: string;
@@ -20,7 +26,10 @@ export interface SdpLine {
   note: string | null;
 }
 
-/** One m-section: what media it carries and its lines (the `m=` line first). */
+/**
+ * One m-section: what media it carries and its lines (the `m=` line first).
+ * @see https://www.rfc-editor.org/rfc/rfc8866
+ */
 export interface SdpSection {
   /** `audio`, `video`, `application` (data channel), … from the `m=` line. */
   media: string;
@@ -33,7 +42,10 @@ export interface SdpSection {
   lines: SdpLine[];
 }
 
-/** A parsed SDP: the session-level lines and the m-sections. */
+/**
+ * A parsed SDP: the session-level lines and the m-sections.
+ * @see https://www.rfc-editor.org/rfc/rfc8866
+ */
 export interface PrettySdp {
   session: SdpLine[];
   sections: SdpSection[];
@@ -76,6 +88,7 @@ function classify(text: string): SdpLine {
 /**
  * Splits `sdp` into session lines and m-sections and marks each line.
  * @throws TypeError when `sdp` is not a string starting with `v=0`.
+ * @see https://www.rfc-editor.org/rfc/rfc8866
  */
 export function prettySdp(sdp: string): PrettySdp {
   if (typeof sdp !== 'string' || !sdp.startsWith('v=0')) throw new TypeError('SDP must be a string starting with "v=0"');

@@ -8,7 +8,10 @@
  * @see https://w3c.github.io/webrtc-stats/
  */
 
-/** What one kind of media (audio or video) did during one sampling interval. Null = not known. */
+/**
+ * What one kind of media (audio or video) did during one sampling interval. Null = not known.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
+ */
 export interface MediaRates {
   /** Sent bitrate over the interval, kbps (1000 bit/s). */
   outKbps: number | null;
@@ -27,7 +30,10 @@ export interface MediaRates {
   codec: string | null;
 }
 
-/** One end of the selected ICE candidate pair, from the `local-candidate`/`remote-candidate` stats. */
+/**
+ * One end of the selected ICE candidate pair, from the `local-candidate`/`remote-candidate` stats.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
+ */
 export interface PairEnd {
   address: string | null;
   port: number | null;
@@ -36,13 +42,19 @@ export interface PairEnd {
   protocol: string | null;
 }
 
-/** The ICE candidate pair the connection uses (from `transport.selectedCandidatePairId`). */
+/**
+ * The ICE candidate pair the connection uses (from `transport.selectedCandidatePairId`).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
+ */
 export interface SelectedPair {
   local: PairEnd;
   remote: PairEnd;
 }
 
-/** One sample of a peer connection's stats, as the stats sampler records it every second. */
+/**
+ * One sample of a peer connection's stats, as the stats sampler records it every second.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
+ */
 export interface StatsSample {
   video: MediaRates;
   audio: MediaRates;
@@ -55,13 +67,17 @@ export interface StatsSample {
 /**
  * The cumulative counters a sample is computed from, kept between samples (the "previous report").
  * Keys are `<direction>-<kind>`; values are total bytes, decoded frames and the report timestamp (ms).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
  */
 export interface StatsCounters {
   bytes: Record<string, { bytes: number; timestamp: number }>;
   frames: Record<string, { frames: number; timestamp: number }>;
 }
 
-/** A stats report as a plain list of dictionaries (`[...report.values()]`). */
+/**
+ * A stats report as a plain list of dictionaries (`[...report.values()]`).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
+ */
 export type StatsLike = Iterable<Record<string, unknown>>;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -71,6 +87,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
  * Bitrate in kbps between two byte counters taken at two timestamps (ms).
  * @returns null when there is no previous counter, time did not advance or the counter went back
  *   (a new stream).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
  */
 export function kbps(prevBytes: number | null, prevMs: number | null, bytes: number, ms: number): number | null {
   if (prevBytes === null || prevMs === null || ms <= prevMs || bytes < prevBytes) return null;
@@ -89,6 +106,7 @@ function emptyRates(): MediaRates {
  * @param prev the counters this function returned last time (null on the first sample: rates are null).
  * @returns the sample plus the counters to pass next time.
  * @throws TypeError when `report` is not iterable.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
  */
 export function sampleStats(report: StatsLike, prev: StatsCounters | null): { sample: StatsSample; counters: StatsCounters } {
   if (report === null || typeof (report as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
@@ -172,6 +190,7 @@ function selectedPair(all: Record<string, unknown>[], byId: Map<string, Record<s
 /**
  * Checks that `value` has the shape of a {@link StatsSample} (numbers or null, codec string or null).
  * @throws TypeError naming the first bad field.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCStatsReport
  */
 export function assertStatsSample(value: unknown): asserts value is StatsSample {
   if (typeof value !== 'object' || value === null) throw new TypeError('stats sample must be an object');

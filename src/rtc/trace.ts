@@ -12,7 +12,10 @@ import { Emitter } from '../util/emitter';
 import type { Peer, PeerStates } from './peer';
 import { assertStatsSample, type StatsSample } from './stats';
 
-/** Which peer of the call an entry belongs to. */
+/**
+ * Which peer of the call an entry belongs to.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export type TraceSide = 'caller' | 'callee';
 
 /** Fields every entry has: `t` = ms since the trace started, `side` = whose event it was. */
@@ -21,29 +24,56 @@ interface TraceBase {
   side: TraceSide;
 }
 
-/** A signaling message `side` sent to the server, or received from it. */
+/**
+ * A signaling message `side` sent to the server, or received from it.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export type SignalEntry =
   | (TraceBase & { kind: 'signal'; direction: 'sent'; message: ClientMessage })
   | (TraceBase & { kind: 'signal'; direction: 'received'; message: ServerMessage });
-/** One of the four RTCPeerConnection states of `side` changed to `value`. */
+/**
+ * One of the four RTCPeerConnection states of `side` changed to `value`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export interface StateEntry extends TraceBase { kind: 'state'; which: keyof PeerStates; value: string }
-/** A local ICE candidate gathered, or a remote one added; `candidate: null` = end of candidates. */
+/**
+ * A local ICE candidate gathered, or a remote one added; `candidate: null` = end of candidates.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export interface CandidateEntry extends TraceBase { kind: 'candidate'; origin: 'local' | 'remote'; candidate: IceCandidateJSON | null }
-/** One stats sample of `side` (see {@link StatsSample}). */
+/**
+ * One stats sample of `side` (see {@link StatsSample}).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export interface StatsEntry extends TraceBase { kind: 'stats'; sample: StatsSample }
-/** Free text, e.g. the name of a step in step-by-step mode. */
+/**
+ * Free text, e.g. the name of a step in step-by-step mode.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export interface NoteEntry extends TraceBase { kind: 'note'; text: string }
 
-/** One thing that happened during a call. */
+/**
+ * One thing that happened during a call.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export type TraceEntry = SignalEntry | StateEntry | CandidateEntry | StatsEntry | NoteEntry;
 
-/** A trace entry before it gets its time offset (what {@link Trace.record} takes). */
+/**
+ * A trace entry before it gets its time offset (what {@link Trace.record} takes).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export type TraceEntryInit = TraceEntry extends infer E ? (E extends TraceEntry ? Omit<E, 't'> : never) : never;
 
-/** Events of a {@link Trace}. */
+/**
+ * Events of a {@link Trace}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export type TraceEvents = { entry: [entry: TraceEntry] };
 
-/** The exported form of a trace (a JSON file). */
+/**
+ * The exported form of a trace (a JSON file).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export interface TraceJSON {
   format: typeof TRACE_FORMAT;
   version: 1;
@@ -52,11 +82,17 @@ export interface TraceJSON {
   entries: TraceEntry[];
 }
 
-/** The `format` marker of exported traces. */
+/**
+ * The `format` marker of exported traces.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export const TRACE_FORMAT = 'webrtc-playground-trace';
 const STATE_NAMES: readonly (keyof PeerStates)[] = ['signalingState', 'iceGatheringState', 'iceConnectionState', 'connectionState'];
 
-/** Options of a {@link Trace}. */
+/**
+ * Options of a {@link Trace}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export interface TraceOptions {
   /** Monotonic clock in ms (default `performance.now`); injectable for tests. */
   now?: () => number;
@@ -64,7 +100,10 @@ export interface TraceOptions {
   startedAt?: Date;
 }
 
-/** An append-only list of {@link TraceEntry}, emitting `entry` for each one recorded. */
+/**
+ * An append-only list of {@link TraceEntry}, emitting `entry` for each one recorded.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export class Trace extends Emitter<TraceEvents> {
   readonly startedAt: Date;
   readonly #entries: TraceEntry[] = [];
@@ -169,6 +208,7 @@ function validateEntry(e: unknown, i: number): TraceEntry {
  * Records every message `client` sends (`sent`) and receives (`message`) into `trace`.
  * @param side read at each message (the role is only known once a call starts).
  * @returns a function that stops recording.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 export function recordSignaling(trace: Trace, client: SignalingClient, side: () => TraceSide): () => void {
   const offSent = client.on('sent', (message) => trace.record({ kind: 'signal', direction: 'sent', side: side(), message }));
@@ -183,6 +223,7 @@ export function recordSignaling(trace: Trace, client: SignalingClient, side: () 
  * Records the state changes, local ICE candidates and added remote ICE candidates of `peer`
  * (a remote candidate queued before the remote description is recorded when it is really added).
  * @returns a function that stops recording.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 export function recordPeer(trace: Trace, peer: Peer, side: TraceSide): () => void {
   const offs = [
@@ -201,6 +242,7 @@ export function recordPeer(trace: Trace, peer: Peer, side: TraceSide): () => voi
  * already waits makes the call: `welcome` with peers → caller, an empty room → callee. The `join`
  * itself is sent before any answer, so it is labelled `caller` until then.
  * Call it before {@link recordSignaling} so its listener sees `welcome` first.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 export function roomSide(client: SignalingClient, role: () => TraceSide | null): () => TraceSide {
   let guess: TraceSide = 'caller';
@@ -210,7 +252,10 @@ export function roomSide(client: SignalingClient, role: () => TraceSide | null):
   return () => role() ?? guess;
 }
 
-/** Options of {@link replaySchedule}. */
+/**
+ * Options of {@link replaySchedule}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export interface ReplayOptions {
   /** Longest pause between two entries during a replay, ms (default 300). */
   maxGapMs?: number;
@@ -222,6 +267,7 @@ export interface ReplayOptions {
  * When to show each entry during a replay: the recorded order, with the recorded pauses between
  * entries shortened to at most `maxGapMs` (stats samples: `maxStatsGapMs`).
  * @returns one offset in ms from the start of the replay per entry, non-decreasing.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 export function replaySchedule(entries: readonly TraceEntry[], options: ReplayOptions = {}): number[] {
   const maxGap = options.maxGapMs ?? 300;

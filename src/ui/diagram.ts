@@ -12,12 +12,18 @@ import { parseCandidate } from '../rtc/candidates';
 import type { NoteEntry, SignalEntry, TraceEntry } from '../rtc/trace';
 import { h } from './dom';
 
-/** `+1234 ms` style offset from the start of the trace. */
+/**
+ * `+1234 ms` style offset from the start of the trace.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export function formatOffset(t: number): string {
   return `+${Math.round(t)} ms`;
 }
 
-/** A short label for a message arrow: its type plus what matters about it. */
+/**
+ * A short label for a message arrow: its type plus what matters about it.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export function signalLabel(entry: SignalEntry): string {
   const m = entry.message;
   switch (m.type) {
@@ -42,7 +48,10 @@ export function signalLabel(entry: SignalEntry): string {
   }
 }
 
-/** The sequence diagram view. */
+/**
+ * The sequence diagram view.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export class SequenceDiagram {
   /** The element to insert into the page. */
   readonly element: HTMLElement;

@@ -11,7 +11,10 @@ const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 240;
 const HEIGHT = 60;
 
-/** One line of a {@link LineGraph}. */
+/**
+ * One line of a {@link LineGraph}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/SVG/Element/polyline
+ */
 export interface GraphSeries {
   /** Key used in {@link LineGraph.push} and in `data-series`. */
   key: string;
@@ -19,7 +22,10 @@ export interface GraphSeries {
   label: string;
 }
 
-/** Options of a {@link LineGraph}. */
+/**
+ * Options of a {@link LineGraph}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/SVG/Element/polyline
+ */
 export interface LineGraphOptions {
   /** `data-graph` of the figure (tests find graphs by it). */
   id: string;
@@ -31,7 +37,10 @@ export interface LineGraphOptions {
   capacity?: number;
 }
 
-/** A live SVG line graph of one or more series. */
+/**
+ * A live SVG line graph of one or more series.
+ * @see https://developer.mozilla.org/en-US/docs/Web/SVG/Element/polyline
+ */
 export class LineGraph {
   /** The `<figure>` to insert into the page. */
   readonly element: HTMLElement;
@@ -112,7 +121,10 @@ export class LineGraph {
   }
 }
 
-/** Rounds for display: integers above 10, one decimal below. */
+/**
+ * Rounds for display: integers above 10, one decimal below.
+ * @see https://developer.mozilla.org/en-US/docs/Web/SVG/Element/polyline
+ */
 export function formatValue(v: number): string {
   return Math.abs(v) >= 10 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
 }

@@ -17,13 +17,19 @@ import { renderDetail } from './inspector/detail';
 import { StatePanels } from './inspector/states';
 import { StatsPanel } from './inspector/stats';
 
-/** One peer connection the sampler reads, with the side it plays. */
+/**
+ * One peer connection the sampler reads, with the side it plays.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
+ */
 export interface InspectedPeer {
   side: TraceSide;
   pc: RTCPeerConnection;
 }
 
-/** Sampling period of getStats, ms. */
+/**
+ * Sampling period of getStats, ms.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
+ */
 export const STATS_INTERVAL_MS = 1000;
 
 /** Every view of a trace, fed entry by entry. */
@@ -68,6 +74,7 @@ class TraceView {
  * recording a `stats` entry per connected peer. A getStats failure is skipped (the connection is
  * closing).
  * @returns a function that stops the sampler.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
 export function startStatsSampler(trace: Trace, getPeers: () => InspectedPeer[]): () => void {
   const counters = new WeakMap<RTCPeerConnection, StatsCounters>();
@@ -102,6 +109,7 @@ export function startStatsSampler(trace: Trace, getPeers: () => InspectedPeer[])
  * Import replaces the view with the imported trace (live recording goes on); "Back to live"
  * returns to the live trace.
  * @returns `destroy()` stops the sampler and empties `root`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
 export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => InspectedPeer[]): { destroy(): void } {
   const view = new TraceView();

@@ -13,7 +13,10 @@ import { h } from '../dom';
 
 const NONE = 'Selected pair: none yet (ICE has not connected).';
 
-/** The candidates table view. */
+/**
+ * The candidates table view.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidatePairStats
+ */
 export class CandidatesTable {
   /** The element to insert into the page. */
   readonly element: HTMLElement;

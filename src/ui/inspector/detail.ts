@@ -17,7 +17,10 @@ function lineItem(line: SdpLine): HTMLElement {
   return li;
 }
 
-/** Renders the SDP of an offer/answer as grouped, marked lines. @throws TypeError for a non-SDP string. */
+/**
+ * Renders the SDP of an offer/answer as grouped, marked lines. @throws TypeError for a non-SDP string.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCSessionDescription/sdp
+ */
 export function renderSdp(sdp: string): HTMLElement {
   const pretty = prettySdp(sdp);
   const root = h('div', { class: 'sdp' }, h('h4', {}, 'Session'), h('ol', { class: 'sdp-lines' }, ...pretty.session.map(lineItem)));
@@ -32,7 +35,10 @@ export function renderSdp(sdp: string): HTMLElement {
   return root;
 }
 
-/** Fills `pane` with the detail of `entry` (title, JSON, readable SDP or candidate fields). */
+/**
+ * Fills `pane` with the detail of `entry` (title, JSON, readable SDP or candidate fields).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCSessionDescription/sdp
+ */
 export function renderDetail(pane: HTMLElement, entry: SignalEntry): void {
   const m = entry.message;
   const verb = entry.direction === 'sent' ? 'sent by' : 'received by';

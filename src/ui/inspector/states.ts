@@ -11,7 +11,10 @@ import { h, setState } from '../dom';
 
 const NAMES: readonly (keyof PeerStates)[] = ['signalingState', 'iceGatheringState', 'iceConnectionState', 'connectionState'];
 
-/** State panels of both sides, created when a side's first state change arrives. */
+/**
+ * State panels of both sides, created when a side's first state change arrives.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/signalingState
+ */
 export class StatePanels {
   /** The element to insert into the page. */
   readonly element: HTMLElement = h('div', { class: 'state-panels grid2' });

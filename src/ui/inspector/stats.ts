@@ -23,7 +23,10 @@ function facts(kind: string, m: MediaRates): string {
   return `${kind}: codec ${m.codec ?? '–'}${res} · packets lost ${show(m.packetsLost)} · jitter ${show(m.jitterMs, ' ms')}`;
 }
 
-/** The stats graphs of both sides, created at a side's first sample. */
+/**
+ * The stats graphs of both sides, created at a side's first sample.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCInboundRtpStreamStats
+ */
 export class StatsPanel {
   /** The element to insert into the page. */
   readonly element: HTMLElement = h('div', { class: 'stats-panels' });
