@@ -28,7 +28,7 @@ export function sinkSupported(): boolean {
  */
 export function currentSink(el: HTMLMediaElement): string | null {
   const id = (el as SinkElement).sinkId;
-  return typeof id === 'string' ? id : null;
+  return typeof id === 'string' && sinkSupported() ? id : null;
 }
 
 /**

@@ -231,6 +231,11 @@ async function apply(): Promise<void> {
     if (v !== '') request[k] = Number(v);
   }
   showProblem(el.problem, null);
+  if (Object.keys(request).length === 0) {
+    // applyConstraints({}) would drop every constraint (the track falls back to its defaults).
+    el.applyNote.textContent = 'Fill in at least one field first: an empty applyConstraints({}) would remove all constraints instead.';
+    return;
+  }
   let clamp;
   try {
     clamp = clampToCapabilities(request, typeof track.getCapabilities === 'function' ? track.getCapabilities() : {});
@@ -277,6 +282,7 @@ el.editor.addEventListener('change', renderCode);
 el.editor.addEventListener('submit', (ev) => ev.preventDefault());
 el.copy.addEventListener('click', async () => {
   el.copy.textContent = (await copyText(el.code.textContent ?? '')) ? 'Copied' : 'Copy failed: select the text';
+  setTimeout(() => (el.copy.textContent = 'Copy'), 2000);
 });
 el.start.addEventListener('click', () => void start());
 el.stopAll.addEventListener('click', () => {

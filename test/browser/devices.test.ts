@@ -116,4 +116,17 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   await context.close();
 });
 
+test('without setSinkId the page says which browsers can choose the output', async ({ server, tb }) => {
+  const context = await tb.browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.evaluateOnNewDocument(() => {
+    delete (HTMLMediaElement.prototype as { setSinkId?: unknown }).setSinkId;
+  });
+  await page.goto(`${server.url}devices.html`, { waitUntil: 'load' });
+  assert.is(await page.$eval('#sink-support', (e) => (e as HTMLElement).hidden), false);
+  assert.match(await textOf(page, '#sink-support'), /Chrome.*Firefox 116\+.*Safari 18\.4\+/);
+  assert.is(await attr(page, '#sink-state', 'data-state'), 'unsupported');
+  await context.close();
+});
+
 test.run();
