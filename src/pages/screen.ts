@@ -217,7 +217,11 @@ el.form.addEventListener('change', showCode);
 el.form.addEventListener('submit', (ev) => ev.preventDefault());
 el.share.addEventListener('click', () => void startShare());
 el.cancel.addEventListener('click', () => pending?.abort());
-el.stop.addEventListener('click', () => endShare('You stopped sharing from the page.'));
+el.stop.addEventListener('click', () => {
+  // track.stop() fires no `ended` event: stop a running recording ourselves so it is kept.
+  void recorder?.stop();
+  endShare('You stopped sharing from the page.');
+});
 el.contentHint.addEventListener('change', () => {
   const track = videoTrack();
   if (track) track.contentHint = parseContentHint(el.contentHint.value);
