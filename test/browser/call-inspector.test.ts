@@ -82,8 +82,8 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
   assert.match(await textOf(b.page, '#inspector [data-side="caller"] .stats-facts [data-kind="video"]'), /codec video\/\w+ · \d+×\d+/);
 
   // Export, then import the file: the same arrows appear in the diagram.
-  const live = await arrows(b.page);
   await b.page.click('#inspector-export');
+  const live = await arrows(b.page); // after the export: a superset of what was exported
   const href = await b.page.$eval('#inspector-download', (e) => (e as HTMLAnchorElement).href);
   assert.match(href, /^blob:/);
   const json = await b.page.evaluate(async (u: string) => (await fetch(u)).text(), href);
