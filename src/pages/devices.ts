@@ -263,6 +263,9 @@ try {
     let first = true;
     void watchPermission(name, (state) => {
       setState(el.perm[name], state);
+      if (name === 'camera') {
+        el.grant.textContent = state === 'denied' ? 'Ask again (blocked: allow it from the address bar first, see above)' : 'Allow camera and microphone';
+      }
       if (!first) void refresh(`${name} permission changed to ${state}`);
       first = false;
     });
