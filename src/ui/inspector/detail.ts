@@ -49,7 +49,7 @@ export function renderDetail(pane: HTMLElement, entry: SignalEntry): void {
   );
   pane.dataset.type = m.type;
   if ('sdp' in m) {
-    pane.append(h('p', { class: 'hint' }, 'Codec lines (a=rtpmap, a=fmtp, a=rtcp-fb), ICE lines and DTLS lines are marked.'));
+    pane.append(h('p', { class: 'hint' }, 'Marked on the left: green = codec (a=rtpmap, a=fmtp, a=rtcp-fb), orange = ICE (ufrag, pwd, candidates), blue = DTLS (fingerprint, setup), grey = direction.'));
     try {
       pane.append(renderSdp(m.sdp));
     } catch (err) {
