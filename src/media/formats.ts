@@ -7,10 +7,16 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/Media/Guides/Formats/codecs_parameter
  */
 
-/** Whether a recording holds video (plus maybe audio) or audio only. */
+/**
+ * Whether a recording holds video (plus maybe audio) or audio only.
+ * @see https://developer.mozilla.org/en-US/docs/Web/Media/Guides/Formats/Containers
+ */
 export type RecordingKind = 'video' | 'audio';
 
-/** One MIME type a recorder may be asked for. */
+/**
+ * One MIME type a recorder may be asked for.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/mimeType
+ */
 export interface RecordingFormat {
   /** The full MIME type with codecs, e.g. `video/webm;codecs=vp8,opus`. */
   mimeType: string;
@@ -22,6 +28,7 @@ export interface RecordingFormat {
 /**
  * Every candidate, in order of preference per kind (the first supported one is the default).
  * VP8 WebM first: every recording browser but Safari supports it and it plays back everywhere.
+ * @see https://developer.mozilla.org/en-US/docs/Web/Media/Guides/Formats/WebRTC_codecs
  */
 export const RECORDING_FORMATS: readonly RecordingFormat[] = [
   { mimeType: 'video/webm;codecs=vp8,opus', label: 'WebM · VP8 + Opus', kind: 'video' },
@@ -39,6 +46,7 @@ export const RECORDING_FORMATS: readonly RecordingFormat[] = [
 /**
  * The candidates of `kind` that `isSupported` accepts, in preference order.
  * @param isSupported usually `(t) => MediaRecorder.isTypeSupported(t)`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/isTypeSupported_static
  */
 export function supportedFormats(
   isSupported: (mimeType: string) => boolean,
@@ -52,6 +60,7 @@ export function supportedFormats(
  * The default format: the first (most preferred) entry of a supported list, or `undefined` when
  * the browser supports none of the candidates (then the page lets the browser choose with no
  * mimeType at all).
+ * @see https://w3c.github.io/mediacapture-record/#dom-mediarecorderoptions-mimetype
  */
 export function defaultFormat(supported: readonly RecordingFormat[]): RecordingFormat | undefined {
   return supported[0];
@@ -60,6 +69,7 @@ export function defaultFormat(supported: readonly RecordingFormat[]): RecordingF
 /**
  * The file extension (no dot) for a MIME type: `webm`, `mp4`, `m4a` (audio-only MP4), `mkv`,
  * `ogg`. Parameters (`;codecs=…`) and case are ignored; unknown types give `bin`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/MIME_types/Common_types
  */
 export function fileExtension(mimeType: string): string {
   const base = mimeType.split(';')[0]!.trim().toLowerCase();
@@ -89,6 +99,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
  * (no characters that file systems refuse).
  * @param prefix letters, digits, `-` and `_` only.
  * @throws TypeError for an invalid date or prefix.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTML/Reference/Elements/a#download
  */
 export function recordingFileName(mimeType: string, date: Date, prefix = 'recording'): string {
   if (Number.isNaN(date.getTime())) throw new TypeError('recordingFileName: invalid date');
@@ -98,7 +109,10 @@ export function recordingFileName(mimeType: string, date: Date, prefix = 'record
   return `${prefix}-${day}_${time}.${fileExtension(mimeType)}`;
 }
 
-/** `1536` → `1.5 KiB`; bytes under 1024 stay bytes. */
+/**
+ * `1536` → `1.5 KiB` (binary units); bytes under 1024 stay bytes; negative/NaN → `–`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Blob/size
+ */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '–';
   if (bytes < 1024) return `${bytes} B`;
@@ -106,7 +120,10 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 }
 
-/** A duration in ms as `m:ss.t` (e.g. `2150` → `0:02.1`). */
+/**
+ * A duration in ms as `m:ss.t` (e.g. `2150` → `0:02.1`); negative/non-finite → `–`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/duration
+ */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
   const tenths = Math.floor(ms / 100);

@@ -12,6 +12,7 @@ import { PlaygroundError } from '../errors/explain';
 /**
  * Resolves with `promise`, or rejects with PlaygroundError `TimeoutError` after `ms`.
  * @throws TypeError when `ms` is not a positive number.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Window/setTimeout
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   if (!(ms > 0)) throw new TypeError(`timeout must be positive, got ${ms}`);
@@ -66,6 +67,7 @@ function nextEvent(media: HTMLMediaElement, events: string[]): Promise<void> {
  *
  * @param timeoutMs give up after this long (ms).
  * @returns the duration in seconds.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/currentTime
  * @throws PlaygroundError `TimeoutError`; DOMException `EncodingError` / `NotSupportedError` /
  *   `NetworkError` / `AbortError` (from {@link mediaErrorToException}) when it cannot be loaded.
  */

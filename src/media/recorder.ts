@@ -9,15 +9,22 @@
 import { PlaygroundError } from '../errors/explain';
 import { Emitter } from '../util/emitter';
 
-/** The recorder's state: MediaRecorder's own three plus `stopping` (waiting for the last chunk). */
+/**
+ * The recorder's state: MediaRecorder's own three plus `stopping` (waiting for the last chunk).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/state
+ */
 export type RecorderState = 'inactive' | 'recording' | 'paused' | 'stopping';
 
-/** What the user (or the source) does to a recorder. */
+/**
+ * What the user (or the source) does to a recorder; `stopped` is the `stop` event.
+ * @see https://w3c.github.io/mediacapture-record/#mediarecorder-methods
+ */
 export type RecorderAction = 'start' | 'pause' | 'resume' | 'stop' | 'stopped';
 
 /**
  * Pure transition of {@link RecorderState}.
  * @returns the next state, or `null` when `action` is not allowed in `state`.
+ * @see https://w3c.github.io/mediacapture-record/#mediarecorder-methods
  */
 export function nextRecorderState(state: RecorderState, action: RecorderAction): RecorderState | null {
   switch (action) {
@@ -34,7 +41,10 @@ export function nextRecorderState(state: RecorderState, action: RecorderAction):
   }
 }
 
-/** Timestamps (ms, `performance.now()` clock) for elapsed time without paused time. */
+/**
+ * Timestamps (ms, `performance.now()` clock) for elapsed time without paused time.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Performance/now
+ */
 export interface RecordingClock {
   startedAt: number;
   /** When the current pause began, or `null` while not paused. */
@@ -43,16 +53,25 @@ export interface RecordingClock {
   pausedMs: number;
 }
 
-/** Elapsed recording time in ms at `now`, paused time excluded. Pure. */
+/**
+ * Elapsed recording time in ms at `now`, paused time excluded (frozen while paused). Pure.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/pause
+ */
 export function clockElapsed(clock: RecordingClock, now: number): number {
   const end = clock.pausedAt ?? now;
   return Math.max(0, end - clock.startedAt - clock.pausedMs);
 }
 
-/** Why a recording ended. */
+/**
+ * Why a recording ended: the user, a source track's `ended` event, or the recorder's `error`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaStreamTrack/ended_event
+ */
 export type StopReason = 'user' | 'track-ended' | 'error';
 
-/** Options for {@link StreamRecorder}. */
+/**
+ * Options for {@link StreamRecorder}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/MediaRecorder#options
+ */
 export interface StreamRecorderOptions {
   /** Requested MIME type; omit to let the browser choose. */
   mimeType?: string;
@@ -64,7 +83,10 @@ export interface StreamRecorderOptions {
   timeslice?: number;
 }
 
-/** A finished recording. */
+/**
+ * A finished recording (all `dataavailable` chunks in one Blob).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/BlobEvent/data
+ */
 export interface RecordingResult {
   blob: Blob;
   /** The type the recorder really used (browsers rename some requests). */
@@ -77,7 +99,10 @@ export interface RecordingResult {
   startedAt: Date;
 }
 
-/** Events of {@link StreamRecorder}. */
+/**
+ * Events of {@link StreamRecorder}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder#events
+ */
 export type StreamRecorderEvents = {
   state: [state: RecorderState];
   /** A `dataavailable` chunk arrived: its size in bytes and the running totals. */
@@ -94,6 +119,7 @@ export type StreamRecorderEvents = {
  * @throws DOMException `NotSupportedError` (from the constructor) when `mimeType` is not supported;
  *   PlaygroundError `UnsupportedError` without MediaRecorder; TypeError for bad options or a stream
  *   with no live track.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder
  */
 export class StreamRecorder extends Emitter<StreamRecorderEvents> {
   readonly stream: MediaStream;

@@ -8,10 +8,16 @@
  */
 import type { DisplayMediaOptions } from './display';
 
-/** `include`/`exclude`, or leave the key out and let the browser decide. */
+/**
+ * `include`/`exclude`, or leave the key out and let the browser decide.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getDisplayMedia#options
+ */
 export type IncludeChoice = 'default' | 'include' | 'exclude';
 
-/** What the options editor holds. */
+/**
+ * What the options editor holds.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getDisplayMedia#options
+ */
 export interface ScreenEditorState {
   video: boolean;
   audio: boolean;
@@ -23,7 +29,10 @@ export interface ScreenEditorState {
   preferCurrentTab: boolean;
 }
 
-/** The editor's start values: video only, every hint left to the browser. */
+/**
+ * The editor's start values: video only, every hint left to the browser.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getDisplayMedia#options
+ */
 export const DEFAULT_SCREEN_EDITOR: Readonly<ScreenEditorState> = {
   video: true,
   audio: false,
@@ -36,7 +45,8 @@ export const DEFAULT_SCREEN_EDITOR: Readonly<ScreenEditorState> = {
 
 /**
  * Builds the getDisplayMedia options object from the editor state. `video: false` is passed on
- * as is (getDisplayMedia then throws TypeError, which the page explains).
+ * as is (getDisplayMedia then rejects: TypeError per spec, NotFoundError in Chromium).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getDisplayMedia#options
  */
 export function buildDisplayMediaOptions(state: ScreenEditorState): DisplayMediaOptions {
   const options: DisplayMediaOptions = {
@@ -50,14 +60,23 @@ export function buildDisplayMediaOptions(state: ScreenEditorState): DisplayMedia
   return options;
 }
 
-/** The call as a learner would type it, for the `<pre>` next to the editor. */
+/**
+ * The call as a learner would type it, for the `<pre>` next to the editor (JSON, 2-space indent).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getDisplayMedia#syntax
+ */
 export function displayMediaCode(options: DisplayMediaOptions): string {
   return `await navigator.mediaDevices.getDisplayMedia(${JSON.stringify(options, null, 2)});`;
 }
 
-/** Values of `MediaStreamTrack.contentHint` for video. '' means no hint. */
+/**
+ * Values of `MediaStreamTrack.contentHint` for video. '' means no hint.
+ * @see https://w3c.github.io/mst-content-hint/#video-content-hints
+ */
 export const VIDEO_CONTENT_HINTS = ['', 'motion', 'detail', 'text'] as const;
-/** One of {@link VIDEO_CONTENT_HINTS}. */
+/**
+ * One of {@link VIDEO_CONTENT_HINTS}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaStreamTrack/contentHint
+ */
 export type VideoContentHint = (typeof VIDEO_CONTENT_HINTS)[number];
 
 /**

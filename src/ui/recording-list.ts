@@ -11,7 +11,10 @@ import { loadRecording } from '../media/playback';
 import type { RecorderState, RecordingResult, StopReason, StreamRecorder } from '../media/recorder';
 import { h, setState } from './dom';
 
-/** One kept recording. */
+/**
+ * One kept recording.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/URL/createObjectURL_static
+ */
 export interface RecordingEntry {
   id: number;
   result: RecordingResult;
@@ -31,7 +34,10 @@ const REASON_TEXT: Record<StopReason, string> = {
   error: 'stopped by a recorder error (kept)',
 };
 
-/** A `<ul>` of recordings. `onProblem` receives load failures (to show in the page's problem box). */
+/**
+ * A `<ul>` of recordings. `onProblem` receives load failures (to show in the page's problem box).
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTML/Reference/Elements/video
+ */
 export class RecordingList {
   readonly entries: RecordingEntry[] = [];
   readonly #list: HTMLElement;
@@ -104,7 +110,10 @@ export class RecordingList {
   }
 }
 
-/** Elements that show a live recorder (any may be left out). */
+/**
+ * Elements that show a live recorder (`chunks` may be left out).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/dataavailable_event
+ */
 export interface RecorderStatusElements {
   state: HTMLElement;
   elapsed: HTMLElement;
@@ -123,6 +132,7 @@ const STATE_TEXT: Record<RecorderState, string> = {
  * Shows `rec`'s state (`data-state`), elapsed time (`data-ms`, refreshed every 100 ms while it
  * runs), the mimeType it really uses and its chunks (`data-count`, `data-bytes`).
  * @returns a function that stops updating.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/state
  */
 export function showRecorderStatus(rec: StreamRecorder, els: RecorderStatusElements): () => void {
   const tick = () => {

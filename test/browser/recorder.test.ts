@@ -224,4 +224,20 @@ test('no source, a source ending mid-recording (kept), a bad option, a recorder 
   await context.close();
 });
 
+test('a browser without MediaRecorder is told so on load and on Start', async ({ server, tb }) => {
+  const context = await tb.browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.evaluateOnNewDocument(() => {
+    delete (globalThis as { MediaRecorder?: unknown }).MediaRecorder;
+  });
+  await page.goto(`${server.url}recorder.html`);
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'UnsupportedError', { timeout: 10_000 });
+  assert.match(await textOf(page, '#problem'), /does not support/);
+  await openSource(page);
+  await page.click('#start');
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'UnsupportedError');
+  assert.is(await page.$eval('#rec-state', (e) => (e as HTMLElement).dataset.state), 'inactive');
+  await context.close();
+});
+
 test.run();

@@ -74,12 +74,17 @@ test('options editor shows the exact object; sharing shows settings and contentH
   assert.is(await page.$eval('#share', (b) => (b as HTMLButtonElement).disabled), false, 'Share is possible again');
   assert.is(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { stream: unknown } } }).playground.screen.stream), null);
 
-  // Stop from the page works too.
+  // Stop from the page works too, and keeps a recording that was running.
   await page.click('#share');
   await waitForState(page, '#share-state', 'live');
+  await page.click('#record');
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 400, { timeout: 15_000, polling: 50 });
   await page.click('#stop');
   await waitForState(page, '#share-state', 'idle');
   assert.match(await textOf(page, '#share-hint'), /You stopped sharing/);
+  await waitForState(page, '#rec-state', 'inactive');
+  await page.waitForFunction(() => document.querySelectorAll('#recordings li[data-recording]').length === 2, { timeout: 10_000 });
+  assert.is(await dataset(page, '#recordings li[data-recording]', 'reason'), 'user');
 
   // video: false is explained (the spec says TypeError, Chromium answers NotFoundError).
   await page.click('#opt-video');
@@ -133,6 +138,19 @@ test('a picker that never answers shows "waiting for your choice" and Cancel ret
   } finally {
     await deny.close();
   }
+});
+
+test('a browser without getDisplayMedia is told so', async ({ server, tb }) => {
+  const context = await tb.browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.evaluateOnNewDocument(() => {
+    delete (MediaDevices.prototype as { getDisplayMedia?: unknown }).getDisplayMedia;
+  });
+  await page.goto(`${server.url}screen.html`);
+  await page.click('#share');
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'UnsupportedError', { timeout: 10_000 });
+  assert.is(await dataset(page, '#share-state', 'state'), 'idle');
+  await context.close();
 });
 
 test.run();
