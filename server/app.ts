@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import sirv from 'sirv';
+import serveStatic from 'serve-static';
 import { WebSocketServer, WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
 import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
@@ -60,11 +60,14 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
   const dev = options.dev ?? false;
   const relay = new Relay({ capacity: options.capacity ?? 2, onTrace: options.onTrace });
   const handlers = options.staticDirs.map((dir) =>
-    sirv(dir, {
-      dev,
-      etag: true,
-      dotfiles: false,
+    serveStatic(dir, {
+      dotfiles: 'ignore',
       extensions: ['html'],
+      index: ['index.html'],
+      fallthrough: true,
+      redirect: false,
+      etag: true,
+      maxAge: 0,
       setHeaders: (res) => {
         res.setHeader('X-Content-Type-Options', 'nosniff');
         if (dev) res.setHeader('Cache-Control', 'no-store');
@@ -88,7 +91,27 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     const notFound = () => {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
     };
-    const chain = handlers.reduceRight<() => void>((next, h) => () => h(req, res, next), notFound);
+    // serve-static calls next() when a folder has no such file (or the request is a traversal
+    // attempt it refuses), and next(err) for read errors: never an unhandled stream error.
+    const chain = handlers.reduceRight<(err?: unknown) => void>(
+      (next, serve) => (err?: unknown) => {
+        if (err) {
+          failed(err);
+          return;
+        }
+        serve(req, res, next);
+      },
+      (err?: unknown) => (err ? failed(err) : notFound()),
+    );
+    const failed = (err: unknown) => {
+      const status = (err as { status?: number }).status ?? 500;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(status >= 400 && status < 500 ? 404 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(status >= 400 && status < 500 ? 'Not found\n' : 'Server error\n');
+    };
     chain();
   };
 

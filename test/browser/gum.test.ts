@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import type { PlaygroundServer } from '../../server/app';
 import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import sirv from 'sirv';
+import serveStatic from 'serve-static';
 import { ROOT, startTestServer } from '../helpers/server';
 
 type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string; http: Server };
@@ -46,8 +46,8 @@ test.before(async (ctx) => {
     fakeUi: false,
     args: [`--use-file-for-fake-audio-capture=${wav}`, '--host-resolver-rules=MAP insecure.test 127.0.0.1'],
   });
-  const pub = sirv(join(ROOT, 'public'));
-  const dist = sirv(join(ROOT, 'dist'));
+  const pub = serveStatic(join(ROOT, 'public'));
+  const dist = serveStatic(join(ROOT, 'dist'));
   ctx.http = createServer((req, res) => pub(req, res, () => dist(req, res, () => {
     res.writeHead(404).end();
   })));

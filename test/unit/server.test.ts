@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
@@ -228,6 +231,21 @@ test('static serving: pages are served, traversal and the key file are refused',
     const r = await get(server.port, path);
     assert.is(r.status, 404, `${path} -> ${r.status}`);
     assert.not.match(r.body, /PRIVATE KEY|"dependencies"|root:/);
+  }
+});
+
+test('a file removed while the server runs (a rebuild in npm run dev) is a 404, never a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wp-static-'));
+  writeFileSync(join(dir, 'chunk.js'), 'export {};');
+  const server = await startTestServer({ staticDirs: [dir] });
+  try {
+    assert.is((await get(server.port, '/chunk.js')).status, 200);
+    rmSync(join(dir, 'chunk.js'));
+    assert.is((await get(server.port, '/chunk.js')).status, 404);
+    assert.is((await get(server.port, '/')).status, 404);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
