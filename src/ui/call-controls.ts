@@ -36,7 +36,8 @@ export class CallControls {
   readonly #el: CallControlsElements;
   readonly #fail: (err: unknown, context: ErrorContext) => void;
   #media: CallMedia | null = null;
-  #channel: CallChannel | null = null;
+  /** The call's data channels: usually one; two after a glare (both sides opened one). */
+  #channels: CallChannel[] = [];
   #offMedia: (() => void)[] = [];
 
   /** @param fail shows a failure on the page (`showError(problem, err, context)`). */
@@ -76,10 +77,14 @@ export class CallControls {
     this.#render();
   }
 
-  /** Uses `channel` (the call's data channel) for chat and mute state; null when the call ended. */
+  /**
+   * Adds `channel` (a data channel of the call) for chat and mute state: messages are read from
+   * every channel and sent on the newest open one. Null when the call ended: forgets them all.
+   */
   setChannel(channel: RTCDataChannel | null): void {
-    this.#channel = channel ? new CallChannel(channel) : null;
-    const ch = this.#channel;
+    const ch = channel ? new CallChannel(channel) : null;
+    if (ch) this.#channels.push(ch);
+    else this.#channels = [];
     if (ch) {
       ch.on('open', () => {
         if (this.#media) this.#sendState(this.#media.state);
@@ -113,9 +118,10 @@ export class CallControls {
   }
 
   #sendState(state: LocalMediaState): void {
-    if (!this.#channel?.open) return;
-    this.#channel.send({ type: 'mute', audio: state.audio, video: state.video });
-    this.#channel.send({ type: 'screen', sharing: state.sharing });
+    const ch = this.#open();
+    if (!ch) return;
+    ch.send({ type: 'mute', audio: state.audio, video: state.video });
+    ch.send({ type: 'screen', sharing: state.sharing });
   }
 
   #toggle(kind: 'audio' | 'video'): void {
@@ -147,15 +153,21 @@ export class CallControls {
 
   #sendChat(): void {
     const text = this.#el.chatInput.value.trim();
-    if (!text || !this.#channel) return;
+    const ch = this.#open();
+    if (!text || !ch) return;
     try {
-      this.#channel.send({ type: 'chat', text });
+      ch.send({ type: 'chat', text });
     } catch (err) {
       this.#fail(err, 'RTCPeerConnection');
       return;
     }
     this.#line('me', text);
     this.#el.chatInput.value = '';
+  }
+
+  /** The newest open channel, or null. */
+  #open(): CallChannel | null {
+    return [...this.#channels].reverse().find((c) => c.open) ?? null;
   }
 
   #line(from: 'me' | 'peer' | 'system', text: string): void {
@@ -187,7 +199,7 @@ export class CallControls {
     setState(this.#el.muteVideo, state?.video === false ? 'off' : 'on', state?.video === false ? 'Turn camera on' : 'Turn camera off');
     setState(this.#el.shareScreen, state?.sharing ? 'on' : 'off', state?.sharing ? 'Stop sharing (back to camera)' : 'Share screen instead of camera');
     for (const b of [this.#el.muteAudio, this.#el.muteVideo, this.#el.camera, this.#el.microphone, this.#el.shareScreen]) b.disabled = !media;
-    const open = this.#channel?.open ?? false;
+    const open = this.#open() !== null;
     this.#el.chatInput.disabled = !open;
     this.#el.chatSend.disabled = !open;
   }
