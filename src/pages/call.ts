@@ -99,7 +99,7 @@ let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
 let stepCall: StepCall | null = null;
-const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err) => showError(el.problem, err, 'RTCPeerConnection'));
+const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context));
 const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
 

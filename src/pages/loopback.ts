@@ -36,7 +36,7 @@ function sideElements(role: PeerRole) {
       iceConnectionState: $('.ice-connection-state', HTMLElement, root),
       connectionState: $('.connection-state', HTMLElement, root),
     } satisfies Record<keyof PeerStates, HTMLElement>,
-    panel: new StepsPanel($('.steps', HTMLElement, root), $(`#next-step-${role}`, HTMLButtonElement), (err) => showError(problem, err, 'RTCPeerConnection')),
+    panel: new StepsPanel($('.steps', HTMLElement, root), $(`#next-step-${role}`, HTMLButtonElement), (err, context) => showError(problem, err, context)),
   };
 }
 const sides = { caller: sideElements('caller'), callee: sideElements('callee') };

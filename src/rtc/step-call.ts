@@ -28,7 +28,7 @@ export class StepCall {
   #stepper: Stepper | null = null;
   #remote: PeerInfo | null = null;
 
-  /** @throws TypeError when `session` was not created with `manual: true` (checked loosely: pass the right one). */
+  /** @param session a session created with `manual: true` (otherwise it negotiates by itself). */
   constructor(session: CallSession, options: StepCallOptions) {
     this.#session = session;
     this.#opts = options;

@@ -45,9 +45,11 @@ export interface StepperOptions {
 
 /** Step-by-step negotiator for one side of a call. */
 export class Stepper extends Emitter<StepperEvents> {
+  /** This side's role: the caller makes the offer, the callee answers. */
   readonly role: PeerRole;
   readonly #opts: StepperOptions;
   readonly #done = new Set<StepId>();
+  /** The result of each step this side ran. */
   readonly results = new Map<StepId, StepResult>();
   #peer: Peer | null = null;
   #stream: MediaStream | null = null;

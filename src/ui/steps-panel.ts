@@ -8,6 +8,7 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Connectivity
  */
+import type { ErrorContext } from '../errors/explain';
 import type { Stepper, StepResult } from '../rtc/stepper';
 import { STEPS, isOwnStep, type Step, type StepId } from '../rtc/steps';
 import { h, setState } from './dom';
@@ -19,16 +20,17 @@ export class StepsPanel {
   readonly #items = new Map<StepId, HTMLLIElement>();
   readonly #status: HTMLElement;
   readonly #current: HTMLElement;
-  readonly #onError: (err: unknown) => void;
+  readonly #onError: (err: unknown, context: ErrorContext) => void;
   #stepper: Stepper | null = null;
   #offs: (() => void)[] = [];
 
   /**
    * @param root an empty element to render into.
    * @param button the "Next step" button of this side.
-   * @param onError shows a failed step (e.g. `showError(problemBox, err, 'RTCPeerConnection')`).
+   * @param onError shows a failed step: `showError(problemBox, err, context)`; `context` is
+   *   `getUserMedia` for the getUserMedia steps, else `RTCPeerConnection`.
    */
-  constructor(root: HTMLElement, button: HTMLButtonElement, onError: (err: unknown) => void) {
+  constructor(root: HTMLElement, button: HTMLButtonElement, onError: (err: unknown, context: ErrorContext) => void) {
     this.#root = root;
     this.#button = button;
     this.#onError = onError;
@@ -73,7 +75,7 @@ export class StepsPanel {
     try {
       await stepper.step();
     } catch (err) {
-      this.#onError(err);
+      this.#onError(err, pending?.name === 'getUserMedia' ? 'getUserMedia' : 'RTCPeerConnection');
     }
     this.#render();
   }
