@@ -18,6 +18,8 @@ export interface StepResult {
   summary: string;
   /** More text, e.g. the offer's SDP or the list of candidates. */
   detail?: string;
+  /** The step's API call failed but the walkthrough goes on (getUserMedia: this side only receives). */
+  error?: unknown;
 }
 
 /** Events of a {@link Stepper}. */
@@ -137,7 +139,14 @@ export class Stepper extends Emitter<StepperEvents> {
     switch (id) {
       case 'caller-get-user-media':
       case 'callee-get-user-media': {
-        const stream = await this.#opts.getUserMedia();
+        let stream: MediaStream;
+        try {
+          stream = await this.#opts.getUserMedia();
+        } catch (err) {
+          this.#stream = null;
+          const name = err instanceof Error ? err.name : 'Error';
+          return { summary: `failed (${name}): this side goes on without camera and microphone and only receives`, error: err };
+        }
         this.#stream = stream;
         this.emit('localstream', stream);
         return { summary: `MediaStream with ${stream.getTracks().map((t) => `${t.kind} "${t.label}"`).join(', ')}` };

@@ -73,7 +73,8 @@ export class StepsPanel {
     this.#root.dataset.state = 'running';
     if (pending) setState(this.#status, 'running', `Running step ${pending.n}: ${pending.name}…`);
     try {
-      await stepper.step();
+      const { result } = await stepper.step();
+      if (result.error !== undefined) this.#onError(result.error, 'getUserMedia');
     } catch (err) {
       this.#onError(err, pending?.name === 'getUserMedia' ? 'getUserMedia' : 'RTCPeerConnection');
     }
