@@ -101,6 +101,13 @@ test('switch camera, mute, screen share, chat and ICE restart during one call', 
   await b.page.click('#share-screen');
   await a.page.waitForFunction(() => document.querySelector('#remote-media')?.getAttribute('data-screen') === 'off', { timeout: 10_000 });
   assert.is((await sentVideo(b.page)).deviceId, other, 'the chosen camera is back');
+  // Stopping from the browser's own "Stop sharing" UI (the track's ended event) also brings the camera back.
+  await b.page.click('#share-screen');
+  await a.page.waitForFunction(() => document.querySelector('#remote-media')?.getAttribute('data-screen') === 'on', { timeout: 10_000 });
+  await b.page.evaluate(() => (globalThis as Dbg).playground!.call!.peer!.pc.getSenders().find((s) => s.track?.kind === 'video')!.track!.dispatchEvent(new Event('ended')));
+  await a.page.waitForFunction(() => document.querySelector('#remote-media')?.getAttribute('data-screen') === 'off', { timeout: 10_000 });
+  assert.is((await sentVideo(b.page)).deviceId, other);
+  assert.is(await attr(b.page, '#share-screen', 'data-state'), 'off');
   assert.is((await offersSent(a.page)) + (await offersSent(b.page)), 1, 'no new offer for any of it');
 
   // Chat both ways; peer text stays text.
