@@ -22,6 +22,9 @@ export interface StepResult {
   error?: unknown;
 }
 
+/** Longest wait of the "connected" step for the other side, in ms (10 minutes). */
+export const CONNECT_WAIT_MS = 10 * 60_000;
+
 /** Events of a {@link Stepper}. */
 export type StepperEvents = {
   /** A step of this side finished. */
@@ -41,7 +44,7 @@ export interface StepperOptions {
   getUserMedia: () => Promise<MediaStream>;
   /** Called with the new peer at the "new RTCPeerConnection" step (e.g. to hand it to a CallSession). */
   onPeer: (peer: Peer) => void;
-  /** Longest wait of the "ICE candidates start" and "connected" steps, in ms. Default 20 000. */
+  /** Longest wait for the first ICE candidate and for the first decoded frame, in ms. Default 20 000. */
   timeoutMs?: number;
 }
 
@@ -228,7 +231,8 @@ export class Stepper extends Emitter<StepperEvents> {
       }
       case 'connected': {
         const pc = this.#pc();
-        await this.#until(() => pc.connectionState === 'connected', 'connectionstatechange');
+        // The other side may still be stepping (the caller's last steps): wait as long as a class needs.
+        await this.#until(() => pc.connectionState === 'connected', 'connectionstatechange', CONNECT_WAIT_MS);
         const frames = await this.#firstFrames(pc);
         return { summary: `connectionState: connected, iceConnectionState: ${pc.iceConnectionState}, ${frames} video frame(s) decoded` };
       }
@@ -253,11 +257,15 @@ export class Stepper extends Emitter<StepperEvents> {
   }
 
   /** Resolves when `ok()` holds, checking on each `event` of the pc and every 100 ms. */
-  #until(ok: () => boolean, event: string): Promise<void> {
+  #until(ok: () => boolean, event: string, timeoutMs = this.#opts.timeoutMs ?? 20_000): Promise<void> {
     const pc = this.#pc();
-    const timeoutMs = this.#opts.timeoutMs ?? 20_000;
     return new Promise((resolve, reject) => {
       const check = () => {
+        if (pc.signalingState === 'closed') {
+          cleanup();
+          reject(new DOMException('the connection was closed', 'AbortError'));
+          return;
+        }
         if (!ok()) return;
         cleanup();
         resolve();

@@ -71,11 +71,12 @@ export class StepsPanel {
     const pending = stepper.next.step;
     this.#button.disabled = true;
     this.#root.dataset.state = 'running';
-    if (pending) setState(this.#status, 'running', `Running step ${pending.n}: ${pending.name}…`);
+    if (pending) setState(this.#status, 'running', `Running step ${pending.n}: ${pending.name}…${pending.waits ? ` (waiting for ${pending.waits})` : ''}`);
     try {
       const { result } = await stepper.step();
       if (result.error !== undefined) this.#onError(result.error, 'getUserMedia');
     } catch (err) {
+      if (stepper !== this.#stepper) return; // that call is over (hung up): nothing to show
       this.#onError(err, pending?.name === 'getUserMedia' ? 'getUserMedia' : 'RTCPeerConnection');
     }
     this.#render();
