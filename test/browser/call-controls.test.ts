@@ -1,21 +1,9 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { openUserPage, waitForState } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser };
-const test = suite<Ctx>('in-call controls');
-
-test.before(async (ctx) => {
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser({ fakeDevice: 'device-count=3' });
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
-});
+const test = browserSuite('in-call controls', { fakeDevice: 'device-count=3' });
 
 type Dbg = {
   playground?: {

@@ -1,21 +1,9 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { openUserPage, waitForState } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser };
-const test = suite<Ctx>('step mode and loopback');
-
-test.before(async (ctx) => {
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser();
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
-});
+const test = browserSuite('step mode and loopback');
 
 /**
  * Clicks "Next step" on whichever side is ready until every panel is done. `panels` are

@@ -1,21 +1,9 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser };
-const test = suite<Ctx>('call page');
-
-test.before(async (ctx) => {
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser();
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
-});
+const test = browserSuite('call page');
 
 /** Inbound media counters read from the page's debug object (getStats inbound-rtp). */
 async function inbound(page: Page): Promise<{ framesDecoded: number; audioSamples: number }> {

@@ -1,22 +1,10 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser };
-const test = suite<Ctx>('devices page');
-
-test.before(async (ctx) => {
-  ctx.server = await startTestServer();
-  // Three fake cameras; no fake UI, so permission is whatever the context grants.
-  ctx.tb = await launchBrowser({ fakeUi: false, fakeDevice: 'device-count=3' });
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
-});
+// Three fake cameras; no fake UI, so permission is whatever the context grants.
+const test = browserSuite('devices page', { fakeUi: false, fakeDevice: 'device-count=3' });
 
 const options = (page: Page, select: string) =>
   page.$$eval(`${select} option`, (os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));

@@ -1,20 +1,8 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { openUserPage } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser };
-const test = suite<Ctx>('index and navigation');
-
-test.before(async (ctx) => {
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser();
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
-});
+const test = browserSuite('index and navigation');
 
 test('the index links every page; each page loads without errors and has the same navigation', async ({ server, tb }) => {
   const index = await openUserPage(tb.browser, server.url);
