@@ -14,9 +14,12 @@ import { CallMedia } from '../rtc/controls';
 import { StepCall } from '../rtc/step-call';
 import { CallControls } from '../ui/call-controls';
 import { StepsPanel } from '../ui/steps-panel';
-import { $, copyText, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
+import { initPage, trackCallMode } from '../ui/page';
+import { bringStageIntoView } from '../ui/presenter';
+import { bindNextStepKeys } from '../ui/shortcuts';
+import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
-enableLiveReload();
+initPage();
 
 const el = {
   problem: $('#problem'),
@@ -102,6 +105,8 @@ let stepCall: StepCall | null = null;
 const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context));
 const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
+trackCallMode($('#call-page'), el.modeStep, el.modeAuto);
+bindNextStepKeys([el.nextStep]);
 
 /** Hands a newly opened local stream to the preview and the in-call controls. */
 function useLocalStream(stream: MediaStream | null): void {
@@ -209,6 +214,7 @@ async function join(): Promise<void> {
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
   s.on('room', (state) => {
     setState(el.roomState, state, ROOM_TEXT[state]);
+    if (state === 'joined') bringStageIntoView($('#videos'));
     if (state === 'left' || state === 'full' || state === 'unreachable') {
       stopStream(localStream);
       useLocalStream(null);

@@ -19,9 +19,10 @@ import {
 } from '../media/devices';
 import { watchPermission, type MediaPermissionName } from '../media/permissions';
 import { SINK_SUPPORT_TEXT, applySink, currentSink, playTestTone, sinkSupported } from '../media/sink';
-import { $, enableLiveReload, h, setState, showError, showProblem } from '../ui/dom';
+import { initPage } from '../ui/page';
+import { $, h, setState, showError, showProblem } from '../ui/dom';
 
-enableLiveReload();
+initPage();
 
 const el = {
   problem: $('#problem'),

@@ -15,10 +15,11 @@ import {
 import { getUserMedia, mediaDevices, stopStream } from '../media/capture';
 import { deviceLabel, listDevices, onDeviceChange } from '../media/devices';
 import { LevelMeter } from '../media/level-meter';
-import { $, copyText, enableLiveReload, formatJSON, h, setState, showError, showProblem } from '../ui/dom';
+import { initPage } from '../ui/page';
+import { $, copyText, formatJSON, h, setState, showError, showProblem } from '../ui/dom';
 import { TrackInspector, nextFrameSize, watchFrameSize } from '../ui/track-inspector';
 
-enableLiveReload();
+initPage();
 
 const el = {
   problem: $('#problem'),

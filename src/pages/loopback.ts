@@ -7,11 +7,14 @@ import { startLoopback, type Loopback } from '../rtc/loopback';
 import type { PeerStates } from '../rtc/peer';
 import type { PeerRole } from '../rtc/steps';
 import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
-import { $, enableLiveReload, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { initPage, trackCallMode } from '../ui/page';
+import { bringStageIntoView } from '../ui/presenter';
+import { bindNextStepKeys } from '../ui/shortcuts';
+import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
 import { mountInspector } from '../ui/inspector';
 import { StepsPanel } from '../ui/steps-panel';
 
-enableLiveReload();
+initPage();
 
 const problem = $('#problem');
 const el = {
@@ -40,6 +43,8 @@ function sideElements(role: PeerRole) {
   };
 }
 const sides = { caller: sideElements('caller'), callee: sideElements('callee') };
+trackCallMode($('#loopback-page'), el.modeStep, el.modeAuto);
+bindNextStepKeys([$('#next-step-caller', HTMLButtonElement), $('#next-step-callee', HTMLButtonElement)]);
 
 function renderStates(role: PeerRole, states: PeerStates | null): void {
   const box = sides[role].states;
@@ -99,6 +104,7 @@ async function start(): Promise<void> {
     return;
   }
   const current = loop;
+  bringStageIntoView($('#sides'));
   exposeDebug('loopback', current);
   inspector = mountInspector(el.inspector, trace, () =>
     ROLES.flatMap((side) => {

@@ -14,10 +14,11 @@ import {
   type IncludeChoice,
   type ScreenEditorState,
 } from '../media/screen-options';
-import { $, enableLiveReload, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { initPage } from '../ui/page';
+import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
 import { RecordingList, showRecorderStatus } from '../ui/recording-list';
 
-enableLiveReload();
+initPage();
 
 const el = {
   problem: $('#problem'),

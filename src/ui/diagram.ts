@@ -73,8 +73,12 @@ export class SequenceDiagram {
 
   /** Draws `entry` if it is a signaling message or a note; other kinds are ignored. */
   add(entry: TraceEntry): void {
-    if (entry.kind === 'signal') this.#rows.append(this.#arrow(entry));
-    else if (entry.kind === 'note') this.#rows.append(this.#note(entry));
+    if (entry.kind !== 'signal' && entry.kind !== 'note') return;
+    // Follow the newest message, unless the user scrolled up to read an older one.
+    const box = this.element;
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 8;
+    this.#rows.append(entry.kind === 'signal' ? this.#arrow(entry) : this.#note(entry));
+    if (atBottom) box.scrollTop = box.scrollHeight;
   }
 
   /** Removes every row. */

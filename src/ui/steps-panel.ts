@@ -22,6 +22,8 @@ export class StepsPanel {
   readonly #current: HTMLElement;
   readonly #onError: (err: unknown, context: ErrorContext) => void;
   #stepper: Stepper | null = null;
+  /** The step that ran last and its result, shown above the next step. */
+  #last: { step: Step; result: StepResult } | null = null;
   #offs: (() => void)[] = [];
 
   /**
@@ -40,7 +42,8 @@ export class StepsPanel {
     for (const step of STEPS) {
       const li = h('li', { 'data-step': step.id, 'data-role': step.role, 'data-state': 'todo' },
         h('span', { class: 'step-role' }, step.role), ' ', h('strong', {}, step.name),
-        h('details', {}, h('summary', {}, 'what and how'), h('p', {}, step.explanation), h('pre', {}, h('code', {}, step.code))));
+        h('details', {}, h('summary', {}, 'what and how', h('span', { class: 'visually-hidden' }, `: step ${step.n}, ${step.name}`)),
+          h('p', {}, step.explanation), h('pre', {}, h('code', {}, step.code))));
       this.#items.set(step.id, li);
       list.append(li);
     }
@@ -54,6 +57,7 @@ export class StepsPanel {
     this.#offs.forEach((off) => off());
     this.#offs = [];
     this.#stepper = stepper;
+    this.#last = null;
     for (const li of this.#items.values()) {
       li.querySelector('.step-result')?.remove();
       li.dataset.state = 'todo';
@@ -91,8 +95,12 @@ export class StepsPanel {
     if (!li) return;
     li.querySelector('.step-result')?.remove();
     const box = h('div', { class: 'step-result' }, h('span', { class: 'step-summary' }, `→ ${result.summary}`));
-    if (result.detail) box.append(h('details', {}, h('summary', {}, 'full result'), h('pre', { class: 'step-detail' }, result.detail)));
+    if (result.detail) {
+      box.append(h('details', {}, h('summary', {}, 'full result', h('span', { class: 'visually-hidden' }, `: step ${step.n}, ${step.name}`)),
+        h('pre', { class: 'step-detail' }, result.detail)));
+    }
     li.append(box);
+    this.#last = { step, result };
   }
 
   #render(): void {
@@ -102,6 +110,7 @@ export class StepsPanel {
       setState(this.#status, 'idle', 'Join a room in step mode: the steps start when both peers are in it.');
       this.#current.replaceChildren();
       this.#button.disabled = true;
+      delete this.#button.dataset.nextStep;
       return;
     }
     const { step: next, waitingFor } = stepper.next;
@@ -113,16 +122,22 @@ export class StepsPanel {
     const state = stepper.busy ? 'running' : !next ? 'done' : waitingFor ? 'waiting' : 'ready';
     this.#root.dataset.state = state;
     this.#button.disabled = state !== 'ready';
+    if (next) this.#button.dataset.nextStep = String(next.n);
+    else delete this.#button.dataset.nextStep;
+    const last = this.#last
+      ? [h('p', { class: 'step-last' }, h('strong', {}, `Step ${this.#last.step.n} (${this.#last.step.name}) → `), this.#last.result.summary)]
+      : [];
     if (!next) {
       setState(this.#status, 'done', `You are the ${stepper.role}: all your steps are done.`);
-      this.#current.replaceChildren();
+      this.#current.replaceChildren(...last);
       return;
     }
     setState(this.#status, state, waitingFor
       ? `You are the ${stepper.role}. Step ${next.n} waits for: ${waitingFor.name} (${waitingFor.role}).`
       : `You are the ${stepper.role}. Next: step ${next.n} of ${STEPS.length}.`);
     this.#current.replaceChildren(
-      h('h3', {}, `${next.n}. ${next.name}`),
+      ...last,
+      h('h3', {}, `Next: ${next.n}. ${next.name}`),
       h('p', {}, next.explanation),
       h('pre', {}, h('code', {}, next.code)),
       ...(next.waits ? [h('p', { class: 'muted' }, `Waits for: ${next.waits}.`)] : []),

@@ -30,10 +30,14 @@ export class CandidatesTable {
       'div',
       { class: 'candidates' },
       h(
-        'table',
-        {},
-        h('thead', {}, h('tr', {}, ...['time', 'side', 'origin', 'type', 'protocol', 'address:port', 'priority', 'selected'].map((t) => h('th', {}, t)))),
-        this.#body,
+        'div',
+        { class: 'scroll-x', 'aria-label': 'ICE candidates' },
+        h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, ...['time', 'side', 'origin', 'type', 'protocol', 'address:port', 'priority', 'selected'].map((t) => h('th', {}, t)))),
+          this.#body,
+        ),
       ),
       this.#selected,
     );

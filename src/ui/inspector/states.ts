@@ -48,7 +48,7 @@ export class StatePanels {
         this.#rows.set(`${side} ${name}`, { badge, history });
         body.append(h('tr', { 'data-which': name }, h('th', {}, h('code', {}, name)), h('td', {}, badge), h('td', {}, history)));
       }
-      panel = h('div', { class: 'state-panel', 'data-side': side }, h('h4', {}, `${side} states`), h('table', {}, body));
+      panel = h('div', { class: 'state-panel', 'data-side': side }, h('h4', {}, `${side} states`), h('div', { class: 'scroll-x', 'aria-label': `${side} states` }, h('table', {}, body)));
       // Caller first, callee second.
       if (side === 'caller') this.element.prepend(panel);
       else this.element.append(panel);

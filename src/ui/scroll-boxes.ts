@@ -1,0 +1,78 @@
+/**
+ * Keeps every box that scrolls on its own (SDP, JSON, tables, the sequence diagram, the chat log)
+ * reachable by keyboard: while a box's content is larger than the box, it gets `tabindex="0"`
+ * (arrow keys then scroll it), a `region` role and a name, so keyboard and screen-reader users can
+ * reach what a mouse user scrolls. A box that fits loses them again (no useless tab stops).
+ *
+ * @see https://www.w3.org/WAI/WCAG22/Understanding/keyboard.html
+ * @see https://dequeuniversity.com/rules/axe/4.10/scrollable-region-focusable
+ */
+
+/** Elements that may scroll inside the page (CSS `overflow: auto` in style.css). */
+export const SCROLL_BOX_SELECTOR = 'pre, .scroll-x, .seq, .message-detail, .chat-log, .step-detail';
+
+/** The name a scroll box is announced with: its own label, else the nearest heading before it. */
+function nameOf(box: HTMLElement): string {
+  const own = box.getAttribute('aria-label');
+  if (own) return own;
+  let node: Element | null = box;
+  while (node && node !== document.body) {
+    let prev = node.previousElementSibling;
+    while (prev) {
+      if (/^H[1-6]$/.test(prev.tagName)) return `${(prev.textContent ?? '').trim()} (scrollable)`;
+      prev = prev.previousElementSibling;
+    }
+    node = node.parentElement;
+  }
+  return 'Scrollable content';
+}
+
+/** Marks or unmarks one box after measuring it. */
+function update(box: HTMLElement): void {
+  const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+  const marked = box.dataset.scrollbox === 'on';
+  if (scrolls === marked) return;
+  if (scrolls) {
+    box.dataset.scrollbox = 'on';
+    if (!box.hasAttribute('tabindex')) box.tabIndex = 0;
+    if (!box.hasAttribute('role')) box.setAttribute('role', 'region');
+    if (!box.hasAttribute('aria-label') && !box.hasAttribute('aria-labelledby')) {
+      box.setAttribute('aria-label', nameOf(box));
+      box.dataset.scrollboxNamed = '';
+    }
+    return;
+  }
+  delete box.dataset.scrollbox;
+  if (box.getAttribute('tabindex') === '0' && box !== document.activeElement) box.removeAttribute('tabindex');
+  if (box.getAttribute('role') === 'region') box.removeAttribute('role');
+  if (box.dataset.scrollboxNamed !== undefined) {
+    box.removeAttribute('aria-label');
+    delete box.dataset.scrollboxNamed;
+  }
+}
+
+/**
+ * Watches `root` (DOM changes and window resizes, batched per animation frame) and keeps its
+ * scroll boxes keyboard-reachable.
+ * @returns a function that stops watching.
+ */
+export function keepScrollBoxesReachable(root: HTMLElement = document.documentElement): () => void {
+  let queued = false;
+  const check = () => {
+    queued = false;
+    for (const box of root.querySelectorAll<HTMLElement>(SCROLL_BOX_SELECTOR)) update(box);
+  };
+  const schedule = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(check);
+  };
+  const observer = new MutationObserver(schedule);
+  observer.observe(root, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'open', 'class'] });
+  addEventListener('resize', schedule);
+  check();
+  return () => {
+    observer.disconnect();
+    removeEventListener('resize', schedule);
+  };
+}
