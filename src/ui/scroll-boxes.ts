@@ -11,24 +11,35 @@
 /** Elements that may scroll inside the page (CSS `overflow: auto` in style.css). */
 export const SCROLL_BOX_SELECTOR = 'pre, .scroll-x, .seq, .message-detail, .chat-log, .step-detail';
 
-/** The name a scroll box is announced with: its own label, else the nearest heading before it. */
-function nameOf(box: HTMLElement): string {
-  const own = box.getAttribute('aria-label');
-  if (own) return own;
-  let node: Element | null = box;
+/** The text of the nearest heading before `from` (in document order, climbing up), and that heading. */
+function headingBefore(from: Element, below = 7): HTMLElement | null {
+  let node: Element | null = from;
   while (node && node !== document.body) {
-    let prev = node.previousElementSibling;
-    while (prev) {
-      if (/^H[1-6]$/.test(prev.tagName)) return `${(prev.textContent ?? '').trim()} (scrollable)`;
-      prev = prev.previousElementSibling;
+    for (let prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+      const level = /^H([1-6])$/.exec(prev.tagName);
+      if (level && Number(level[1]) < below && prev instanceof HTMLElement) return prev;
     }
     node = node.parentElement;
   }
-  return 'Scrollable content';
+  return null;
+}
+
+/**
+ * The name a scroll box is announced with: its own label, else the nearest heading before it plus
+ * the next higher heading, e.g. "audio track: getSettings() (scrollable)".
+ */
+function nameOf(box: HTMLElement): string {
+  const own = box.getAttribute('aria-label');
+  if (own) return own;
+  const near = headingBefore(box);
+  if (!near) return 'Scrollable content';
+  const outer = headingBefore(near, Number(near.tagName.slice(1)));
+  const text = (el: HTMLElement) => (el.textContent ?? '').trim();
+  return `${outer && !/^H1$/.test(outer.tagName) ? `${text(outer)}: ` : ''}${text(near)} (scrollable)`;
 }
 
 /** Marks or unmarks one box after measuring it. */
-function update(box: HTMLElement): void {
+function update(box: HTMLElement, names: Set<string>): void {
   const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
   const marked = box.dataset.scrollbox === 'on';
   if (scrolls === marked) return;
@@ -37,7 +48,11 @@ function update(box: HTMLElement): void {
     if (!box.hasAttribute('tabindex')) box.tabIndex = 0;
     if (!box.hasAttribute('role')) box.setAttribute('role', 'region');
     if (!box.hasAttribute('aria-label') && !box.hasAttribute('aria-labelledby')) {
-      box.setAttribute('aria-label', nameOf(box));
+      // Region names must differ from each other (two tracks both have a getSettings() box).
+      let name = nameOf(box);
+      for (let n = 2; names.has(name); n++) name = `${nameOf(box)} ${n}`;
+      names.add(name);
+      box.setAttribute('aria-label', name);
       box.dataset.scrollboxNamed = '';
     }
     return;
@@ -60,7 +75,9 @@ export function keepScrollBoxesReachable(root: HTMLElement = document.documentEl
   let queued = false;
   const check = () => {
     queued = false;
-    for (const box of root.querySelectorAll<HTMLElement>(SCROLL_BOX_SELECTOR)) update(box);
+    const boxes = [...root.querySelectorAll<HTMLElement>(SCROLL_BOX_SELECTOR)];
+    const names = new Set(boxes.map((b) => b.getAttribute('aria-label') ?? '').filter(Boolean));
+    for (const box of boxes) update(box, names);
   };
   const schedule = () => {
     if (queued) return;
