@@ -13,6 +13,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
 import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
+import { redirectPlainHttp } from './http-redirect';
 
 /** Options of {@link startPlaygroundServer}. */
 export interface PlaygroundServerOptions {
@@ -156,15 +157,18 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
   }, options.heartbeatMs ?? 30_000);
   heartbeat.unref();
 
+  // The TCP listener: TLS goes to `server`, a plain http:// request gets a redirect to https://.
+  const listener = redirectPlainHttp(server);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8443, options.host, () => {
-      server.off('error', reject);
+    listener.once('error', reject);
+    listener.listen(options.port ?? 8443, options.host, () => {
+      listener.off('error', reject);
       resolve();
     });
   });
+  listener.on('error', (err) => console.error('[server] error:', err.message));
   server.on('error', (err) => console.error('[server] error:', err.message));
-  const port = (server.address() as AddressInfo).port;
+  const port = (listener.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
   return {
@@ -180,7 +184,8 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
         for (const res of reloadClients) res.end();
         for (const client of wss.clients) client.close(1001, 'server shutting down');
         wss.close();
-        server.close(() => resolve());
+        listener.close(() => resolve());
+        server.closeIdleConnections();
         setTimeout(() => {
           for (const client of wss.clients) client.terminate();
           server.closeAllConnections();

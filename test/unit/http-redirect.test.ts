@@ -1,0 +1,75 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { PlaygroundServer } from '../../server/app';
+import { httpsLocation } from '../../server/http-redirect';
+import { startTestServer } from '../helpers/server';
+
+const test = suite<{ server: PlaygroundServer }>('http → https on the same port');
+test.before(async (ctx) => {
+  ctx.server = await startTestServer();
+});
+test.after(async (ctx) => {
+  await ctx.server.close();
+});
+
+type Reply = { status: number; location?: string; body: string };
+
+function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a plain http:// request on the HTTPS port is redirected to the same URL over https://', async ({ server }) => {
+  const reply = await get(`http://127.0.0.1:${server.port}/call.html?room=abc`);
+  assert.is(reply.status, 307);
+  assert.is(reply.location, `https://127.0.0.1:${server.port}/call.html?room=abc`);
+  const named = await get(`http://localhost:${server.port}/`);
+  assert.is(named.location, `https://localhost:${server.port}/`);
+  // Following it works: the page is served over TLS on the same port.
+  const page = await get(reply.location ?? '');
+  assert.is(page.status, 200);
+  assert.match(page.body, /<title>Two-peer call/);
+});
+
+test('a Host header that is not a plain host[:port] is never echoed: 400', async ({ server }) => {
+  const reply = await get(`http://127.0.0.1:${server.port}/`, { Host: 'evil.example/x?<script>' });
+  assert.is(reply.status, 400);
+  assert.is(reply.location, undefined);
+  assert.match(reply.body, /https:\/\//);
+});
+
+test('a connection that sends garbage or nothing does not disturb the server', async ({ server }) => {
+  await new Promise<void>((resolve) => {
+    const socket = connect(server.port, '127.0.0.1', () => socket.end('\x00\x01garbage\r\n\r\n'));
+    socket.on('close', () => resolve());
+    socket.on('error', () => resolve());
+    socket.resume();
+  });
+  const silent = connect(server.port, '127.0.0.1');
+  const page = await get(`${server.url}gum.html`);
+  assert.is(page.status, 200);
+  silent.destroy();
+});
+
+test('httpsLocation keeps paths, refuses bad hosts and absolute-form targets', () => {
+  assert.is(httpsLocation('192.168.1.5:8443', '/x?y=1'), 'https://192.168.1.5:8443/x?y=1');
+  assert.is(httpsLocation('[::1]:8443', '/'), 'https://[::1]:8443/');
+  assert.is(httpsLocation('host:8443', 'http://other/'), 'https://host:8443/');
+  assert.is(httpsLocation('host:8443', '//other/x'), 'https://host:8443/');
+  assert.is(httpsLocation(undefined, '/'), null);
+  assert.is(httpsLocation('a b', '/'), null);
+  assert.is(httpsLocation('host/evil', '/'), null);
+});
+
+test.run();
