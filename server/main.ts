@@ -1,7 +1,8 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
- * Prints the Local and Network URLs, like Vite does.
+ * [--build] [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
+ * Prints the Local and Network URLs, like Vite does, and a QR code of the Network URL for phones.
+ * A busy port is reported in one line before anything is built.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, watch } from 'node:fs';
@@ -10,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
+import { nextFreePort, portInUse, portInUseMessage } from './port-check';
+import { readyBanner } from './terminal-qr';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,6 +22,7 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --build         build the pages (production) once the port is known to be free (npm start)
   --dev           rebuild on change and reload open pages
   --verbose       log every signaling message
   --help          show this help`;
@@ -26,6 +30,21 @@ const USAGE = `Usage: npm start -- [options]
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${USAGE}`);
   process.exit(2);
+}
+
+/** A runtime problem (not a usage mistake): one line, no usage text. */
+function die(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(1);
+}
+
+/** Runs `node build.mjs --production` and waits for it. */
+function buildPages(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'build.mjs'), '--production'], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the build failed (exit code ${code ?? 'none'})`))));
+  });
 }
 
 function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -45,6 +64,7 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        build: { type: 'boolean', default: false },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -61,6 +81,9 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  // Before anything is made or built: a second `npm start` must not rebuild dist/ under the first.
+  if (await portInUse(port, host)) die(portInUseMessage(port, await nextFreePort(port, host)));
+  if (values.build) await buildPages().catch((err: Error) => die(err.message));
 
   const tls = values.cert && values.key
     ? await loadCertificateFiles(values.cert, values.key)
@@ -73,7 +96,7 @@ async function main(): Promise<void> {
     mkdirSync(distDir, { recursive: true });
     builder = spawn(process.execPath, [join(root, 'build.mjs'), '--watch'], { stdio: 'inherit' });
   } else if (!existsSync(join(distDir, 'js'))) {
-    fail('dist/ is missing: run "npm run build" first (npm start does it for you)');
+    die('dist/ is missing: run "npm run build" first (npm start does it for you)');
   }
 
   const server = await startPlaygroundServer({
@@ -85,8 +108,8 @@ async function main(): Promise<void> {
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
   }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use: try --port ${port + 1}`);
-    if (err.code === 'EACCES') fail(`no permission to listen on port ${port}: pick one above 1024`);
+    if (err.code === 'EADDRINUSE') die(portInUseMessage(port, port + 1));
+    if (err.code === 'EACCES') die(`no permission to listen on port ${port}: pick one above 1024, e.g. npm start -- --port 8443`);
     throw err;
   });
 
@@ -102,13 +125,8 @@ async function main(): Promise<void> {
     });
   }
 
-  const p = server.port;
-  console.log(`\n  webrtc-playground ready (rooms of ${capacity})\n`);
-  console.log(`  ➜  Local:   https://localhost:${p}/`);
-  if (!host || host === '0.0.0.0' || host === '::') {
-    for (const ip of lanAddresses()) console.log(`  ➜  Network: https://${ip}:${p}/`);
-  }
-  console.log('\n  The certificate is self-signed: the browser warns once; choose "Advanced" → "Proceed".\n');
+  const network = !host || host === '0.0.0.0' || host === '::' ? lanAddresses() : [];
+  console.log(readyBanner({ port: server.port, capacity, network, color: process.stdout.isTTY === true }));
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);

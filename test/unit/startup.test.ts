@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { nextFreePort, portInUse } from '../../server/port-check';
+import { readyBanner, terminalQr } from '../../server/terminal-qr';
+import { ROOT } from '../helpers/server';
+
+const test = suite('npm start: terminal QR code, port in use');
+
+/** Reads a QR code drawn with half blocks back into pixels (4 px per module) and decodes it. */
+function decodeTerminalQr(text: string): string | null {
+  const rows = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => /[█▀▄]/.test(l) || /^\s+$/.test(l));
+  const cells = rows.map((l) => [...l.replace(/^ {2}/, '')]);
+  const width = Math.max(...cells.map((r) => r.length));
+  const scale = 4;
+  const w = (width + 4) * scale;
+  const h = (cells.length * 2 + 4) * scale;
+  const data = new Uint8ClampedArray(w * h * 4).fill(255);
+  cells.forEach((line, r) => line.forEach((ch, c) => {
+    const top = ch === '█' || ch === '▀';
+    const bottom = ch === '█' || ch === '▄';
+    for (const [dark, half] of [[top, 0], [bottom, 1]] as const) {
+      if (!dark) continue;
+      for (let y = 0; y < scale; y++) for (let x = 0; x < scale; x++) {
+        const i = (((r * 2 + half + 2) * scale + y) * w + (c + 2) * scale + x) * 4;
+        data[i] = data[i + 1] = data[i + 2] = 0;
+      }
+    }
+  }));
+  return jsQR(data, w, h)?.data ?? null;
+}
+
+test('the ready banner prints a QR code of the first Network URL, which decodes to it', () => {
+  for (const color of [true, false]) {
+    const banner = readyBanner({ port: 8443, capacity: 2, network: ['192.168.1.20', '10.0.0.5'], color });
+    assert.match(banner, /Network: https:\/\/192\.168\.1\.20:8443\//);
+    const qr = banner.slice(banner.indexOf('phone on the same network:') + 27, banner.indexOf('The certificate'));
+    assert.is(decodeTerminalQr(qr), 'https://192.168.1.20:8443/', `color ${color}`);
+    assert.is(banner.includes('\x1b['), color);
+  }
+  assert.is(decodeTerminalQr(terminalQr('https://[fd00::1]:9000/call.html?room=abc', { color: false })), 'https://[fd00::1]:9000/call.html?room=abc');
+  const none = readyBanner({ port: 8443, capacity: 2, network: [], color: false });
+  assert.match(none, /No network address found/);
+  assert.not.match(none, /[█▀▄]/);
+});
+
+function listen(port = 0): Promise<Server> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(port, () => resolve(s));
+  });
+}
+
+test('portInUse and nextFreePort see a busy port', async () => {
+  const busy = await listen();
+  const port = (busy.address() as { port: number }).port;
+  assert.is(await portInUse(port), true);
+  const free = await nextFreePort(port);
+  assert.ok(free > port);
+  assert.is(await portInUse(free), false);
+  busy.close();
+});
+
+test('npm start on a busy port: one clear line with a free port to use, exit 1, no usage text, nothing rebuilt', async () => {
+  const busy = await listen();
+  const port = (busy.address() as { port: number }).port;
+  const jsDir = join(ROOT, 'dist', 'js');
+  const before = statSync(jsDir, { throwIfNoEntry: false })?.mtimeMs;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--build', '--port', String(port)], { cwd: ROOT });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  busy.close();
+  assert.is(code, 1);
+  const lines = out.trim().split('\n');
+  assert.is(lines.length, 1, `one line, got:\n${out}`);
+  assert.match(lines[0] ?? '', new RegExp(`Port ${port} is already in use.*npm start -- --port \\d+`));
+  assert.not.match(out, /Usage|EADDRINUSE|built \d+ pages/);
+  assert.is(statSync(jsDir, { throwIfNoEntry: false })?.mtimeMs, before, 'dist/js was not rebuilt');
+});
+
+test.run();
