@@ -102,7 +102,7 @@ let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
 let stepCall: StepCall | null = null;
-const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context));
+const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
 const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
 trackCallMode($('#call-page'), el.modeStep, el.modeAuto);
@@ -148,7 +148,7 @@ async function join(): Promise<void> {
   try {
     parseIceServers(el.iceServers.value); // refuse a bad list before opening the camera
   } catch (err) {
-    showError(el.problem, err, 'RTCPeerConnection');
+    showError(el.problem, err, 'RTCPeerConnection', { near: el.iceServers });
     return;
   }
   history.replaceState(null, '', roomLink(location.href, el.room.value));
@@ -165,14 +165,14 @@ async function join(): Promise<void> {
     useLocalStream(await getUserMedia({ audio: true, video: true }));
   } catch (err) {
     useLocalStream(null);
-    const problem = showError(el.problem, err, 'getUserMedia');
+    const problem = showError(el.problem, err, 'getUserMedia', { near: el.join });
     el.roomHint.textContent = `Joining without camera/microphone (${problem.name}): you can still see and hear the other side.`;
   }
   let ws: WebSocket;
   try {
     ws = new WebSocket(signalingUrl());
   } catch (err) {
-    showError(el.problem, err, 'signaling');
+    showError(el.problem, err, 'signaling', { near: el.join });
     return;
   }
   const client = new SignalingClient(ws);

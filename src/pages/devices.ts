@@ -172,7 +172,7 @@ async function start(): Promise<void> {
     }
   } catch (err) {
     setCapture('failed');
-    showError(el.problem, err, 'getUserMedia');
+    showError(el.problem, err, 'getUserMedia', { near: el.start });
     renderTracks();
     return;
   }
@@ -234,7 +234,7 @@ async function tone(): Promise<void> {
     setState(el.toneState, 'done', `played on ${currentSink(el.toneAudio) || 'the default output'}`);
   } catch (err) {
     setState(el.toneState, 'failed');
-    showError(el.problem, err, 'setSinkId');
+    showError(el.problem, err, 'setSinkId', { near: el.tone });
   }
   el.tone.disabled = false;
 }

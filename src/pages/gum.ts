@@ -196,7 +196,7 @@ async function start(): Promise<void> {
   try {
     constraints = buildConstraints(readEditor());
   } catch (err) {
-    showError(el.problem, err, 'getUserMedia'); // a negative or empty-looking number: a TypeError
+    showError(el.problem, err, 'getUserMedia', { near: el.start }); // a negative or empty-looking number: a TypeError
     return;
   }
   showProblem(el.problem, null);
@@ -208,7 +208,7 @@ async function start(): Promise<void> {
   } catch (err) {
     setCapture('failed');
     el.tracks.replaceChildren(h('p', { class: 'muted' }, 'getUserMedia failed: see the explanation at the top.'));
-    showError(el.problem, err, 'getUserMedia');
+    showError(el.problem, err, 'getUserMedia', { near: el.start });
     return;
   }
   el.preview.srcObject = stream;
@@ -242,7 +242,7 @@ async function apply(): Promise<void> {
     clamp = clampToCapabilities(request, typeof track.getCapabilities === 'function' ? track.getCapabilities() : {});
   } catch (err) {
     setState(el.applyState, 'failed');
-    showError(el.problem, err, 'applyConstraints');
+    showError(el.problem, err, 'applyConstraints', { near: el.apply });
     return;
   }
   el.applyNote.textContent =
@@ -259,7 +259,7 @@ async function apply(): Promise<void> {
   } catch (err) {
     setState(el.applyState, 'failed');
     el.settingsAfter.textContent = `${formatJSON(track.getSettings())}\n// unchanged: applyConstraints failed`;
-    showError(el.problem, err, 'applyConstraints');
+    showError(el.problem, err, 'applyConstraints', { near: el.apply });
     return;
   }
   el.settingsAfter.textContent = formatJSON(track.getSettings());

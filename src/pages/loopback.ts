@@ -39,7 +39,8 @@ function sideElements(role: PeerRole) {
       iceConnectionState: $('.ice-connection-state', HTMLElement, root),
       connectionState: $('.connection-state', HTMLElement, root),
     } satisfies Record<keyof PeerStates, HTMLElement>,
-    panel: new StepsPanel($('.steps', HTMLElement, root), $(`#next-step-${role}`, HTMLButtonElement), (err, context) => showError(problem, err, context)),
+    panel: new StepsPanel($('.steps', HTMLElement, root), $(`#next-step-${role}`, HTMLButtonElement), (err, context) =>
+      showError(problem, err, context, { near: $(`#next-step-${role}`, HTMLButtonElement) })),
   };
 }
 const sides = { caller: sideElements('caller'), callee: sideElements('callee') };
@@ -77,7 +78,7 @@ async function start(): Promise<void> {
         sides[role].localVideo.srcObject = stream;
         return stream;
       },
-      onMediaError: (_role, err) => showError(problem, err, 'getUserMedia'),
+      onMediaError: (_role, err) => showError(problem, err, 'getUserMedia', { near: el.start }),
       onSession: (role, session, client) => {
         const side = sides[role];
         recordSignaling(trace, client, () => role);
@@ -98,7 +99,7 @@ async function start(): Promise<void> {
       onStepper: (role, stepper) => sides[role].panel.attach(stepper),
     });
   } catch (err) {
-    showError(problem, err, 'signaling');
+    showError(problem, err, 'signaling', { near: el.start });
     loop = null;
     renderButtons();
     return;

@@ -137,8 +137,8 @@ async function openSource(): Promise<void> {
     if (controller.signal.aborted) {
       setSource('none', 'You cancelled the screen choice. Open a source to record it.');
     } else {
-      setSource('none', 'Opening the source failed: see the problem above.');
-      showError(el.problem, err, kind === 'screen' ? 'getDisplayMedia' : 'getUserMedia');
+      setSource('none', 'Opening the source failed: the reason is shown below and in the problem box.');
+      showError(el.problem, err, kind === 'screen' ? 'getDisplayMedia' : 'getUserMedia', { near: el.openSource });
     }
   }
 }
@@ -181,7 +181,7 @@ function start(): void {
     });
     rec.start();
   } catch (err) {
-    showError(el.problem, err, 'MediaRecorder');
+    showError(el.problem, err, 'MediaRecorder', { near: el.start });
   }
   renderButtons();
 }

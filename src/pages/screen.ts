@@ -165,8 +165,8 @@ async function startShare(): Promise<void> {
     if (controller.signal.aborted) {
       el.shareHint.textContent = 'You cancelled. Nothing is shared.';
     } else {
-      el.shareHint.textContent = 'Sharing did not start: see the problem above.';
-      showError(el.problem, err, 'getDisplayMedia');
+      el.shareHint.textContent = 'Sharing did not start: the reason is shown below and in the problem box.';
+      showError(el.problem, err, 'getDisplayMedia', { near: el.share });
     }
   } finally {
     pending = null;
@@ -190,7 +190,7 @@ function recordThis(): void {
     });
     rec.start();
   } catch (err) {
-    showError(el.problem, err, 'MediaRecorder');
+    showError(el.problem, err, 'MediaRecorder', { near: el.record });
   }
   render();
 }
@@ -209,7 +209,7 @@ async function toggleCameraPip(): Promise<void> {
     el.pip.hidden = false;
   } catch (err) {
     el.cameraPip.checked = false;
-    showError(el.problem, err, 'getUserMedia');
+    showError(el.problem, err, 'getUserMedia', { near: el.cameraPip });
   }
 }
 

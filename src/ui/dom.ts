@@ -35,13 +35,35 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** Where else a problem is shown: next to the control that caused it. */
+export interface ProblemPlacement {
+  /** The control the user pressed (or changed) that failed: a short note appears right after its row. */
+  near?: HTMLElement | null;
+}
+
+const inlineNotes = new WeakMap<HTMLElement, { note: HTMLElement; control: HTMLElement }>();
+let noteCount = 0;
+
+function clearInlineNote(box: HTMLElement): void {
+  const shown = inlineNotes.get(box);
+  if (!shown) return;
+  shown.note.remove();
+  if (shown.control.getAttribute('aria-describedby') === shown.note.id) shown.control.removeAttribute('aria-describedby');
+  inlineNotes.delete(box);
+}
+
 /**
- * Shows an error in a problem box (`<div class="problem" role="alert">`): the error name, a title,
- * the explanation and the browser's raw message. Pass `null` to hide the box.
+ * Shows an error in a problem box (`<div class="problem" role="alert">`, announced by screen
+ * readers, kept on screen by `position: sticky` in style.css): the error name, a title, the
+ * explanation and the browser's raw message, and a Dismiss button. With `placement.near`, a short
+ * note also appears right after the control that failed (linked by `aria-describedby`). Focus is
+ * never moved: a learner typing somewhere keeps typing. Pass `null` to hide both.
  * The box gets `data-error="<name>"` so tests can read which error is shown.
+ * @see https://developer.mozilla.org/en-US/docs/Web/Accessibility/ARIA/Roles/alert_role
  */
-export function showProblem(box: HTMLElement, problem: Explanation | null): void {
+export function showProblem(box: HTMLElement, problem: Explanation | null, placement: ProblemPlacement = {}): void {
   box.replaceChildren();
+  clearInlineNote(box);
   if (!problem) {
     box.hidden = true;
     delete box.dataset.error;
@@ -49,19 +71,34 @@ export function showProblem(box: HTMLElement, problem: Explanation | null): void
   }
   box.hidden = false;
   box.dataset.error = problem.name;
+  const dismiss = h('button', { type: 'button', class: 'secondary problem-dismiss' }, 'Dismiss');
+  dismiss.addEventListener('click', () => {
+    box.hidden = true;
+  });
   box.append(
+    dismiss,
     h('strong', { class: 'problem-title' }, problem.title),
     ' ',
     h('code', { class: 'problem-name' }, problem.name),
     h('p', { class: 'problem-detail' }, problem.detail),
   );
   if (problem.raw) box.append(h('p', { class: 'problem-raw' }, `Browser message: ${problem.raw}`));
+  const control = placement.near;
+  if (control?.isConnected) {
+    const note = h('p', { class: 'inline-problem', id: `inline-problem-${++noteCount}`, 'data-error': problem.name },
+      h('strong', {}, `${problem.title} `), problem.detail);
+    (control.closest('.row, p, label') ?? control).after(note);
+    control.setAttribute('aria-describedby', note.id);
+    inlineNotes.set(box, { note, control });
+  }
+  // Sticky keeps it on screen once shown; this also brings it in when the page is scrolled above it.
+  box.scrollIntoView({ block: 'nearest', behavior: 'instant' });
 }
 
 /** {@link explainError} then {@link showProblem}: the usual catch handler of a page. */
-export function showError(box: HTMLElement, err: unknown, context?: ErrorContext): Explanation {
+export function showError(box: HTMLElement, err: unknown, context?: ErrorContext, placement?: ProblemPlacement): Explanation {
   const problem = explainError(err, context);
-  showProblem(box, problem);
+  showProblem(box, problem, placement);
   return problem;
 }
 
