@@ -1,6 +1,6 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--build] [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
+ * [--resume-grace 20] [--build] [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does, and a QR code of the Network URL for phones.
  * A busy port is reported in one line before anything is built.
  */
@@ -22,6 +22,8 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
+                  (default 20; 0 turns resume off)
   --build         build the pages (production) once the port is known to be free (npm start)
   --dev           rebuild on change and reload open pages
   --verbose       log every signaling message
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'resume-grace': { type: 'string' },
         build: { type: 'boolean', default: false },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
@@ -81,6 +84,11 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  const graceText = values['resume-grace'];
+  const graceSeconds = graceText === undefined ? 20 : Number(graceText);
+  if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
+    fail(`resume-grace must be a number of seconds from 0 to 3600 (got "${String(graceText)}")`);
+  }
   // Before anything is made or built: a second `npm start` must not rebuild dist/ under the first.
   if (await portInUse(port, host)) die(portInUseMessage(port, await nextFreePort(port, host)));
   if (values.build) await buildPages().catch((err: Error) => die(err.message));
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     port,
     host,
     capacity,
+    resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
