@@ -17,6 +17,8 @@ import { StepsPanel } from '../ui/steps-panel';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
+import { describeCallSituation } from '../ui/call-status';
+import { drawQr } from '../ui/qr';
 import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
 initPage();
@@ -37,6 +39,9 @@ const el = {
   remoteVideo: $('#remote-video', HTMLVideoElement),
   remoteCaption: $('#remote-caption'),
   callState: $('#call-state'),
+  callSummary: $('#call-summary'),
+  roomQr: $('#room-qr', HTMLCanvasElement),
+  roomQrNote: $('#room-qr-note'),
   call: $('#call', HTMLButtonElement),
   hangup: $('#hangup', HTMLButtonElement),
   iceServers: $('#ice-servers', HTMLTextAreaElement),
@@ -90,8 +95,13 @@ if (initial.source === 'invalid') {
 }
 el.iceServers.value = defaultIceServersText(location.hostname);
 const showLink = () => {
-  el.roomLink.textContent = roomLink(location.href, el.room.value);
+  const link = roomLink(location.href, el.room.value);
+  el.roomLink.textContent = link;
+  drawQr(el.roomQr, link);
 };
+if (['localhost', '127.0.0.1', '[::1]'].includes(location.hostname)) {
+  el.roomQrNote.textContent = 'This page was opened as localhost, which a phone cannot reach: open it through the Network URL that npm start prints, and share that link.';
+}
 showLink();
 el.room.addEventListener('input', showLink);
 el.copyLink.addEventListener('click', async () => {
@@ -102,6 +112,8 @@ let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
 let stepCall: StepCall | null = null;
+/** Why the last call ended (cleared when a new one starts), for the plain-words summary. */
+let lastEnd: EndReason | null = null;
 const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
 const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
@@ -130,6 +142,12 @@ function renderStates(states: PeerStates | null): void {
   }
 }
 
+/** The room state the badge shows (the session is gone after leaving, a full room or no server). */
+function roomStateShown(): RoomState | null {
+  const shown = el.roomState.dataset.state ?? '';
+  return (Object.keys(ROOM_TEXT) as RoomState[]).find((k) => k === shown) ?? null;
+}
+
 function renderButtons(): void {
   const joined = session?.roomState === 'joined';
   const inCall = session !== null && session.callState !== 'idle';
@@ -140,6 +158,14 @@ function renderButtons(): void {
   el.hangup.disabled = !inCall;
   el.restartIce.disabled = session?.callState !== 'connected' || stepCall !== null;
   el.modeStep.disabled = el.modeAuto.disabled = session !== null && session.roomState !== 'left';
+  el.callSummary.textContent = describeCallSituation({
+    room: session?.roomState ?? roomStateShown(),
+    roomName: el.room.value,
+    call: session?.callState ?? 'idle',
+    peers: session?.peers.length ?? 0,
+    lastEnd,
+    camera: localStream !== null,
+  });
 }
 
 async function join(): Promise<void> {
@@ -227,6 +253,7 @@ async function join(): Promise<void> {
     renderButtons();
   });
   s.on('call', (state) => {
+    if (state === 'connecting') lastEnd = null;
     setState(el.callState, state);
     if (state === 'connected') showProblem(el.problem, null);
     renderButtons();
@@ -240,6 +267,7 @@ async function join(): Promise<void> {
     if (el.remoteVideo.srcObject !== stream) el.remoteVideo.srcObject = stream;
   });
   s.on('ended', (reason) => {
+    lastEnd = reason;
     controls.setChannel(null);
     el.remoteVideo.srcObject = null;
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;

@@ -140,12 +140,31 @@ test('impossible exact width names width; an empty request is a TypeError', asyn
   await context.close();
 });
 
-test('denied permission shows the NotAllowedError explanation', async ({ server, tb }) => {
+test('denied permission: the NotAllowedError explanation is in view at 1280x800, in the problem box (role=alert) and next to Start; focus stays', async ({ server, tb }) => {
   const { page, context } = await openUserPage(tb.browser, `${server.url}gum.html`);
-  await page.click('#start');
+  await page.setViewport({ width: 1280, height: 800 });
+  await page.click('#start'); // scrolls Start (far down the page) into view, as a user would
   await waitForState(page, '#capture-state', 'failed');
   assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'NotAllowedError');
+  assert.is(await page.$eval('#problem', (e) => e.getAttribute('role')), 'alert');
   assert.match(await textOf(page, '#problem'), /To allow it again/);
+  const seen = await page.evaluate(() => {
+    const start = document.querySelector('#start');
+    const note = document.querySelector('.inline-problem');
+    const [box, inline] = [document.querySelector('#problem .problem-detail'), note].map((el) => {
+      const r = el?.getBoundingClientRect();
+      return !!r && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight;
+    });
+    return {
+      box,
+      note: inline,
+      noteNearStart: !!note && !!start && Math.abs(note.getBoundingClientRect().top - start.getBoundingClientRect().bottom) < 120,
+      describedBy: start?.getAttribute('aria-describedby') === note?.id,
+      focus: document.activeElement?.id ?? '',
+    };
+  });
+  assert.equal(seen, { box: true, note: true, noteNearStart: true, describedBy: true, focus: 'start' });
+  assert.match(await textOf(page, '.inline-problem'), /To allow it again/);
   await context.close();
 });
 
