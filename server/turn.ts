@@ -10,24 +10,12 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TurnCredentials } from '../src/rtc/turn-credentials';
 
 /** Default lifetime of a credential: 1 hour, in seconds. */
 export const DEFAULT_TURN_TTL_S = 3600;
 
-/**
- * The TURN REST API response, as `GET /api/turn` returns it.
- * @see https://datatracker.ietf.org/doc/html/draft-uberti-behave-turn-rest-00#section-2.2
- */
-export interface TurnCredentials {
-  /** `"<expiry unix seconds>:<random user id>"`. */
-  username: string;
-  /** base64 HMAC-SHA1 of `username`, keyed with the shared secret. */
-  password: string;
-  /** Seconds the credential stays valid. */
-  ttl: number;
-  /** TURN URIs to use it with, e.g. `turn:203.0.113.5:3478?transport=udp`. */
-  uris: string[];
-}
+export type { TurnCredentials };
 
 /**
  * The password of the TURN REST scheme: base64 of HMAC-SHA1(secret, username).
