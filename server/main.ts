@@ -1,7 +1,7 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`. `PORT`, `HOST`,
- * `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win).
+ * [--resume-grace 20] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`.
+ * `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,6 +21,8 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
+                  (default 20; 0 turns resume off)
   --dev           rebuild on change and reload open pages
   --verbose       log every signaling message
   --turn          also start a TURN server (coturn) with a fresh random secret;
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'resume-grace': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         turn: { type: 'boolean', default: false },
@@ -75,6 +78,11 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  const graceText = values['resume-grace'];
+  const graceSeconds = graceText === undefined ? 20 : Number(graceText);
+  if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
+    fail(`resume-grace must be a number of seconds from 0 to 3600 (got "${String(graceText)}")`);
+  }
 
   const envUrls = (process.env.TURN_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   const turnSettings = {
@@ -113,6 +121,7 @@ async function main(): Promise<void> {
     port,
     host,
     capacity,
+    resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
