@@ -68,6 +68,8 @@ export interface CoturnOptions {
   logFile: string;
   /** Own pidfile path (the default is under /var/run). Default in the private work folder. */
   pidFile?: string;
+  /** The `turnserver` executable. Default {@link findTurnserver}. */
+  executable?: string;
   /** How long to wait for the first STUN answer, ms. Default 10 000. */
   readyTimeoutMs?: number;
 }
@@ -93,7 +95,7 @@ export interface Coturn {
  *   when it exits or stays silent before it is ready.
  */
 export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
-  const exe = findTurnserver();
+  const exe = options.executable ?? findTurnserver();
   if (!exe) throw new CoturnMissingError();
   const realm = options.realm ?? 'webrtc-playground';
   const dir = mkdtempSync(join(tmpdir(), 'wp-coturn-'));

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import type { PlaygroundServer } from '../../server/app';
 import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { freeStunPort } from '../../server/coturn';
 import { startTestCoturn, type TestCoturn } from '../helpers/coturn';
 import { startTestServer } from '../helpers/server';
 
@@ -139,6 +140,65 @@ test('relay only without a TURN server is explained before joining; a bad ?polic
   await page.goto(`${plain.url}call.html?room=turn-none&policy=everything`);
   assert.is(await page.$eval('#relay-only', (e) => (e as HTMLInputElement).checked), false);
   assert.match(await textOf(page, '#room-hint'), /policy "everything" is not valid/);
+  await context.close();
+});
+
+/** Gathers on the ICE tester page and waits until gathering ends. */
+async function gatherOn(page: Page, servers: string, policy: 'all' | 'relay' = 'all'): Promise<string> {
+  await page.$eval('#servers', (e, v) => { (e as HTMLTextAreaElement).value = v; }, servers);
+  await page.select('#policy', policy);
+  await page.click('#gather');
+  return waitForState(page, '#gather-state', ['complete', 'timeout', 'stopped'], 40_000);
+}
+
+test('ICE tester: host and relay candidates from our coturn, with URL and decoded priority', async ({ server, coturn, tb }) => {
+  const { page, context, errors } = await openUserPage(tb.browser, `${server.url}ice.html`);
+  await waitForState(page, '#turn-status', 'ready');
+  const prefilled = await page.$eval('#servers', (e) => (e as HTMLTextAreaElement).value);
+  assert.ok(prefilled.startsWith(`${coturn.udpUrl} `), `our TURN server is prefilled: ${prefilled}`);
+  assert.is(await gatherOn(page, prefilled), 'complete');
+  const rows = await page.$$eval('#candidates tbody tr', (trs) => trs.map((tr) => ({
+    type: (tr as HTMLElement).dataset.type,
+    cells: [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''),
+  })));
+  const host = rows.filter((r) => r.type === 'host');
+  const relay = rows.filter((r) => r.type === 'relay');
+  assert.ok(host.length > 0, 'host candidates listed');
+  assert.ok(relay.length > 0, `relay candidates listed: ${JSON.stringify(rows)}`);
+  const r = relay[0]!.cells;
+  assert.is(r[5], '127.0.0.1', 'relay address on our coturn');
+  const port = Number(r[6]);
+  assert.ok(port >= coturn.minPort && port <= coturn.maxPort, `relay port ${port} in coturn's range ${coturn.minPort}-${coturn.maxPort}`);
+  // Priority decoded into type preference | local preference | component: relay ranks below host.
+  const prio = (cells: string[]) => cells[7]!.split(' | ').map(Number);
+  const [relayType, , relayComponent] = prio(r);
+  assert.is(relayComponent, 1, `component of ${r[7]}`);
+  assert.ok(relayType! < prio(host[0]!.cells)[0]!, `relay type preference ${relayType} below host's ${host[0]!.cells[7]}`);
+  assert.match(r[9]!, new RegExp(`^turn:127\\.0\\.0\\.1:${coturn.port}`), 'server URL shown');
+  assert.match(await textOf(page, '#gather-time'), /\d+ candidate\(s\), 0 error\(s\) in \d+ ms/);
+  // Relay only: nothing but relay candidates.
+  assert.is(await gatherOn(page, prefilled, 'relay'), 'complete');
+  const types = await page.$$eval('#candidates tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.type));
+  assert.ok(types.length > 0 && types.every((t) => t === 'relay'), types.join(','));
+  // No servers at all: host candidates only.
+  assert.is(await gatherOn(page, ''), 'complete');
+  const hostOnly = await page.$$eval('#candidates tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.type));
+  assert.ok(hostOnly.length > 0 && hostOnly.every((t) => t === 'host'), hostOnly.join(','));
+  assert.equal(errors, []);
+  await context.close();
+});
+
+test('ICE tester: an unreachable TURN server shows an error row (701) with its URL', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}ice.html`);
+  const closed = await freeStunPort('127.0.0.1');
+  const url = `turn:127.0.0.1:${closed}?transport=tcp`;
+  assert.is(await gatherOn(page, `${url} someone secret`), 'complete');
+  const rows = await page.$$eval('#ice-errors tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  assert.match(await textOf(page, '#gather-time'), /[1-9]\d* error\(s\)/);
+  const row = rows.find((c) => c[1] === '701');
+  assert.ok(row, 'a 701 row');
+  assert.is(row![3], url);
+  assert.match(row![4]!, /could not be reached/);
   await context.close();
 });
 

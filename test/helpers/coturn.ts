@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomTurnSecret } from '../../server/turn';
-import { COTURN_INSTALL_HINT, findTurnserver, freeStunPort, startCoturn, udpFree, type Coturn } from '../../server/coturn';
+import { freeStunPort, startCoturn, udpFree, type Coturn } from '../../server/coturn';
+import { requirePart, TURNSERVER } from './real-parts';
 
 /** A coturn started by {@link startTestCoturn}, with its shared secret and URLs. */
 export interface TestCoturn extends Coturn {
@@ -42,13 +43,13 @@ async function relayBlock(host: string): Promise<[number, number]> {
  * @throws Error with the install command when `turnserver` is missing.
  */
 export async function startTestCoturn(): Promise<TestCoturn> {
-  if (!findTurnserver()) throw new Error(`The TURN browser tests need coturn. ${COTURN_INSTALL_HINT}`);
+  const executable = requirePart(TURNSERVER); // throws with the install command when missing
   const host = '127.0.0.1';
   const secret = randomTurnSecret();
   const port = await freeStunPort(host);
   const [minPort, maxPort] = await relayBlock(host);
   const logFile = join(tmpdir(), `wp-test-coturn-${process.pid}-${port}.log`);
-  const coturn = await startCoturn({ secret, listeningIp: host, port, minPort, maxPort, allowLoopbackPeers: true, logFile, realm: 'test' });
+  const coturn = await startCoturn({ secret, listeningIp: host, port, minPort, maxPort, allowLoopbackPeers: true, logFile, realm: 'test', executable });
   return {
     ...coturn,
     secret,
