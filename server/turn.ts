@@ -126,11 +126,17 @@ export function turnUris(endpoint: TurnEndpoint, requestHost: string | null): st
 
 /**
  * Answers `GET /api/turn` with fresh credentials (JSON, `Cache-Control: no-store`), or 404 when
- * TURN is off. Returns false for any other path, so the caller serves it.
+ * TURN is off (204 No Content for `/api/turn?optional`, which the pages use). Returns false for
+ * any other path, so the caller serves it.
  */
 export function handleTurnApi(req: IncomingMessage, res: ServerResponse, turn: TurnService | null): boolean {
-  const path = (req.url ?? '').split('?')[0];
+  const [path, query] = (req.url ?? '').split('?', 2);
   if (path !== '/api/turn') return false;
+  if (turn === null && new URLSearchParams(query ?? '').has('optional')) {
+    // The pages ask with ?optional: "no TURN here" is then a normal answer, not a red 404 in the console.
+    res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+    return true;
+  }
   if (turn === null) {
     res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(JSON.stringify({ error: 'turn-off', message: 'This server has no TURN server configured (start it with --turn).' }));

@@ -42,13 +42,13 @@ export function parseTurnCredentials(body: unknown): TurnCredentials {
 
 /**
  * Asks this server for TURN credentials.
- * @returns the credentials, or null when the server has no TURN server (404).
+ * @returns the credentials, or null when the server has no TURN server (204 for `?optional`, or 404).
  * @throws TypeError for a malformed answer or a network failure; Error for another HTTP status.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/Window/fetch
  */
-export async function fetchTurnCredentials(fetchImpl: typeof fetch = fetch, url = '/api/turn'): Promise<TurnCredentials | null> {
+export async function fetchTurnCredentials(fetchImpl: typeof fetch = fetch, url = '/api/turn?optional'): Promise<TurnCredentials | null> {
   const res = await fetchImpl(url, { cache: 'no-store', headers: { Accept: 'application/json' } });
-  if (res.status === 404) return null;
+  if (res.status === 204 || res.status === 404) return null;
   if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}`);
   return parseTurnCredentials(await res.json());
 }

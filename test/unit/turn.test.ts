@@ -96,6 +96,9 @@ test('GET /api/turn is 404 when TURN is off, and not cached', async () => {
     assert.is(res.status, 404);
     assert.is(res.headers['cache-control'], 'no-store');
     assert.is((JSON.parse(res.body) as { error: string }).error, 'turn-off');
+    const optional = await get(`${server.url}api/turn?optional`);
+    assert.is(optional.status, 204, 'the pages ask with ?optional: no error in their console');
+    assert.is(optional.body, '');
   } finally {
     await server.close();
   }
