@@ -1,6 +1,7 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--resume-grace 20] [--build] [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
+ * [--resume-grace 20] [--build] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`.
+ * `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does, and a QR code of the Network URL for phones.
  * A busy port is reported in one line before anything is built.
  */
@@ -13,6 +14,7 @@ import { startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
 import { nextFreePort, portInUse, portInUseMessage } from './port-check';
 import { readyBanner } from './terminal-qr';
+import { setupTurn } from './turn-setup';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,6 +29,13 @@ const USAGE = `Usage: npm start -- [options]
   --build         build the pages (production) once the port is known to be free (npm start)
   --dev           rebuild on change and reload open pages
   --verbose       log every signaling message
+  --turn          also start a TURN server (coturn) with a fresh random secret;
+                  pages get short-lived credentials from /api/turn
+  --turn-port N   its port (default 3478, or the next free one)
+  --turn-url URL  use an existing coturn instead (repeatable; or $TURN_URL, comma-separated),
+                  e.g. turn:turn.example.org:3478?transport=udp
+  --turn-secret S that coturn's static-auth-secret (better: $TURN_SECRET, not shown by ps)
+  --turn-ttl N    lifetime of TURN credentials in seconds (default 3600, or $TURN_TTL)
   --help          show this help`;
 
 function fail(message: string): never {
@@ -70,6 +79,11 @@ async function main(): Promise<void> {
         build: { type: 'boolean', default: false },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        turn: { type: 'boolean', default: false },
+        'turn-port': { type: 'string' },
+        'turn-url': { type: 'string', multiple: true },
+        'turn-secret': { type: 'string' },
+        'turn-ttl': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -92,6 +106,24 @@ async function main(): Promise<void> {
   // Before anything is made or built: a second `npm start` must not rebuild dist/ under the first.
   if (await portInUse(port, host)) die(portInUseMessage(port, await nextFreePort(port, host)));
   if (values.build) await buildPages().catch((err: Error) => die(err.message));
+
+  const envUrls = (process.env.TURN_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const turnSettings = {
+    managed: values.turn,
+    port: intOption(values['turn-port'], 'turn-port', 1, 65535),
+    urls: values['turn-url'] ?? envUrls,
+    secret: values['turn-secret'] ?? (process.env.TURN_SECRET || undefined),
+    ttl: intOption(values['turn-ttl'] ?? process.env.TURN_TTL, 'turn-ttl', 1, 7 * 24 * 3600),
+    host,
+  };
+  const turn = await setupTurn(turnSettings).catch((err: Error) => fail(err.message));
+  const stopTurn = () => turn.coturn?.stop() ?? Promise.resolve();
+  let turnService = turn.service;
+  void turn.coturn?.exited.then(({ code, signal }) => {
+    if (turnService === null) return;
+    turnService = null;
+    console.error(`  TURN server (coturn) stopped by itself (${signal ?? `code ${code}`}): /api/turn is off. Its log: ${turn.coturn?.logFile}`);
+  });
 
   const tls = values.cert && values.key
     ? await loadCertificateFiles(values.cert, values.key)
@@ -116,8 +148,10 @@ async function main(): Promise<void> {
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
-  }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') die(portInUseMessage(port, port + 1));
+    turn: () => turnService,
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    await stopTurn();
+    if (err.code === 'EADDRINUSE') die(portInUseMessage(port, await nextFreePort(port, host)));
     if (err.code === 'EACCES') die(`no permission to listen on port ${port}: pick one above 1024, e.g. npm start -- --port 8443`);
     throw err;
   });
@@ -135,12 +169,13 @@ async function main(): Promise<void> {
   }
 
   const network = !host || host === '0.0.0.0' || host === '::' ? lanAddresses() : [];
-  console.log(readyBanner({ port: server.port, capacity, network, color: process.stdout.isTTY === true }));
+  console.log(readyBanner({ port: server.port, capacity, network, color: process.stdout.isTTY === true, extra: turn.lines }));
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);
     builder?.kill();
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    turnService = null;
+    Promise.all([server.close(), stopTurn()]).then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

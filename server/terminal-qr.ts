@@ -50,6 +50,8 @@ export interface ReadyBannerOptions {
   network: string[];
   /** ANSI colours for the QR code (a TTY). */
   color: boolean;
+  /** More lines printed after the URLs and the QR code (e.g. the TURN server's). */
+  extra?: string[];
 }
 
 /**
@@ -71,6 +73,7 @@ export function readyBanner(options: ReadyBannerOptions): string {
   } else {
     lines.push('', '  No network address found: only this machine can open the playground.');
   }
+  lines.push(...(options.extra ?? []));
   lines.push('', '  The certificate is self-signed: the browser warns once; choose "Advanced" → "Proceed".', '');
   return lines.join('\n');
 }

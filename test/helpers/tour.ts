@@ -65,6 +65,14 @@ export const TOUR: TourStop[] = [
     },
   },
   {
+    path: '/ice.html',
+    action: 'Gather',
+    async run({ page }) {
+      await click(page, '#gather');
+      await waitForState(page, '#gather-state', ['complete', 'timeout'], 30_000);
+    },
+  },
+  {
     path: '/call.html?room=tour-call',
     action: 'Join with a second peer: call connected',
     async run({ page }, open) {
