@@ -234,4 +234,22 @@ test('call page, relay only with an unreachable TURN server: 701 explained on bo
   for (const p of pages) await p.context.close();
 });
 
+test('ICE tester without camera permission: host candidates are mDNS names, and the page explains them', async ({ server }) => {
+  // No fake UI, no grant: Chromium hides local addresses behind <uuid>.local names.
+  const tb = await launchBrowser({ fakeUi: false });
+  try {
+    const { page, errors } = await openUserPage(tb.browser, `${server.url}ice.html`);
+    assert.is(await page.$eval('#mdns-note', (e) => (e as HTMLElement).hidden), true);
+    assert.is(await gatherOn(page, ''), 'complete');
+    const mdns = await page.$$eval('#candidates tbody tr[data-type="host"]', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.mdns));
+    assert.ok(mdns.length > 0 && mdns.includes('true'), `mDNS host candidates: ${mdns.join(',')}`);
+    assert.match(await textOf(page, '#candidates tbody tr[data-mdns="true"]'), /\.local \(mDNS\)/);
+    assert.is(await page.$eval('#mdns-note', (e) => (e as HTMLElement).hidden), false, 'the mDNS explanation is shown');
+    assert.match(await textOf(page, '#mdns-note'), /hides this\s+machine's real local IP address/);
+    assert.equal(errors, []);
+  } finally {
+    await tb.close();
+  }
+});
+
 test.run();
