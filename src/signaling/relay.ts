@@ -37,6 +37,8 @@ export interface Member {
 export interface RelayOptions {
   /** Most peers a room holds; a further `join` gets `room-full`. Default 2 (a two-peer call). */
   capacity?: number;
+  /** Most rooms that exist at once; a `join` that would open one more gets `too-many-rooms`. Default unlimited. */
+  maxRooms?: number;
   /** Called for every frame that was handled or refused, for logs and diagrams. */
   onTrace?: (event: RelayTrace) => void;
 }
@@ -65,14 +67,20 @@ export function createPeerId(): string {
  */
 export class Relay {
   readonly capacity: number;
+  readonly maxRooms: number;
   readonly #rooms = new Map<string, Map<string, Member>>();
   readonly #onTrace: ((event: RelayTrace) => void) | undefined;
 
-  /** @throws TypeError when `capacity` is not an integer ≥ 1. */
+  /** @throws TypeError when `capacity` or `maxRooms` is not an integer ≥ 1. */
   constructor(options: RelayOptions = {}) {
     const capacity = options.capacity ?? 2;
     if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError('capacity must be an integer >= 1');
+    const maxRooms = options.maxRooms ?? Number.POSITIVE_INFINITY;
+    if (maxRooms !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxRooms) || maxRooms < 1)) {
+      throw new TypeError('maxRooms must be an integer >= 1');
+    }
     this.capacity = capacity;
+    this.maxRooms = maxRooms;
     this.#onTrace = options.onTrace;
   }
 
@@ -101,7 +109,14 @@ export class Relay {
       this.refuse(member, parsed.error.code, parsed.error.message);
       return;
     }
-    const msg = parsed.message;
+    this.handle(member, parsed.message);
+  }
+
+  /**
+   * Handles one already-validated message from `member` (for transports that parse first, e.g.
+   * to rate-limit by message type). Same rules as {@link Relay.receive}.
+   */
+  handle(member: Member, msg: ClientMessage): void {
     this.#onTrace?.({ kind: 'in', from: member.id, message: msg });
     switch (msg.type) {
       case 'join':
@@ -136,9 +151,9 @@ export class Relay {
     if (member.room) this.#leave(member);
   }
 
-  #send(member: Member, message: ServerMessage): void {
+  #send(member: Member, message: ServerMessage, text = encodeMessage(message)): void {
     this.#onTrace?.({ kind: 'out', to: member.id, message });
-    member.connection.send(encodeMessage(message));
+    member.connection.send(text);
   }
 
   /**
@@ -160,6 +175,10 @@ export class Relay {
       this.refuse(member, 'room-full', `room "${room}" is full (${this.capacity} peers)`);
       return;
     }
+    if (!peers && this.#rooms.size >= this.maxRooms) {
+      this.refuse(member, 'too-many-rooms', `the server holds its maximum of ${this.maxRooms} rooms; join an existing room or try later`);
+      return;
+    }
     if (!peers) {
       peers = new Map();
       this.#rooms.set(room, peers);
@@ -169,7 +188,9 @@ export class Relay {
     if (name !== undefined) member.name = name;
     peers.set(member.id, member);
     this.#send(member, { type: 'welcome', id: member.id, room, peers: others.map(info), capacity: this.capacity });
-    for (const other of others) this.#send(other, { type: 'peer-joined', peer: info(member) });
+    const joined: ServerMessage = { type: 'peer-joined', peer: info(member) };
+    const text = encodeMessage(joined);
+    for (const other of others) this.#send(other, joined, text);
   }
 
   #leave(member: Member): void {
@@ -180,7 +201,9 @@ export class Relay {
     if (!peers) return;
     peers.delete(member.id);
     if (peers.size === 0) this.#rooms.delete(room);
-    for (const other of peers.values()) this.#send(other, { type: 'peer-left', id: member.id });
+    const left: ServerMessage = { type: 'peer-left', id: member.id };
+    const text = encodeMessage(left);
+    for (const other of peers.values()) this.#send(other, left, text);
   }
 
   #relay(member: Member, to: string | undefined, message: ServerMessage): void {
@@ -191,7 +214,8 @@ export class Relay {
     const peers = this.#rooms.get(member.room);
     if (!peers) return;
     if (to === undefined) {
-      for (const other of peers.values()) if (other !== member) this.#send(other, message);
+      const text = encodeMessage(message);
+      for (const other of peers.values()) if (other !== member) this.#send(other, message, text);
       return;
     }
     const target = peers.get(to);
