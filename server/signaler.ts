@@ -100,13 +100,19 @@ function abortHandshake(socket: Duplex, status: number, text: string): void {
   socket.destroy();
 }
 
-/** Closes with `code` and terminates the socket if the close handshake has not finished in 1 s. */
-function closeSoon(ws: WebSocket, code: number, reason: string): void {
+/**
+ * Closes with `code` and terminates the socket if the close handshake has not finished in `graceMs`
+ * (the close frame waits behind whatever is still queued, so a reader gets that long to catch up).
+ */
+function closeSoon(ws: WebSocket, code: number, reason: string, graceMs = 1000): void {
   ws.close(code, reason);
   setTimeout(() => {
     if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
-  }, 1000).unref();
+  }, graceMs).unref();
 }
+
+/** How long a recipient cut off for its backlog may still read it (and the 1013) before it is terminated. */
+export const BACKLOG_GRACE_MS = 5000;
 
 /** Creates the signaler; attach {@link Signaler.upgrade} to the HTTPS server's `upgrade` event. */
 export function createSignaler(options: SignalerOptions): Signaler {
@@ -125,12 +131,12 @@ export function createSignaler(options: SignalerOptions): Signaler {
     log(`[signaler] refused a WebSocket from ${address} with Origin ${JSON.stringify(origin)} (403): not this server's own origin. To allow that site, start with --allow-origin ${origin}`);
   };
 
-  const cutOff = (conn: Connection, code: number, reason: string): void => {
+  const cutOff = (conn: Connection, code: number, reason: string, graceMs?: number): void => {
     if (conn.cut) return;
     conn.cut = true;
     const id = conn.member?.id ?? 'unjoined';
     log(`[signaler] closed ${id} from ${conn.address} (${code}): ${reason}`);
-    closeSoon(conn.ws, code, reason);
+    closeSoon(conn.ws, code, reason, graceMs);
     // Tell the room now, not when the close handshake ends (a client that does not read never answers).
     const member = conn.member;
     if (member) queueMicrotask(() => relay.disconnect(member));
@@ -141,7 +147,7 @@ export function createSignaler(options: SignalerOptions): Signaler {
     conn.ws.send(text);
     if (conn.ws.bufferedAmount <= limits.maxBufferedBytes) return;
     counts.closedBackpressure++;
-    cutOff(conn, CLOSE_TRY_AGAIN, `not reading: over ${limits.maxBufferedBytes} bytes waiting to be sent`);
+    cutOff(conn, CLOSE_TRY_AGAIN, `not reading: over ${limits.maxBufferedBytes} bytes waiting to be sent`, BACKLOG_GRACE_MS);
   };
 
   const onMessage = (conn: Connection, member: Member, data: RawData, isBinary: boolean): void => {

@@ -188,6 +188,7 @@ async function memoryBench(): Promise<boolean> {
       await new Promise((r) => setTimeout(r, 2000));
       const closed = await child.ask<ServerUsage>({ cmd: 'usage' });
       afterClose.push((closed.rss - base.rss) / 1024 / 1024);
+      if (process.env.BENCH_DEBUG) console.log({ base, full, closed });
       before = closed;
     }
     const kb = perConn[0] ?? Number.NaN;

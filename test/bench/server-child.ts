@@ -25,6 +25,10 @@ export interface ServerUsage {
   cpuMicros: number;
   rss: number;
   heapUsed: number;
+  /** V8 heap committed (used or not): part of the RSS the JS heap holds. */
+  heapTotal: number;
+  /** Memory of Buffers and other native objects V8 knows about. */
+  external: number;
 }
 
 const kind = process.argv[2];
@@ -97,7 +101,7 @@ process.on('message', (req: ServerRequest) => {
   gc?.();
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  process.send?.({ cpuMicros: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed } satisfies ServerUsage);
+  process.send?.({ cpuMicros: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external } satisfies ServerUsage);
 });
 process.on('disconnect', () => process.exit(0));
 process.send?.({ port });
