@@ -11,8 +11,10 @@ import { Relay, type RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
 import { DEFAULT_LIMITS, type SignalerLimits } from './limits';
 import { createOriginPolicy } from './origin';
+import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
 import { createSignaler, type SignalerStats } from './signaler';
 import { createStaticSite } from './static';
+import { handleTurnApi, type TurnService } from './turn';
 
 /** Default heartbeat interval in ms: a silent peer is dropped within two of them. */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
@@ -45,8 +47,20 @@ export interface PlaygroundServerOptions {
   limits?: Partial<SignalerLimits>;
   /** Development mode: no caching, and `/__dev/events` (server-sent events) announces rebuilds. */
   dev?: boolean;
+  /**
+   * How long (ms) the room place of a peer whose connection dropped is kept for a resume
+   * (`join {room, resume}`). Default 20 000; 0 turns resume off (`peer-left` at once).
+   */
+  resumeGraceMs?: number;
+  /**
+   * Secret that signs resume tokens (≥ 16 bytes). Default: derived from `tls.key`, so tokens stay
+   * valid across restarts with the same certificate. Processes sharing rooms must share it.
+   */
+  resumeSecret?: Uint8Array | string;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
+  /** The TURN server `GET /api/turn` hands credentials for, read per request (null: TURN off, 404). */
+  turn?: () => TurnService | null;
   /** Where refusals and cut-offs are logged, one line each. Default `console.warn`. */
   log?: (line: string) => void;
 }
@@ -76,8 +90,14 @@ export interface PlaygroundServer {
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const limits: SignalerLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const relay = new Relay({ capacity: options.capacity ?? 2, maxRooms: limits.maxRooms, onTrace: options.onTrace });
-  const site = createStaticSite(options.staticDirs, options.dev ?? false);
+  const relay = new Relay({
+    capacity: options.capacity ?? 2,
+    maxRooms: limits.maxRooms,
+    onTrace: options.onTrace,
+    resumeGraceMs: options.resumeGraceMs ?? 20_000,
+    resumeTokens: new HmacResumeTokens(options.resumeSecret ?? resumeSecretFromKey(options.tls.key)),
+  });
+  const site = createStaticSite(options.staticDirs, options.dev ?? false, (req, res) => handleTurnApi(req, res, options.turn?.() ?? null));
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, site.handle);
 
   await new Promise<void>((resolve, reject) => {
@@ -119,6 +139,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     close() {
       closing ??= new Promise<void>((resolve) => {
         site.close();
+        relay.close();
         signaler.close();
         server.close(() => resolve());
         setTimeout(() => server.closeAllConnections(), 500).unref();

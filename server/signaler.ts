@@ -184,17 +184,20 @@ export function createSignaler(options: SignalerOptions): Signaler {
       if (options.verbose) log(`[signaler] socket error from ${address}: ${err.message}`);
     });
     const conn: Connection = { ws, address, rate: new SocketRateLimit(limits), member: null, alive: true, cut: false };
-    const member = relay.connect({ send: (text) => deliver(conn, text) });
+    const member = relay.connect({ send: (text) => deliver(conn, text), close: (code, reason) => ws.close(code, reason) });
     conn.member = member;
     open.add(conn);
     ws.on('pong', () => {
       conn.alive = true;
     });
     ws.on('message', (data, isBinary) => onMessage(conn, member, data, isBinary));
-    ws.on('close', () => {
+    // A close frame from the client (1000, 1001 tab closed, 1005 no code) is a goodbye; anything
+    // else (1006 dropped, heartbeat timeout) may come back with its resume token. A socket we cut
+    // off ourselves has already left its room (cutOff).
+    ws.on('close', (code) => {
       open.delete(conn);
       connections.release(address);
-      relay.disconnect(member);
+      relay.disconnect(member, { clean: code === 1000 || code === 1001 || code === 1005 });
     });
   };
 

@@ -20,8 +20,13 @@ export interface StaticSite {
  * Serves `dirs` (first match wins); 405 for other methods than GET/HEAD, 404 for anything missing
  * (and for traversal attempts), never an unhandled stream error.
  * @param dev no caching, and `/__dev/events` announces rebuilds.
+ * @param api tried first for every GET/HEAD; returns true when it answered (e.g. `/api/turn`).
  */
-export function createStaticSite(dirs: readonly string[], dev: boolean): StaticSite {
+export function createStaticSite(
+  dirs: readonly string[],
+  dev: boolean,
+  api: (req: IncomingMessage, res: ServerResponse) => boolean = () => false,
+): StaticSite {
   const handlers = dirs.map((dir) =>
     serveStatic(dir, {
       dotfiles: 'ignore',
@@ -51,6 +56,7 @@ export function createStaticSite(dirs: readonly string[], dev: boolean): StaticS
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed\n');
       return;
     }
+    if (api(req, res)) return;
     const notFound = () => {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
     };

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { PlaygroundServer } from '../../server/app';
 import { parseClientMessage, parseServerMessage, type ServerMessage } from '../../src/signaling/protocol';
-import { TestClient } from '../helpers/ws-client';
+import { TestClient } from '../helpers/test-client';
 import { nextFrame, Rng, type Frame } from './frames';
 
 /** Options of {@link runFuzz}. */

@@ -1,37 +1,20 @@
 /**
- * A `ws` client for tests against the real signaler: queues every server message so a test can
- * `await next()` in order, and records how the connection closed.
+ * A `ws` test client for the signaler: queues every server message so a test can `await next()`
+ * in order, and `quiet()` to check that nothing arrived.
  */
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '../../src/signaling/protocol';
+import type { ServerMessage, WelcomeMessage } from '../../src/signaling/protocol';
 
-/** Options of a {@link TestClient}. */
-export interface TestClientOptions {
-  /** Answer pings (default true); false simulates a silent peer. */
-  autoPong?: boolean;
-  /** `Origin` header to send (none by default, like a command-line tool). */
-  origin?: string;
-  /** Extra handshake headers (e.g. `X-Forwarded-For`). */
-  headers?: Record<string, string>;
-}
-
-/** A queued test client. */
-export class TestClient {
+/** One test connection to `wss://…/ws`. */
+export class WsClient {
   readonly ws: WebSocket;
   readonly inbox: ServerMessage[] = [];
-  /** Resolves with the close code and reason once the socket has closed. */
   readonly closed: Promise<{ code: number; reason: string }>;
-  /** Resolves true when the handshake succeeded, or with the HTTP status when it was refused. */
-  readonly opened: Promise<true | number>;
   #waiters: ((m: ServerMessage) => void)[] = [];
 
-  constructor(url: string, options: TestClientOptions = {}) {
-    this.ws = new WebSocket(url, {
-      rejectUnauthorized: false,
-      autoPong: options.autoPong ?? true,
-      ...(options.origin ? { origin: options.origin } : {}),
-      headers: options.headers ?? {},
-    });
+  constructor(url: string, options: { autoPong?: boolean } = {}) {
+    this.ws = new WebSocket(url, { rejectUnauthorized: false, autoPong: options.autoPong ?? true });
+    this.ws.on('error', () => undefined);
     this.ws.on('message', (data) => {
       const m = JSON.parse(String(data)) as ServerMessage;
       const w = this.#waiters.shift();
@@ -39,58 +22,50 @@ export class TestClient {
       else this.inbox.push(m);
     });
     this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve(true));
-      this.ws.once('unexpected-response', (_req, res) => {
-        resolve(res.statusCode ?? 0);
-        res.resume();
-      });
-      this.ws.once('error', (err) => reject(err));
-    });
-    this.opened.catch(() => undefined);
   }
 
-  /** Resolves when open. @throws Error when the handshake was refused. */
-  async open(): Promise<void> {
-    const r = await this.opened;
-    if (r !== true) throw new Error(`handshake refused with HTTP ${r}`);
+  /** Connects `url` and resolves once open. */
+  static async open(url: string, options?: { autoPong?: boolean }): Promise<WsClient> {
+    const c = new WsClient(url, options);
+    await new Promise<void>((resolve, reject) => {
+      c.ws.once('open', () => resolve());
+      c.ws.once('error', reject);
+    });
+    return c;
   }
 
   send(v: unknown): void {
     this.ws.send(typeof v === 'string' ? v : JSON.stringify(v));
   }
 
-  /** The next message, waiting up to `timeout` ms. @throws Error when none arrives in time. */
-  next(timeout = 3000): Promise<ServerMessage> {
+  /** The next message (in arrival order). @throws Error after `timeout` ms without one. */
+  next(timeout = 5000): Promise<ServerMessage> {
     const m = this.inbox.shift();
     if (m) return Promise.resolve(m);
     return new Promise((resolve, reject) => {
-      const waiter = (msg: ServerMessage) => {
+      const w = (msg: ServerMessage) => {
         clearTimeout(t);
         resolve(msg);
       };
       const t = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error('no message within timeout'));
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        reject(new Error(`no message within ${timeout} ms`));
       }, timeout);
-      this.#waiters.push(waiter);
+      this.#waiters.push(w);
     });
   }
 
-  /** Waits for the next message of `type`, dropping others; @throws Error after `timeout` ms. */
-  async nextOf<T extends ServerMessage['type']>(type: T, timeout = 5000): Promise<Extract<ServerMessage, { type: T }>> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const m = await this.next(Math.max(1, deadline - Date.now()));
-      if (m.type === type) return m as Extract<ServerMessage, { type: T }>;
-    }
+  /** Sends `join` and returns the `welcome`. @throws Error when the reply is not a welcome. */
+  async join(room: string, extra: { name?: string; resume?: string } = {}): Promise<WelcomeMessage> {
+    this.send({ type: 'join', room, ...extra });
+    const m = await this.next();
+    if (m.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(m)}`);
+    return m;
   }
 
-  /** Joins `room` and returns this client's peer id. @throws Error when the reply is not `welcome`. */
-  async join(room: string): Promise<string> {
-    this.send({ type: 'join', room });
-    const w = await this.next();
-    if (w.type !== 'welcome') throw new Error(`join ${room}: got ${JSON.stringify(w)}`);
-    return w.id;
+  /** Resolves true when nothing arrives for `ms`. */
+  async quiet(ms = 150): Promise<boolean> {
+    await new Promise((r) => setTimeout(r, ms));
+    return this.inbox.length === 0;
   }
 }

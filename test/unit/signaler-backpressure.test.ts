@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer } from '../helpers/server';
-import { TestClient } from '../helpers/ws-client';
+import { TestClient } from '../helpers/test-client';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { PlaygroundServer, PlaygroundServerOptions } from '../../server/app';
 import type { ClientMessage } from '../../src/signaling/protocol';
 import { ROOT, startTestServer } from '../helpers/server';
-import { TestClient, type TestClientOptions } from '../helpers/ws-client';
+import { TestClient, type TestClientOptions } from '../helpers/test-client';
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 2122194687 192.0.2.2 44241 typ host generation 0', sdpMid: '0', sdpMLineIndex: 0 };
 
@@ -182,8 +182,8 @@ test('caps: too-many-rooms when a join would open one room too many; existing ro
   });
 });
 
-test('heartbeat: a silent peer is dropped within two intervals and its room is told', async () => {
-  await withServer({ heartbeatMs: 150 }, async (server, connect) => {
+test('heartbeat: a silent peer is dropped within two intervals and its room is told (resume grace off)', async () => {
+  await withServer({ heartbeatMs: 150, resumeGraceMs: 0 }, async (server, connect) => {
     const a = await connect();
     await a.join('hb');
     const silent = await connect({ autoPong: false });
