@@ -11,8 +11,9 @@ import type { AddressInfo } from 'node:net';
 import serveStatic from 'serve-static';
 import { WebSocketServer, WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
-import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
+import type { Member, RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
+import { createRelay, type ClusterSettings, type SignalingRelay } from './relay-backend';
 
 /** Options of {@link startPlaygroundServer}. */
 export interface PlaygroundServerOptions {
@@ -32,6 +33,8 @@ export interface PlaygroundServerOptions {
   dev?: boolean;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
+  /** Cluster mode: share rooms with other processes through Redis (`--redis URL`). Default: rooms in memory. */
+  cluster?: ClusterSettings;
 }
 
 /** A running playground server. */
@@ -40,8 +43,8 @@ export interface PlaygroundServer {
   readonly port: number;
   /** `https://localhost:<port>/` */
   readonly url: string;
-  /** The room relay, for inspection in tests. */
-  readonly relay: Relay;
+  /** The room relay (in memory, or through Redis in cluster mode), for inspection in tests. */
+  readonly relay: SignalingRelay;
   /** Tells every open page (dev mode) to reload. */
   reload(): void;
   /** Closes every WebSocket (1001 "going away") and the HTTP server. Resolves when closed. */
@@ -58,7 +61,7 @@ interface LiveSocket extends WebSocket {
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const dev = options.dev ?? false;
-  const relay = new Relay({ capacity: options.capacity ?? 2, onTrace: options.onTrace });
+  const relay = await createRelay({ capacity: options.capacity ?? 2, onTrace: options.onTrace, cluster: options.cluster });
   const handlers = options.staticDirs.map((dir) =>
     serveStatic(dir, {
       dotfiles: 'ignore',
@@ -162,6 +165,10 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    clearInterval(heartbeat);
+    await relay.close();
+    throw err;
   });
   server.on('error', (err) => console.error('[server] error:', err.message));
   const port = (server.address() as AddressInfo).port;
@@ -180,7 +187,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
         for (const res of reloadClients) res.end();
         for (const client of wss.clients) client.close(1001, 'server shutting down');
         wss.close();
-        server.close(() => resolve());
+        server.close(() => void relay.close().then(resolve));
         setTimeout(() => {
           for (const client of wss.clients) client.terminate();
           server.closeAllConnections();

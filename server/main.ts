@@ -1,6 +1,6 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
+ * [--redis URL] [--dev] [--verbose]`. `PORT`, `HOST` and `REDIS_URL` environment variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,10 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --redis URL     cluster mode: share rooms with other processes through Redis
+                  (e.g. redis://127.0.0.1:6379; or $REDIS_URL). See docs/deploy.md
+  --redis-ttl MS  cluster mode: a process silent this long is taken for dead and its
+                  peers leave their rooms (default 3000; heartbeat every MS/3)
   --dev           rebuild on change and reload open pages
   --verbose       log every signaling message
   --help          show this help`;
@@ -45,6 +49,8 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        redis: { type: 'string' },
+        'redis-ttl': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -61,6 +67,9 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  const redis = values.redis || process.env.REDIS_URL || undefined;
+  const redisTtl = intOption(values['redis-ttl'], 'redis-ttl', 300, 600_000) ?? 3000;
+  if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) fail(`--redis must be a redis:// or rediss:// URL (got "${redis}")`);
 
   const tls = values.cert && values.key
     ? await loadCertificateFiles(values.cert, values.key)
@@ -81,12 +90,14 @@ async function main(): Promise<void> {
     port,
     host,
     capacity,
+    cluster: redis ? { url: redis, ttlMs: redisTtl, heartbeatMs: Math.floor(redisTtl / 3) } : undefined,
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use: try --port ${port + 1}`);
     if (err.code === 'EACCES') fail(`no permission to listen on port ${port}: pick one above 1024`);
+    if (err.message.startsWith('cannot reach Redis')) fail(`${err.message}: is redis-server running? (docs/deploy.md)`);
     throw err;
   });
 
@@ -103,7 +114,8 @@ async function main(): Promise<void> {
   }
 
   const p = server.port;
-  console.log(`\n  webrtc-playground ready (rooms of ${capacity})\n`);
+  const mode = redis ? `, cluster mode through Redis` : '';
+  console.log(`\n  webrtc-playground ready (rooms of ${capacity}${mode})\n`);
   console.log(`  ➜  Local:   https://localhost:${p}/`);
   if (!host || host === '0.0.0.0' || host === '::') {
     for (const ip of lanAddresses()) console.log(`  ➜  Network: https://${ip}:${p}/`);

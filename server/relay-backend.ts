@@ -1,0 +1,58 @@
+/**
+ * One interface for the signaler's room relay, two implementations: the in-memory {@link Relay}
+ * (the default: one process, no dependency) and the Redis-backed {@link ClusterRelay} (cluster
+ * mode, `--redis URL`). The server only talks to {@link SignalingRelay}.
+ */
+import type { ErrorCode } from '../src/signaling/protocol';
+import { Relay, type Member, type RelayConnection, type RelayTrace } from '../src/signaling/relay';
+import { ClusterRelay, type ClusterRelayOptions } from './cluster/cluster-relay';
+
+/** What the server needs from a room relay. */
+export interface SignalingRelay {
+  /** Most peers per room. */
+  readonly capacity: number;
+  /** Registers a new connection and gives it a fresh, unguessable peer id. */
+  connect(connection: RelayConnection): Member;
+  /** Handles one frame from `member` (never throws on input). */
+  receive(member: Member, frame: unknown): void;
+  /** The member's socket closed: remove it from its room. */
+  disconnect(member: Member): void;
+  /** Replies `error {code, message}` to `member` only. */
+  refuse(member: Member, code: ErrorCode, message: string): void;
+  /** Members of `room` connected to this process. */
+  members(room: string): Member[];
+  /** Rooms with at least one member on this process. */
+  rooms(): string[];
+  /** Releases what the relay holds (Redis connections in cluster mode). */
+  close(): Promise<void>;
+}
+
+/** Cluster settings of {@link createRelay}: everything of {@link ClusterRelayOptions} but what the server sets. */
+export type ClusterSettings = Omit<ClusterRelayOptions, 'capacity' | 'onTrace'>;
+
+/** Options of {@link createRelay}. */
+export interface CreateRelayOptions {
+  capacity: number;
+  onTrace?: (event: RelayTrace) => void;
+  /** When set, cluster mode through Redis; otherwise rooms live in this process's memory. */
+  cluster?: ClusterSettings;
+}
+
+/**
+ * Creates the relay the server runs: in memory, or shared through Redis when `cluster` is set.
+ * @throws TypeError for bad options; Error when cluster mode cannot reach Redis.
+ */
+export async function createRelay(options: CreateRelayOptions): Promise<SignalingRelay> {
+  if (options.cluster) return ClusterRelay.start({ ...options.cluster, capacity: options.capacity, onTrace: options.onTrace });
+  const relay = new Relay({ capacity: options.capacity, onTrace: options.onTrace });
+  return {
+    capacity: relay.capacity,
+    connect: (connection) => relay.connect(connection),
+    receive: (member, frame) => relay.receive(member, frame),
+    disconnect: (member) => relay.disconnect(member),
+    refuse: (member, code, message) => relay.refuse(member, code, message),
+    members: (room) => relay.members(room),
+    rooms: () => relay.rooms(),
+    close: async () => undefined,
+  };
+}
