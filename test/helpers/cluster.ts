@@ -71,14 +71,17 @@ export interface ChildSignaler {
 }
 
 /**
- * Spawns `server/main.ts --port 0 --host 127.0.0.1 --redis <url> --redis-ttl <TEST_TTL_MS>` and
+ * Spawns `server/main.ts --port 0 --host 127.0.0.1 [--redis <url> --redis-ttl <TEST_TTL_MS>]` and
  * waits for its "Local:" line. Needs `dist/` (npm run build).
+ * @param redisUrl cluster mode on this Redis; omitted: a plain single process (rooms in memory).
+ * @param extra more command-line flags (e.g. `--capacity`).
  * @throws Error with its output when it exits or does not start within 30 s.
  */
-export async function spawnSignaler(redisUrl: string): Promise<ChildSignaler> {
+export async function spawnSignaler(redisUrl?: string, extra: string[] = []): Promise<ChildSignaler> {
+  const cluster = redisUrl ? ['--redis', redisUrl, '--redis-ttl', String(TEST_TTL_MS)] : [];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--port', '0', '--host', '127.0.0.1', '--redis', redisUrl, '--redis-ttl', String(TEST_TTL_MS)],
+    ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--port', '0', '--host', '127.0.0.1', ...cluster, ...extra],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

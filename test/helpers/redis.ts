@@ -48,6 +48,8 @@ export interface TestRedis {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
+  /** Process id of the running redis-server (changes on restart). */
+  readonly pid: number | undefined;
   /** Kills it (SIGKILL: no goodbye to clients, like a crash) and starts it again on the same port, empty. */
   restart(): Promise<void>;
   /** Stops it and removes its folder. */
@@ -96,6 +98,9 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child.pid;
+    },
     async restart() {
       await kill('SIGKILL');
       child = await launch(bin, port, dir);
