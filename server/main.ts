@@ -1,6 +1,7 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--redis URL] [--dev] [--verbose]`. `PORT`, `HOST` and `REDIS_URL` environment variables work too (flags win).
+ * [--resume-grace 20] [--redis URL] [--dev] [--verbose]`. `PORT`, `HOST` and `REDIS_URL` environment
+ * variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +24,8 @@ const USAGE = `Usage: npm start -- [options]
                   (e.g. redis://127.0.0.1:6379; or $REDIS_URL). See docs/deploy.md
   --redis-ttl MS  cluster mode: a process silent this long is taken for dead and its
                   peers leave their rooms (default 3000; heartbeat every MS/3)
+  --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
+                  (default 20; 0 turns resume off)
   --dev           rebuild on change and reload open pages
   --verbose       log every signaling message
   --help          show this help`;
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
         key: { type: 'string' },
         redis: { type: 'string' },
         'redis-ttl': { type: 'string' },
+        'resume-grace': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -70,6 +74,11 @@ async function main(): Promise<void> {
   const redis = values.redis || process.env.REDIS_URL || undefined;
   const redisTtl = intOption(values['redis-ttl'], 'redis-ttl', 300, 600_000) ?? 3000;
   if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) fail(`--redis must be a redis:// or rediss:// URL (got "${redis}")`);
+  const graceText = values['resume-grace'];
+  const graceSeconds = graceText === undefined ? 20 : Number(graceText);
+  if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
+    fail(`resume-grace must be a number of seconds from 0 to 3600 (got "${String(graceText)}")`);
+  }
 
   const tls = values.cert && values.key
     ? await loadCertificateFiles(values.cert, values.key)
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
     host,
     capacity,
     cluster: redis ? { url: redis, ttlMs: redisTtl, heartbeatMs: Math.floor(redisTtl / 3) } : undefined,
+    resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,

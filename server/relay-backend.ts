@@ -4,7 +4,8 @@
  * mode, `--redis URL`). The server only talks to {@link SignalingRelay}.
  */
 import type { ErrorCode } from '../src/signaling/protocol';
-import { Relay, type Member, type RelayConnection, type RelayTrace } from '../src/signaling/relay';
+import { Relay, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../src/signaling/relay';
+import type { ResumeTokens } from '../src/signaling/resume';
 import { ClusterRelay, type ClusterRelayOptions } from './cluster/cluster-relay';
 
 /** What the server needs from a room relay. */
@@ -15,25 +16,31 @@ export interface SignalingRelay {
   connect(connection: RelayConnection): Member;
   /** Handles one frame from `member` (never throws on input). */
   receive(member: Member, frame: unknown): void;
-  /** The member's socket closed: remove it from its room. */
-  disconnect(member: Member): void;
+  /** The member's socket closed: remove it from its room, or hold its place for a resume (a drop). */
+  disconnect(member: Member, info?: DisconnectInfo): void;
   /** Replies `error {code, message}` to `member` only. */
   refuse(member: Member, code: ErrorCode, message: string): void;
   /** Members of `room` connected to this process. */
   members(room: string): Member[];
   /** Rooms with at least one member on this process. */
   rooms(): string[];
+  /** Ids of this process's peers whose place is held for a resume. */
+  held(): string[];
   /** Releases what the relay holds (Redis connections in cluster mode). */
   close(): Promise<void>;
 }
 
 /** Cluster settings of {@link createRelay}: everything of {@link ClusterRelayOptions} but what the server sets. */
-export type ClusterSettings = Omit<ClusterRelayOptions, 'capacity' | 'onTrace'>;
+export type ClusterSettings = Omit<ClusterRelayOptions, 'capacity' | 'onTrace' | 'resumeGraceMs' | 'resumeTokens'>;
 
 /** Options of {@link createRelay}. */
 export interface CreateRelayOptions {
   capacity: number;
   onTrace?: (event: RelayTrace) => void;
+  /** Resume grace period in ms (0: none). */
+  resumeGraceMs: number;
+  /** Resume tokens; in cluster mode every process must share their secret. */
+  resumeTokens: ResumeTokens;
   /** When set, cluster mode through Redis; otherwise rooms live in this process's memory. */
   cluster?: ClusterSettings;
 }
@@ -43,16 +50,18 @@ export interface CreateRelayOptions {
  * @throws TypeError for bad options; Error when cluster mode cannot reach Redis.
  */
 export async function createRelay(options: CreateRelayOptions): Promise<SignalingRelay> {
-  if (options.cluster) return ClusterRelay.start({ ...options.cluster, capacity: options.capacity, onTrace: options.onTrace });
-  const relay = new Relay({ capacity: options.capacity, onTrace: options.onTrace });
+  const { capacity, onTrace, resumeGraceMs, resumeTokens } = options;
+  if (options.cluster) return ClusterRelay.start({ ...options.cluster, capacity, onTrace, resumeGraceMs, resumeTokens });
+  const relay = new Relay({ capacity, onTrace, resumeGraceMs, resumeTokens });
   return {
     capacity: relay.capacity,
     connect: (connection) => relay.connect(connection),
     receive: (member, frame) => relay.receive(member, frame),
-    disconnect: (member) => relay.disconnect(member),
+    disconnect: (member, info) => relay.disconnect(member, info),
     refuse: (member, code, message) => relay.refuse(member, code, message),
     members: (room) => relay.members(room),
     rooms: () => relay.rooms(),
-    close: async () => undefined,
+    held: () => relay.held(),
+    close: async () => relay.close(),
   };
 }

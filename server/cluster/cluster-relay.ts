@@ -14,6 +14,9 @@
  * - Redis restart: both connections reconnect by themselves; frames wait in order meanwhile; each
  *   process then puts its own peers back into their rooms (the processes hold the truth about
  *   their sockets), so clients notice nothing but a delay.
+ * - Resume: a dropped peer's place is marked held in Redis (messages for it wait in a Redis list);
+ *   `join {room, resume}` on any process (tokens are HMACs with the secret all processes share)
+ *   moves the place there, with the same id and the waiting messages.
  */
 import {
   encodeMessage,
@@ -23,9 +26,10 @@ import {
   type PeerInfo,
   type ServerMessage,
 } from '../../src/signaling/protocol';
-import { createPeerId, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
-import { RedisLink, Script } from './redis';
-import * as lua from './scripts';
+import { createPeerId, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
+import { MemoryResumeTokens, type ResumeTokens } from '../../src/signaling/resume';
+import { RedisLink } from './redis';
+import { RoomStore } from './store';
 
 /** Options of {@link ClusterRelay.start}. */
 export interface ClusterRelayOptions {
@@ -43,20 +47,12 @@ export interface ClusterRelayOptions {
   connectTimeoutMs?: number;
   /** Called for every frame handled or refused. */
   onTrace?: (event: RelayTrace) => void;
+  /** How long (ms) a dropped peer's place is held for a resume. Default 0 (none). */
+  resumeGraceMs?: number;
+  /** Issues and checks resume tokens; every process must share its secret. Default: in memory (this process only). */
+  resumeTokens?: ResumeTokens;
   /** Log lines (connection lost/back, peers reaped). Default `console.log`. */
   log?: (line: string) => void;
-}
-
-const scripts = {
-  join: new Script(lua.JOIN, 2),
-  leave: new Script(lua.LEAVE, 2),
-  route: new Script(lua.ROUTE, 1),
-  heartbeat: new Script(lua.HEARTBEAT, 2),
-  rebuild: new Script(lua.REBUILD, 3),
-};
-
-function isJoinReply(v: unknown): v is [number, string[]] {
-  return Array.isArray(v) && typeof v[0] === 'number' && Array.isArray(v[1]) && v[1].every((s) => typeof s === 'string');
 }
 
 /**
@@ -69,13 +65,21 @@ export class ClusterRelay {
   readonly processId = createPeerId();
   /** Upper bound in ms for a dead process's peers to be removed from their rooms (TTL + one heartbeat). */
   readonly deadAfterMs: number;
+  /** Resume grace period in ms (0: none). */
+  readonly resumeGraceMs: number;
   readonly #link: RedisLink;
-  readonly #prefix: string;
+  readonly #store: RoomStore;
   readonly #heartbeatMs: number;
   readonly #ttlMs: number;
+  readonly #tokens: ResumeTokens;
   readonly #onTrace: ((event: RelayTrace) => void) | undefined;
   readonly #log: (line: string) => void;
+  /** Every member connected to (or held by) this process, by peer id. */
   readonly #local = new Map<string, Member>();
+  /** Members whose connection dropped, with the timer that ends their grace period. */
+  readonly #held = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Deliveries for members whose socket closed while the relay decides to hold or remove them. */
+  readonly #dropping = new Map<string, string[]>();
   /** Deliveries for members whose join is in flight: sent right after their `welcome`. */
   readonly #joining = new Map<string, string[]>();
   readonly #chains = new WeakMap<Member, Promise<void>>();
@@ -93,10 +97,12 @@ export class ClusterRelay {
     this.#ttlMs = options.ttlMs ?? 3000;
     if (this.#ttlMs < 2 * this.#heartbeatMs) throw new TypeError('ttlMs must be at least twice heartbeatMs');
     this.deadAfterMs = this.#ttlMs + this.#heartbeatMs;
-    this.#prefix = options.prefix ?? 'wp:';
+    this.resumeGraceMs = options.resumeGraceMs ?? 0;
+    this.#tokens = options.resumeTokens ?? new MemoryResumeTokens();
     this.#onTrace = options.onTrace;
     this.#log = options.log ?? ((line) => console.log(line));
     this.#link = new RedisLink(options.url);
+    this.#store = new RoomStore(this.#link, this.processId, options.prefix ?? 'wp:', this.#ttlMs);
   }
 
   /**
@@ -113,7 +119,7 @@ export class ClusterRelay {
     const link = this.#link;
     link.sub.on('message', (_channel: string, payload: string) => this.#deliver(payload));
     await link.connect(timeoutMs);
-    await link.sub.subscribe(`${this.#prefix}proc:${this.processId}`);
+    await link.sub.subscribe(this.#store.channel);
     link.on('down', (reason) => {
       if (this.#closed) return;
       this.#log(`[cluster] lost the connection to Redis (${reason}); reconnecting, frames wait meanwhile`);
@@ -141,7 +147,7 @@ export class ClusterRelay {
     return member;
   }
 
-  /** The members of `room` connected to this process. */
+  /** The members of `room` connected to (or held by) this process. */
   members(room: string): Member[] {
     return [...this.#local.values()].filter((m) => m.room === room);
   }
@@ -149,6 +155,11 @@ export class ClusterRelay {
   /** Rooms that hold at least one peer of this process. */
   rooms(): string[] {
     return [...new Set([...this.#local.values()].flatMap((m) => (m.room ? [m.room] : [])))];
+  }
+
+  /** Ids of this process's peers whose place is held for a resume. */
+  held(): string[] {
+    return [...this.#held.keys()];
   }
 
   /** Handles one frame from `member`, in order with its earlier frames. Never throws on input. */
@@ -162,7 +173,7 @@ export class ClusterRelay {
     this.#onTrace?.({ kind: 'in', from: member.id, message: msg });
     switch (msg.type) {
       case 'join':
-        this.#queue(member, () => this.#join(member, msg.room, msg.name));
+        this.#queue(member, () => this.#join(member, msg.room, msg.name, msg.resume));
         return;
       case 'leave':
         this.#queue(member, () => {
@@ -187,11 +198,31 @@ export class ClusterRelay {
     }
   }
 
-  /** Removes `member` from its room (the room, on every process, gets `peer-left`). */
-  disconnect(member: Member): void {
+  /**
+   * Its connection is gone: removes `member` from its room (the room, on every process, gets
+   * `peer-left`), or, for a drop (`clean` false) with a grace period, holds its place for a resume.
+   */
+  disconnect(member: Member, info: DisconnectInfo = { clean: true }): void {
+    const mayHold = !info.clean && this.resumeGraceMs > 0 && this.#local.get(member.id) === member;
+    if (mayHold && member.room) this.#dropping.set(member.id, []);
     this.#queue(member, async () => {
-      if (member.room) await this.#leave(member);
-      this.#local.delete(member.id);
+      const room = member.room;
+      const id = member.id;
+      try {
+        if (room && mayHold && (await this.#store.hold(room, id))) {
+          const timer = setTimeout(() => this.#queue(member, () => this.#expire(member)), this.resumeGraceMs);
+          timer.unref();
+          this.#held.set(id, timer);
+          this.#onTrace?.({ kind: 'held', id, room });
+          // What came in meanwhile joins the messages kept in Redis, in order.
+          for (const text of this.#dropping.get(id) ?? []) await this.#store.deliver(room, id, text);
+          return;
+        }
+      } finally {
+        this.#dropping.delete(id);
+      }
+      if (room) await this.#leave(member);
+      this.#forget(member);
     });
   }
 
@@ -202,19 +233,20 @@ export class ClusterRelay {
   }
 
   /**
-   * Leaves the cluster: removes this process's peers from their rooms (the others get `peer-left`),
-   * deletes its heartbeat and closes both Redis connections. Resolves within ~1 s even when Redis is down.
+   * Leaves the cluster: removes this process's peers (held ones too) from their rooms (the others
+   * get `peer-left`), unregisters, closes both Redis connections. Resolves within ~1.5 s even when
+   * Redis is down.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
-    const cmd = this.#link.cmd;
+    for (const timer of this.#held.values()) clearTimeout(timer);
+    this.#held.clear();
     if (this.#link.up) {
       const leaving = [...this.#local.values()].filter((m) => m.room).map((m) => this.#leave(m));
-      const id = this.processId;
       const cleanup = Promise.all(leaving)
-        .then(() => cmd.multi().del(`${this.#prefix}alive:${id}`, `${this.#prefix}peers:${id}`).srem(`${this.#prefix}procs`, id).exec())
+        .then(() => this.#store.unregister())
         .catch((err: unknown) => this.#log(`[cluster] leaving the cluster: ${String(err)}`));
       await Promise.race([cleanup, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     }
@@ -239,48 +271,83 @@ export class ClusterRelay {
     member.connection.send(encodeMessage(message));
   }
 
-  #key(room: string): string {
-    return `${this.#prefix}room:${room}`;
+  #forget(member: Member): void {
+    if (this.#local.get(member.id) === member) this.#local.delete(member.id);
   }
 
-  get #peersKey(): string {
-    return `${this.#prefix}peers:${this.processId}`;
-  }
-
-  async #join(member: Member, room: string, name: string | undefined): Promise<void> {
+  async #join(member: Member, room: string, name: string | undefined, resume: string | undefined): Promise<void> {
     if (member.room) {
       this.refuse(member, 'already-in-room', `you are already in room "${member.room}"; leave it first`);
       return;
     }
+    const id = resume === undefined ? null : this.#tokens.verify(resume, room);
+    if (id !== null && id !== member.id && (await this.#resume(member, room, name, id))) return;
     const me: PeerInfo = name === undefined ? { id: member.id } : { id: member.id, name };
-    const joined = encodeMessage({ type: 'peer-joined', peer: me });
     this.#joining.set(member.id, []);
     try {
-      const reply = await scripts.join.run(this.#link.cmd, [
-        this.#key(room), this.#peersKey, member.id, this.processId, this.capacity, JSON.stringify(me), joined, room, this.#prefix,
-      ]);
-      if (!isJoinReply(reply)) throw new Error(`unexpected JOIN reply ${JSON.stringify(reply)}`);
-      if (reply[0] === 0) {
+      const others = await this.#store.join(room, me, this.capacity, encodeMessage({ type: 'peer-joined', peer: me }));
+      if (!others) {
         this.refuse(member, 'room-full', `room "${room}" is full (${this.capacity} peers)`);
         return;
       }
       member.room = room;
       if (name !== undefined) member.name = name;
-      const peers = reply[1].map((text) => JSON.parse(text) as PeerInfo);
-      this.#send(member, { type: 'welcome', id: member.id, room, peers, capacity: this.capacity });
-      for (const text of this.#joining.get(member.id) ?? []) this.#forward(member, text);
+      this.#welcome(member, others, false, this.#joining.get(member.id) ?? []);
     } finally {
       this.#joining.delete(member.id);
     }
+  }
+
+  #welcome(member: Member, peers: PeerInfo[], resumed: boolean, then: string[]): void {
+    const room = member.room ?? '';
+    const welcome: ServerMessage = { type: 'welcome', id: member.id, room, peers, capacity: this.capacity, resume: this.#tokens.issue(member.id, room) };
+    if (resumed) welcome.resumed = true;
+    this.#send(member, welcome);
+    for (const text of then) this.#forward(member, text);
+  }
+
+  /** Puts `member` in the place of peer `id` (verified token), wherever it was. False: plain join. */
+  async #resume(member: Member, room: string, name: string | undefined, id: string): Promise<boolean> {
+    const freshId = member.id;
+    this.#joining.set(id, []);
+    try {
+      const found = await this.#store.resume(room, id, name === undefined ? undefined : { id, name });
+      if (!found) return false;
+      const old = this.#local.get(id);
+      if (old && old !== member) {
+        clearTimeout(this.#held.get(id));
+        if (!this.#held.delete(id)) old.connection.close?.(4000, 'replaced by a resumed connection');
+        old.room = null;
+      }
+      this.#local.delete(freshId);
+      member.id = id;
+      member.room = room;
+      if (found.info.name === undefined) delete member.name;
+      else member.name = found.info.name;
+      this.#local.set(id, member);
+      this.#onTrace?.({ kind: 'resumed', id, room, replaced: !found.wasHeld });
+      this.#welcome(member, found.others, true, [...found.backlog, ...(this.#joining.get(id) ?? [])]);
+      return true;
+    } finally {
+      this.#joining.delete(id);
+    }
+  }
+
+  /** The grace period of a held member ended: it leaves its room (if no other process took it over). */
+  async #expire(member: Member): Promise<void> {
+    if (!this.#held.delete(member.id)) return;
+    if (member.room) {
+      this.#onTrace?.({ kind: 'expired', id: member.id, room: member.room });
+      await this.#leave(member);
+    }
+    this.#forget(member);
   }
 
   async #leave(member: Member): Promise<void> {
     const room = member.room;
     if (!room) return;
     member.room = null;
-    await scripts.leave.run(this.#link.cmd, [
-      this.#key(room), this.#peersKey, member.id, this.processId, encodeMessage({ type: 'peer-left', id: member.id }), room, this.#prefix,
-    ]);
+    await this.#store.leave(room, member.id, encodeMessage({ type: 'peer-left', id: member.id }));
   }
 
   /** Publishes without waiting for the reply (the connection keeps the order); refusals come back later. */
@@ -290,7 +357,7 @@ export class ClusterRelay {
       this.refuse(member, 'not-in-room', `join a room before sending "${message.type}"`);
       return;
     }
-    scripts.route.run(this.#link.cmd, [this.#key(room), member.id, to ?? '', encodeMessage(message), this.#prefix]).then(
+    this.#store.route(room, member.id, to, encodeMessage(message)).then(
       (n) => {
         if (n === 0 && to !== undefined) this.refuse(member, 'unknown-peer', `no peer "${to}" in room "${room}"`);
       },
@@ -298,19 +365,42 @@ export class ClusterRelay {
     );
   }
 
-  /** A message from the process channel: `<peer id>\n<JSON text>` for one of our members. */
+  /**
+   * A message from this process's channel: `<peer id>\n<JSON text>` for one of our members, or
+   * `<peer id>\n` alone: another process took that peer over (a resume there).
+   */
   #deliver(payload: string): void {
     const nl = payload.indexOf('\n');
     if (nl < 0) return;
     const id = payload.slice(0, nl);
     const text = payload.slice(nl + 1);
     const pending = this.#joining.get(id);
-    if (pending) {
+    if (pending && text) {
       pending.push(text);
       return;
     }
     const member = this.#local.get(id);
-    if (member?.room) this.#forward(member, text);
+    if (!member?.room) return;
+    if (!text) {
+      // Taken over by another process: close the old socket, forget the place (no peer-left).
+      clearTimeout(this.#held.get(id));
+      if (!this.#held.delete(id)) member.connection.close?.(4000, 'replaced by a resumed connection');
+      member.room = null;
+      this.#forget(member);
+      return;
+    }
+    const room = member.room;
+    const dropping = this.#dropping.get(id);
+    if (dropping) {
+      dropping.push(text);
+      return;
+    }
+    if (this.#held.has(id)) {
+      // Published before the place was marked held: keep it with the others in Redis.
+      this.#store.deliver(room, id, text).catch((err: unknown) => this.#log(`[cluster] keeping a message for ${id}: ${String(err)}`));
+      return;
+    }
+    this.#forward(member, text);
   }
 
   #forward(member: Member, text: string): void {
@@ -326,13 +416,9 @@ export class ClusterRelay {
     if (this.#closed) return;
     try {
       if (this.#link.up) {
-        const reap = Date.now() >= this.#reapAfter ? '1' : '0';
-        const reply = await scripts.heartbeat.run(this.#link.cmd, [
-          `${this.#prefix}alive:${this.processId}`, `${this.#prefix}procs`, this.#ttlMs, this.processId, this.#prefix, reap,
-        ]);
-        const [was, reaped] = Array.isArray(reply) ? reply : [1, 0];
-        if (typeof reaped === 'number' && reaped > 0) this.#log(`[cluster] removed ${reaped} peer(s) of dead process(es) from their rooms`);
-        if (was === 0 && this.rooms().length > 0) {
+        const { registered, reaped, gone } = await this.#store.heartbeat(Date.now() >= this.#reapAfter);
+        if (gone > 0) this.#log(`[cluster] ${gone} process(es) stopped beating; removed ${reaped} peer(s) of dead process(es) from their rooms`);
+        if (!registered && this.rooms().length > 0) {
           const n = await this.#rebuild(true);
           this.#log(`[cluster] this process had been taken for dead (no heartbeat for ${this.#ttlMs} ms); put ${n} peer(s) back`);
         }
@@ -346,15 +432,10 @@ export class ClusterRelay {
   }
 
   /** Puts this process's peers back into their rooms (after Redis lost data, or after being reaped). */
-  async #rebuild(announce: boolean): Promise<number> {
-    const args: (string | number)[] = [
-      `${this.#prefix}alive:${this.processId}`, `${this.#prefix}procs`, this.#peersKey, this.#ttlMs, this.processId, this.#prefix, announce ? '1' : '0',
-    ];
-    for (const m of this.#local.values()) {
-      if (!m.room) continue;
-      args.push(m.room, m.id, JSON.stringify(m.name === undefined ? { id: m.id } : { id: m.id, name: m.name }));
-    }
-    const n = await scripts.rebuild.run(this.#link.cmd, args);
-    return typeof n === 'number' ? n : 0;
+  #rebuild(announce: boolean): Promise<number> {
+    const peers = [...this.#local.values()].flatMap((m) =>
+      m.room ? [{ room: m.room, held: this.#held.has(m.id), info: m.name === undefined ? { id: m.id } : { id: m.id, name: m.name } }] : [],
+    );
+    return this.#store.rebuild(peers, announce);
   }
 }

@@ -4,37 +4,18 @@
  * separate incognito contexts (one per simulated user). Facts behind each flag:
  * ../shared/browser-testing.md.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer';
-
-const CANDIDATES = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-  '/snap/bin/chromium',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium',
-];
+import { CHROMIUM, requirePart } from './real-parts';
 
 /**
  * The Chromium to test with: `PUPPETEER_EXECUTABLE_PATH`, else the usual install paths.
  * @throws Error telling what to install when there is none.
  */
 export function findChromium(): string {
-  const fromEnv = process.env.PUPPETEER_EXECUTABLE_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`PUPPETEER_EXECUTABLE_PATH=${fromEnv} does not exist`);
-    return fromEnv;
-  }
-  const found = CANDIDATES.find((p) => existsSync(p));
-  if (found) return found;
-  throw new Error(
-    'No Chromium found for the browser tests. Install one (Debian/Ubuntu: "sudo apt-get install -y chromium") ' +
-      'or set PUPPETEER_EXECUTABLE_PATH to a Chrome/Chromium binary.',
-  );
+  return requirePart(CHROMIUM);
 }
 
 /** Options of {@link launchBrowser}. */

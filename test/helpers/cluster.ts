@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { PlaygroundServer, PlaygroundServerOptions } from '../../server/app';
 import type { ServerMessage } from '../../src/signaling/protocol';
+import { tmpdir } from 'node:os';
+import { loadOrCreateCertificate } from '../../server/cert';
 import { ROOT, startTestServer } from './server';
+
+/** Where startTestServer keeps the test certificate (the same folder and subjects as it uses). */
+const TEST_CERT_DIR = join(tmpdir(), 'webrtc-playground-test-cert');
+const testCertificate = () => loadOrCreateCertificate(TEST_CERT_DIR, { dns: ['localhost'], ips: ['127.0.0.1'] });
 
 /** A signaler in this process in cluster mode, with its log lines collected. */
 export interface ClusterNode {
@@ -19,35 +25,45 @@ export interface ClusterNode {
   log: string[];
   /** Resolves with the first log line (past or future) matching `pattern`. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves when the relay reports `kind` (`held`, `resumed`, `expired`) for peer `id` (past or future). */
+  waitForTrace(kind: 'held' | 'resumed' | 'expired', id: string, timeoutMs?: number): Promise<void>;
 }
 
 /** Heartbeat settings of test nodes: a dead process's peers leave within TTL + heartbeat (1.8 s). */
 export const TEST_TTL_MS = 1500;
 export const TEST_HEARTBEAT_MS = 300;
+/** Resume grace period of test nodes. */
+export const TEST_GRACE_MS = 2000;
 
 /** Starts a signaler on 127.0.0.1:0 in cluster mode on `redisUrl`. */
 export async function startClusterNode(redisUrl: string, options: Partial<PlaygroundServerOptions> = {}): Promise<ClusterNode> {
   const log: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const onLine = (line: string) => {
+    log.push(line);
+    for (const w of waiters.filter((x) => x.pattern.test(line))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(line);
+    }
+  };
   const server = await startTestServer({
+    resumeGraceMs: TEST_GRACE_MS,
+    onTrace: (e) => {
+      if (e.kind === 'held' || e.kind === 'resumed' || e.kind === 'expired') onLine(`[trace] ${e.kind} ${e.id}`);
+    },
     ...options,
     cluster: {
       url: redisUrl,
       heartbeatMs: TEST_HEARTBEAT_MS,
       ttlMs: TEST_TTL_MS,
-      log: (line) => {
-        log.push(line);
-        for (const w of waiters.filter((x) => x.pattern.test(line))) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      },
+      log: onLine,
     },
   });
-  return {
+  const node: ClusterNode = {
     server,
     wsUrl: `wss://127.0.0.1:${server.port}/ws`,
     log,
+    waitForTrace: (kind, id, timeoutMs) => node.waitForLog(new RegExp(`^\\[trace\\] ${kind} ${id}$`), timeoutMs).then(() => undefined),
     waitForLog(pattern, timeoutMs = 10_000) {
       const seen = log.find((l) => pattern.test(l));
       if (seen) return Promise.resolve(seen);
@@ -57,6 +73,7 @@ export async function startClusterNode(redisUrl: string, options: Partial<Playgr
       });
     },
   };
+  return node;
 }
 
 /** A signaler as its own OS process (`tsx server/main.ts --redis URL`), killable like a crash. */
@@ -79,9 +96,12 @@ export interface ChildSignaler {
  */
 export async function spawnSignaler(redisUrl?: string, extra: string[] = []): Promise<ChildSignaler> {
   const cluster = redisUrl ? ['--redis', redisUrl, '--redis-ttl', String(TEST_TTL_MS)] : [];
+  // The test servers' certificate: same TLS key, so same resume-token secret as in-process nodes.
+  await testCertificate();
+  const tls = ['--cert', join(TEST_CERT_DIR, 'cert.pem'), '--key', join(TEST_CERT_DIR, 'key.pem')];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--port', '0', '--host', '127.0.0.1', ...cluster, ...extra],
+    ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--port', '0', '--host', '127.0.0.1', ...tls, ...cluster, ...extra],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
