@@ -18,18 +18,12 @@
  *   `join {room, resume}` on any process (tokens are HMACs with the secret all processes share)
  *   moves the place there, with the same id and the waiting messages.
  */
-import {
-  encodeMessage,
-  parseClientMessage,
-  parseServerMessage,
-  type ErrorCode,
-  type PeerInfo,
-  type ServerMessage,
-} from '../../src/signaling/protocol';
+import { encodeMessage, parseClientMessage, parseServerMessage, type ErrorCode, type PeerInfo, type ServerMessage } from '../../src/signaling/protocol';
 import { createPeerId, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
 import { MemoryResumeTokens, type ResumeTokens } from '../../src/signaling/resume';
+import { Liveness } from './liveness';
 import { RedisLink } from './redis';
-import { RoomStore } from './store';
+import { RoomStore, type LocalPeer } from './store';
 
 /** Options of {@link ClusterRelay.start}. */
 export interface ClusterRelayOptions {
@@ -83,10 +77,7 @@ export class ClusterRelay {
   /** Deliveries for members whose join is in flight: sent right after their `welcome`. */
   readonly #joining = new Map<string, string[]>();
   readonly #chains = new WeakMap<Member, Promise<void>>();
-  #gate: Promise<void> = Promise.resolve();
-  #openGate: () => void = () => undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #reapAfter = 0;
+  readonly #liveness: Liveness;
   #closed = false;
 
   private constructor(options: ClusterRelayOptions) {
@@ -103,6 +94,10 @@ export class ClusterRelay {
     this.#log = options.log ?? ((line) => console.log(line));
     this.#link = new RedisLink(options.url);
     this.#store = new RoomStore(this.#link, this.processId, options.prefix ?? 'wp:', this.#ttlMs);
+    this.#liveness = new Liveness({
+      link: this.#link, store: this.#store, heartbeatMs: this.#heartbeatMs, ttlMs: this.#ttlMs, log: this.#log,
+      localPeers: () => this.#localPeers(),
+    });
   }
 
   /**
@@ -120,23 +115,7 @@ export class ClusterRelay {
     link.sub.on('message', (_channel: string, payload: string) => this.#deliver(payload));
     await link.connect(timeoutMs);
     await link.sub.subscribe(this.#store.channel);
-    link.on('down', (reason) => {
-      if (this.#closed) return;
-      this.#log(`[cluster] lost the connection to Redis (${reason}); reconnecting, frames wait meanwhile`);
-      this.#gate = new Promise((resolve) => {
-        this.#openGate = resolve;
-      });
-    });
-    link.on('up', () => {
-      if (this.#closed) return;
-      void this.#rebuild(false).then((n) => {
-        this.#log(`[cluster] reconnected to Redis at ${link.safeUrl}; put ${n} peer(s) of this process back into their rooms`);
-        // Give the other processes one TTL to come back too before reaping anyone.
-        this.#reapAfter = Date.now() + this.#ttlMs;
-        this.#openGate();
-      }, (err: unknown) => this.#log(`[cluster] rebuilding rooms failed: ${String(err)}`));
-    });
-    await this.#beat();
+    await this.#liveness.start();
     this.#log(`[cluster] process ${this.processId} joined the cluster at ${link.safeUrl} (heartbeat ${this.#heartbeatMs} ms, dead after ${this.deadAfterMs} ms)`);
   }
 
@@ -240,7 +219,7 @@ export class ClusterRelay {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#liveness.stop();
     for (const timer of this.#held.values()) clearTimeout(timer);
     this.#held.clear();
     if (this.#link.up) {
@@ -260,7 +239,7 @@ export class ClusterRelay {
   #queue(member: Member, step: () => void | Promise<void>): void {
     const prev = this.#chains.get(member) ?? Promise.resolve();
     const next = prev
-      .then(() => this.#gate)
+      .then(() => this.#liveness.ready)
       .then(step)
       .catch((err: unknown) => this.#log(`[cluster] peer ${member.id}: ${String(err)}`));
     this.#chains.set(member, next);
@@ -411,31 +390,10 @@ export class ClusterRelay {
     member.connection.send(text);
   }
 
-  /** Refreshes the heartbeat, reaps dead processes, and re-registers if this process was reaped. */
-  async #beat(): Promise<void> {
-    if (this.#closed) return;
-    try {
-      if (this.#link.up) {
-        const { registered, reaped, gone } = await this.#store.heartbeat(Date.now() >= this.#reapAfter);
-        if (gone > 0) this.#log(`[cluster] ${gone} process(es) stopped beating; removed ${reaped} peer(s) of dead process(es) from their rooms`);
-        if (!registered && this.rooms().length > 0) {
-          const n = await this.#rebuild(true);
-          this.#log(`[cluster] this process had been taken for dead (no heartbeat for ${this.#ttlMs} ms); put ${n} peer(s) back`);
-        }
-      }
-    } catch (err) {
-      this.#log(`[cluster] heartbeat failed: ${String(err)}`);
-    }
-    if (this.#closed) return;
-    this.#timer = setTimeout(() => void this.#beat(), this.#heartbeatMs);
-    this.#timer.unref();
-  }
-
-  /** Puts this process's peers back into their rooms (after Redis lost data, or after being reaped). */
-  #rebuild(announce: boolean): Promise<number> {
-    const peers = [...this.#local.values()].flatMap((m) =>
+  /** This process's peers that are in a room (held ones too), for a rebuild. */
+  #localPeers(): LocalPeer[] {
+    return [...this.#local.values()].flatMap((m) =>
       m.room ? [{ room: m.room, held: this.#held.has(m.id), info: m.name === undefined ? { id: m.id } : { id: m.id, name: m.name } }] : [],
     );
-    return this.#store.rebuild(peers, announce);
   }
 }
