@@ -15,6 +15,7 @@ import type { Member, RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
 import { createRelay, type ClusterSettings, type SignalingRelay } from './relay-backend';
 import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
+import { handleTurnApi, type TurnService } from './turn';
 
 /** Options of {@link startPlaygroundServer}. */
 export interface PlaygroundServerOptions {
@@ -46,6 +47,8 @@ export interface PlaygroundServerOptions {
   onTrace?: (event: RelayTrace) => void;
   /** Cluster mode: share rooms with other processes through Redis (`--redis URL`). Default: rooms in memory. */
   cluster?: ClusterSettings;
+  /** The TURN server `GET /api/turn` hands credentials for, read per request (null: TURN off, 404). */
+  turn?: () => TurnService | null;
 }
 
 /** A running playground server. */
@@ -108,6 +111,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed\n');
       return;
     }
+    if (handleTurnApi(req, res, options.turn?.() ?? null)) return;
     const notFound = () => {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
     };
