@@ -113,13 +113,15 @@ export class RedisLink {
    * @throws Error saying which URL could not be reached when Redis is not ready within `timeoutMs`.
    */
   async connect(timeoutMs: number): Promise<void> {
-    const ready = Promise.all([this.cmd.connect(), this.sub.connect()]);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    const up = new Promise<void>((resolve, reject) => {
+      this.on('up', resolve);
       timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${this.safeUrl} within ${timeoutMs} ms (${this.#lastError || 'no answer'})`)), timeoutMs);
     });
+    // A failed first attempt rejects connect(), but ioredis keeps retrying: wait for `up` instead.
+    for (const conn of [this.cmd, this.sub]) conn.connect().catch((err: unknown) => { this.#lastError ||= String(err); });
     try {
-      await Promise.race([ready, timeout]);
+      await up;
     } catch (err) {
       this.cmd.disconnect();
       this.sub.disconnect();
