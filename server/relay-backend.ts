@@ -3,7 +3,7 @@
  * (the default: one process, no dependency) and the Redis-backed {@link ClusterRelay} (cluster
  * mode, `--redis URL`). The server only talks to {@link SignalingRelay}.
  */
-import type { ErrorCode } from '../src/signaling/protocol';
+import type { ClientMessage, ErrorCode } from '../src/signaling/protocol';
 import { Relay, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../src/signaling/relay';
 import type { ResumeTokens } from '../src/signaling/resume';
 import { ClusterRelay, type ClusterRelayOptions } from './cluster/cluster-relay';
@@ -16,6 +16,8 @@ export interface SignalingRelay {
   connect(connection: RelayConnection): Member;
   /** Handles one frame from `member` (never throws on input). */
   receive(member: Member, frame: unknown): void;
+  /** Handles one already-validated message from `member` (same rules as `receive`). */
+  handle(member: Member, message: ClientMessage): void;
   /** The member's socket closed: remove it from its room, or hold its place for a resume (a drop). */
   disconnect(member: Member, info?: DisconnectInfo): void;
   /** Replies `error {code, message}` to `member` only. */
@@ -31,11 +33,13 @@ export interface SignalingRelay {
 }
 
 /** Cluster settings of {@link createRelay}: everything of {@link ClusterRelayOptions} but what the server sets. */
-export type ClusterSettings = Omit<ClusterRelayOptions, 'capacity' | 'onTrace' | 'resumeGraceMs' | 'resumeTokens'>;
+export type ClusterSettings = Omit<ClusterRelayOptions, 'capacity' | 'maxRooms' | 'onTrace' | 'resumeGraceMs' | 'resumeTokens'>;
 
 /** Options of {@link createRelay}. */
 export interface CreateRelayOptions {
   capacity: number;
+  /** Most rooms at once (per process in cluster mode: rooms with a peer on this process). */
+  maxRooms?: number;
   onTrace?: (event: RelayTrace) => void;
   /** Resume grace period in ms (0: none). */
   resumeGraceMs: number;
@@ -50,13 +54,14 @@ export interface CreateRelayOptions {
  * @throws TypeError for bad options; Error when cluster mode cannot reach Redis.
  */
 export async function createRelay(options: CreateRelayOptions): Promise<SignalingRelay> {
-  const { capacity, onTrace, resumeGraceMs, resumeTokens } = options;
-  if (options.cluster) return ClusterRelay.start({ ...options.cluster, capacity, onTrace, resumeGraceMs, resumeTokens });
-  const relay = new Relay({ capacity, onTrace, resumeGraceMs, resumeTokens });
+  const { capacity, maxRooms, onTrace, resumeGraceMs, resumeTokens } = options;
+  if (options.cluster) return ClusterRelay.start({ ...options.cluster, capacity, maxRooms, onTrace, resumeGraceMs, resumeTokens });
+  const relay = new Relay({ capacity, maxRooms, onTrace, resumeGraceMs, resumeTokens });
   return {
     capacity: relay.capacity,
     connect: (connection) => relay.connect(connection),
     receive: (member, frame) => relay.receive(member, frame),
+    handle: (member, message) => relay.handle(member, message),
     disconnect: (member, info) => relay.disconnect(member, info),
     refuse: (member, code, message) => relay.refuse(member, code, message),
     members: (room) => relay.members(room),

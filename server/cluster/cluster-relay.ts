@@ -18,36 +18,16 @@
  *   `join {room, resume}` on any process (tokens are HMACs with the secret all processes share)
  *   moves the place there, with the same id and the waiting messages.
  */
-import { encodeMessage, parseClientMessage, parseServerMessage, type ErrorCode, type PeerInfo, type ServerMessage } from '../../src/signaling/protocol';
+import { encodeMessage, parseClientMessage, parseServerMessage, type ClientMessage, type ErrorCode, type PeerInfo, type ServerMessage } from '../../src/signaling/protocol';
 import { createPeerId, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
 import { MemoryResumeTokens, type ResumeTokens } from '../../src/signaling/resume';
 import { Liveness } from './liveness';
+import type { ClusterRelayOptions } from './options';
+
+export type { ClusterRelayOptions };
 import { RedisLink } from './redis';
 import { RoomStore, type LocalPeer } from './store';
 
-/** Options of {@link ClusterRelay.start}. */
-export interface ClusterRelayOptions {
-  /** Redis URL, e.g. `redis://127.0.0.1:6379/0` (`rediss://` for TLS). */
-  url: string;
-  /** Most peers a room holds, cluster-wide. All processes must use the same value. Default 2. */
-  capacity?: number;
-  /** Heartbeat interval in ms. Default 1000. */
-  heartbeatMs?: number;
-  /** TTL of the heartbeat key in ms: a process silent this long is dead. Default 3000 (≥ 2 heartbeats). */
-  ttlMs?: number;
-  /** Prefix of every key and channel, to share one Redis between deployments. Default `wp:`. */
-  prefix?: string;
-  /** How long to wait for Redis at start, in ms. Default 10 000. */
-  connectTimeoutMs?: number;
-  /** Called for every frame handled or refused. */
-  onTrace?: (event: RelayTrace) => void;
-  /** How long (ms) a dropped peer's place is held for a resume. Default 0 (none). */
-  resumeGraceMs?: number;
-  /** Issues and checks resume tokens; every process must share its secret. Default: in memory (this process only). */
-  resumeTokens?: ResumeTokens;
-  /** Log lines (connection lost/back, peers reaped). Default `console.log`. */
-  log?: (line: string) => void;
-}
 
 /**
  * Room relay backed by Redis, for several signaler processes behind one load balancer.
@@ -55,6 +35,7 @@ export interface ClusterRelayOptions {
  */
 export class ClusterRelay {
   readonly capacity: number;
+  readonly maxRooms: number;
   /** This process's id in the cluster (random). */
   readonly processId = createPeerId();
   /** Upper bound in ms for a dead process's peers to be removed from their rooms (TTL + one heartbeat). */
@@ -84,6 +65,7 @@ export class ClusterRelay {
     const capacity = options.capacity ?? 2;
     if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError('capacity must be an integer >= 1');
     this.capacity = capacity;
+    this.maxRooms = options.maxRooms ?? Number.POSITIVE_INFINITY;
     this.#heartbeatMs = options.heartbeatMs ?? 1000;
     this.#ttlMs = options.ttlMs ?? 3000;
     if (this.#ttlMs < 2 * this.#heartbeatMs) throw new TypeError('ttlMs must be at least twice heartbeatMs');
@@ -148,7 +130,11 @@ export class ClusterRelay {
       this.refuse(member, parsed.error.code, parsed.error.message);
       return;
     }
-    const msg = parsed.message;
+    this.handle(member, parsed.message);
+  }
+
+  /** Handles one already-validated message from `member` (same rules as {@link ClusterRelay.receive}). */
+  handle(member: Member, msg: ClientMessage): void {
     this.#onTrace?.({ kind: 'in', from: member.id, message: msg });
     switch (msg.type) {
       case 'join':
@@ -237,6 +223,7 @@ export class ClusterRelay {
 
   /** Runs `step` after `member`'s earlier frames, and only while Redis is reachable. */
   #queue(member: Member, step: () => void | Promise<void>): void {
+    if (this.#closed) return;
     const prev = this.#chains.get(member) ?? Promise.resolve();
     const next = prev
       .then(() => this.#liveness.ready)
@@ -261,6 +248,10 @@ export class ClusterRelay {
     }
     const id = resume === undefined ? null : this.#tokens.verify(resume, room);
     if (id !== null && id !== member.id && (await this.#resume(member, room, name, id))) return;
+    if (this.members(room).length === 0 && this.rooms().length >= this.maxRooms) {
+      this.refuse(member, 'too-many-rooms', `this server holds its maximum of ${this.maxRooms} rooms; join an existing room or try later`);
+      return;
+    }
     const me: PeerInfo = name === undefined ? { id: member.id } : { id: member.id, name };
     this.#joining.set(member.id, []);
     try {
