@@ -1,19 +1,23 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--resume-grace 20] [--build] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`.
- * `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win).
- * Prints the Local and Network URLs, like Vite does, and a QR code of the Network URL for phones.
- * A busy port is reported in one line before anything is built.
+ * [--resume-grace 20] [--allow-origin URL]… [--trust-proxy] [--max-… N] [--rate N] [--burst N]
+ * [--max-buffered N] [--heartbeat-ms N] [--redis URL [--redis-ttl MS]] [--dev] [--verbose]
+ * [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`. `PORT`, `HOST`, `REDIS_URL`, `TURN_URL`,
+ * `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win). Prints the Local and
+ * Network URLs, like Vite does, and a QR code of the Network URL for phones; `--build` builds the pages
+ * after checking that the port is free (a busy port is one line, nothing built). Every flag and default is listed in USAGE below and in the README.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, watch } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startPlaygroundServer } from './app';
+import { DEFAULT_HEARTBEAT_MS, startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
 import { nextFreePort, portInUse, portInUseMessage } from './port-check';
 import { readyBanner } from './terminal-qr';
+import { DEFAULT_LIMITS as L } from './limits';
+import { normalizeOrigin } from './origin';
 import { setupTurn } from './turn-setup';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +28,10 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --redis URL     cluster mode: share rooms with other processes through Redis
+                  (e.g. redis://127.0.0.1:6379; or $REDIS_URL). See docs/deploy.md
+  --redis-ttl MS  cluster mode: a process silent this long is taken for dead and its
+                  peers leave their rooms (default 3000; heartbeat every MS/3)
   --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
                   (default 20; 0 turns resume off)
   --build         build the pages (production) once the port is known to be free (npm start)
@@ -36,7 +44,23 @@ const USAGE = `Usage: npm start -- [options]
                   e.g. turn:turn.example.org:3478?transport=udp
   --turn-secret S that coturn's static-auth-secret (better: $TURN_SECRET, not shown by ps)
   --turn-ttl N    lifetime of TURN credentials in seconds (default 3600, or $TURN_TTL)
-  --help          show this help`;
+  --help          show this help
+
+Signaler limits (each refusal is a typed error a page explains):
+  --allow-origin URL   also accept pages from this origin, e.g. https://class.example.org
+                       (repeatable; "*" = any). Default: only this server's own URLs;
+                       clients that send no Origin (scripts, tests) are always accepted
+  --trust-proxy        count clients by the last X-Forwarded-For address (only behind
+                       your own reverse proxy)
+  --max-connections N              open WebSockets in total (default ${L.maxConnections})
+  --max-connections-per-address N  open WebSockets per client address (default ${L.maxConnectionsPerAddress})
+  --max-rooms N                    rooms at once (default ${L.maxRooms})
+  --rate N             messages per second per socket (default ${L.messagesPerSecond})
+  --burst N            messages at once before the rate applies (default ${L.messageBurst})
+  --max-buffered N     bytes waiting for one reader before it is cut off with 1013
+                       (default ${L.maxBufferedBytes})
+  --heartbeat-ms N     ping interval; a silent peer is dropped within two intervals and
+                       its room told after --resume-grace (default ${DEFAULT_HEARTBEAT_MS})`;
 
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${USAGE}`);
@@ -75,6 +99,17 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'trust-proxy': { type: 'boolean', default: false },
+        'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
+        'max-rooms': { type: 'string' },
+        rate: { type: 'string' },
+        burst: { type: 'string' },
+        'max-buffered': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        redis: { type: 'string' },
+        'redis-ttl': { type: 'string' },
         'resume-grace': { type: 'string' },
         build: { type: 'boolean', default: false },
         dev: { type: 'boolean', default: false },
@@ -98,6 +133,22 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  const allowOrigins = values['allow-origin'] ?? [];
+  for (const o of allowOrigins) {
+    if (normalizeOrigin(o) === null) fail(`--allow-origin needs an origin like https://class.example.org (got "${o}")`);
+  }
+  const limits = {
+    maxConnections: intOption(values['max-connections'], 'max-connections', 1, 1_000_000) ?? L.maxConnections,
+    maxConnectionsPerAddress: intOption(values['max-connections-per-address'], 'max-connections-per-address', 1, 1_000_000) ?? L.maxConnectionsPerAddress,
+    maxRooms: intOption(values['max-rooms'], 'max-rooms', 1, 1_000_000) ?? L.maxRooms,
+    messagesPerSecond: intOption(values.rate, 'rate', 1, 1_000_000) ?? L.messagesPerSecond,
+    messageBurst: intOption(values.burst, 'burst', 1, 1_000_000) ?? L.messageBurst,
+    maxBufferedBytes: intOption(values['max-buffered'], 'max-buffered', 65_536, 1 << 30) ?? L.maxBufferedBytes,
+  };
+  const heartbeatMs = intOption(values['heartbeat-ms'], 'heartbeat-ms', 100, 3_600_000) ?? DEFAULT_HEARTBEAT_MS;
+  const redis = values.redis || process.env.REDIS_URL || undefined;
+  const redisTtl = intOption(values['redis-ttl'], 'redis-ttl', 300, 600_000) ?? 3000;
+  if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) fail(`--redis must be a redis:// or rediss:// URL (got "${redis}")`);
   const graceText = values['resume-grace'];
   const graceSeconds = graceText === undefined ? 20 : Number(graceText);
   if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
@@ -144,6 +195,11 @@ async function main(): Promise<void> {
     port,
     host,
     capacity,
+    allowOrigins,
+    trustProxy: values['trust-proxy'],
+    limits,
+    heartbeatMs,
+    cluster: redis ? { url: redis, ttlMs: redisTtl, heartbeatMs: Math.floor(redisTtl / 3) } : undefined,
     resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
@@ -153,6 +209,7 @@ async function main(): Promise<void> {
     await stopTurn();
     if (err.code === 'EADDRINUSE') die(portInUseMessage(port, await nextFreePort(port, host)));
     if (err.code === 'EACCES') die(`no permission to listen on port ${port}: pick one above 1024, e.g. npm start -- --port 8443`);
+    if (err.message.startsWith('cannot reach Redis')) die(`${err.message}: is redis-server running? (docs/deploy.md)`);
     throw err;
   });
 
@@ -169,7 +226,8 @@ async function main(): Promise<void> {
   }
 
   const network = !host || host === '0.0.0.0' || host === '::' ? lanAddresses() : [];
-  console.log(readyBanner({ port: server.port, capacity, network, color: process.stdout.isTTY === true, extra: turn.lines }));
+  const mode = redis ? ', cluster mode through Redis' : '';
+  console.log(readyBanner({ port: server.port, capacity, mode, network, color: process.stdout.isTTY === true, extra: turn.lines }));
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);

@@ -46,6 +46,8 @@ export interface ReadyBannerOptions {
   port: number;
   /** Peers per room. */
   capacity: number;
+  /** Said after the room size, e.g. `, cluster mode through Redis`. */
+  mode?: string;
   /** LAN IP addresses a phone can reach (may be empty). */
   network: string[];
   /** ANSI colours for the QR code (a TTY). */
@@ -62,7 +64,7 @@ export function readyBanner(options: ReadyBannerOptions): string {
   const urls = options.network.map((ip) => `https://${ip.includes(':') ? `[${ip}]` : ip}:${options.port}/`);
   const lines = [
     '',
-    `  webrtc-playground ready (rooms of ${options.capacity})`,
+    `  webrtc-playground ready (rooms of ${options.capacity}${options.mode ?? ''})`,
     '',
     `  ➜  Local:   https://localhost:${options.port}/`,
     ...urls.map((url) => `  ➜  Network: ${url}`),
