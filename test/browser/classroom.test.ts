@@ -33,7 +33,7 @@ async function check(page: Page, where: string, axeAt: number[]): Promise<void> 
 for (const stop of TOUR) {
   test(`${stop.path}: no overflow at 360 px, 0 axe violations, first state and after "${stop.action}"`, async ({ server, tb }) => {
     const others: UserPage[] = [];
-    const user = await openSized(tb.browser, new URL(stop.path, server.url).toString(), SIZES[0]![0], SIZES[0]![1]);
+    const user = await openSized(tb.browser, new URL(stop.path, server.url).toString(), 360, 740);
     try {
       await check(user.page, `${stop.path} (first state)`, stop.path === '/' ? [360, 1920] : [360]);
       await stop.run(user, async (url) => {
