@@ -127,6 +127,27 @@ test('leave and closing a socket (1000) on one process: the peer on the other ge
   assert.equal(await a.next(), { type: 'peer-left', id: idc });
 });
 
+test('per-process limits hold in cluster mode: max-rooms and max-connections count this process only', async (ctx) => {
+  const [A] = ctx.nodes;
+  const D = await startClusterNode(ctx.redis.url, { limits: { maxRooms: 1, maxConnections: 2 } });
+  try {
+    const d1 = await open(ctx, D);
+    const d2 = await open(ctx, D);
+    welcome(await d1.join('x-limits-1'));
+    const refused = await d2.join('x-limits-2');
+    assert.is(refused.type === 'error' && refused.code, 'too-many-rooms');
+    // A room that already has a peer on D is no new room for D; another process opens rooms freely.
+    const a = await open(ctx, A);
+    welcome(await a.join('x-limits-2'));
+    welcome(await d2.join('x-limits-1'));
+    const third = await open(ctx, D);
+    const m = await third.next();
+    assert.is(m.type === 'error' && m.code, 'server-full');
+  } finally {
+    await D.server.close();
+  }
+});
+
 test('a killed process: its peers leave their rooms within TTL + heartbeat, the others get peer-left', async (ctx) => {
   const [A] = ctx.nodes;
   const child = await spawnSignaler(ctx.redis.url);
