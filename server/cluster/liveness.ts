@@ -71,7 +71,7 @@ export class Liveness {
     try {
       if (link.up) {
         const { registered, reaped, gone } = await store.heartbeat(Date.now() >= this.#reapAfter);
-        if (gone > 0) log(`[cluster] ${gone} process(es) stopped beating; removed ${reaped} peer(s) of dead process(es) from their rooms`);
+        if (gone.length > 0) log(`[cluster] process(es) ${gone.join(', ')} stopped beating; removed ${reaped} peer(s) of dead process(es) from their rooms`);
         if (!registered && this.#o.localPeers().length > 0) {
           const n = await this.#rebuild(true);
           log(`[cluster] this process had been taken for dead (no heartbeat for ${ttlMs} ms); put ${n} peer(s) back`);

@@ -16,6 +16,13 @@ import { ROOT, startTestServer } from './server';
 const TEST_CERT_DIR = join(tmpdir(), 'webrtc-playground-test-cert');
 const testCertificate = () => loadOrCreateCertificate(TEST_CERT_DIR, { dns: ['localhost'], ips: ['127.0.0.1'] });
 
+/** The cluster process id a signaler logged when it joined (`[cluster] process <id> joined …`). */
+export function processIdIn(output: string): string {
+  const m = /\[cluster\] process (\S+) joined the cluster/.exec(output);
+  if (!m?.[1]) throw new Error(`no "joined the cluster" line in:\n${output}`);
+  return m[1];
+}
+
 /** A signaler in this process in cluster mode, with its log lines collected. */
 export interface ClusterNode {
   server: PlaygroundServer;
