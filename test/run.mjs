@@ -11,7 +11,7 @@ if (kind !== 'unit' && kind !== 'browser') {
   console.error('usage: node test/run.mjs unit|browser [file-filter]');
   process.exit(2);
 }
-const limitMs = Number(process.env.TEST_TIME_LIMIT_MS ?? (kind === 'unit' ? 60_000 : 240_000));
+const limitMs = Number(process.env.TEST_TIME_LIMIT_MS ?? (kind === 'unit' ? 120_000 : 240_000));
 const pattern = filter ? `${filter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\\.test\\.ts$` : '\\.test\\.ts$';
 
 const child = spawn(
