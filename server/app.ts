@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import serveStatic from 'serve-static';
-import { WebSocketServer, WebSocket } from 'ws';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
 import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
@@ -46,6 +46,17 @@ export interface PlaygroundServer {
   reload(): void;
   /** Closes every WebSocket (1001 "going away") and the HTTP server. Resolves when closed. */
   close(): Promise<void>;
+}
+
+/**
+ * The UTF-8 text of a WebSocket frame as `ws` hands it over (a Buffer, a Buffer list for fragments,
+ * or an ArrayBuffer with `binaryType: 'arraybuffer'`).
+ * @see https://github.com/websockets/ws/blob/master/doc/ws.md#event-message
+ */
+export function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Buffer.from(data).toString('utf8');
 }
 
 interface LiveSocket extends WebSocket {
@@ -139,7 +150,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
         relay.refuse(member, 'bad-message', 'binary frames are not accepted; send JSON text');
         return;
       }
-      relay.receive(member, data.toString());
+      relay.receive(member, textOf(data));
     });
     ws.on('close', () => relay.disconnect(member));
   });

@@ -179,7 +179,10 @@ export class CallSession extends Emitter<CallSessionEvents> {
         this.#peers = m.peers;
         this.#setRoom('joined');
         this.emit('peers', this.#peers);
-        if ((this.#opts.autoCall ?? true) && !this.#opts.manual && m.peers.length > 0) this.call(m.peers[0]!.id);
+        {
+          const first = m.peers[0];
+          if ((this.#opts.autoCall ?? true) && !this.#opts.manual && first) this.call(first.id);
+        }
         return;
       case 'peer-joined':
         this.#peers = [...this.#peers.filter((p) => p.id !== m.peer.id), m.peer];

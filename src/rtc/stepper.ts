@@ -134,8 +134,12 @@ export class Stepper extends Emitter<StepperEvents> {
   }
 
   #pc(): RTCPeerConnection {
+    return this.#needPeer().pc;
+  }
+
+  #needPeer(): Peer {
     if (!this.#peer) throw new DOMException('no RTCPeerConnection yet', 'InvalidStateError');
-    return this.#peer.pc;
+    return this.#peer;
   }
 
   async #run(id: StepId): Promise<StepResult> {
@@ -173,7 +177,7 @@ export class Stepper extends Emitter<StepperEvents> {
         const kinds: string[] = [];
         if (stream) for (const track of stream.getTracks()) { pc.addTrack(track, stream); kinds.push(track.kind); }
         else if (this.role === 'caller') { pc.addTransceiver('audio', { direction: 'recvonly' }); pc.addTransceiver('video', { direction: 'recvonly' }); }
-        if (this.role === 'caller') this.#peer!.createDataChannel('playground');
+        if (this.role === 'caller') this.#needPeer().createDataChannel('playground');
         const senders = pc.getSenders().filter((s) => s.track).length;
         return { summary: `${senders} sender(s) (${kinds.join(', ') || 'receive only'})${this.role === 'caller' ? ' + data channel "playground"' : ''}` };
       }
@@ -202,12 +206,12 @@ export class Stepper extends Emitter<StepperEvents> {
       case 'callee-send-answer': {
         const desc = this.#pc().localDescription;
         if (!desc) throw new DOMException('no local description', 'InvalidStateError');
-        this.#peer!.send(desc.type === 'offer' ? { type: 'offer', sdp: desc.sdp } : { type: 'answer', sdp: desc.sdp });
+        this.#needPeer().send(desc.type === 'offer' ? { type: 'offer', sdp: desc.sdp } : { type: 'answer', sdp: desc.sdp });
         return { summary: `sent the ${desc.type} (${desc.sdp.length} characters) through the signaling server` };
       }
       case 'caller-send-candidates':
       case 'callee-send-candidates': {
-        const peer = this.#peer!;
+        const peer = this.#needPeer();
         const list = this.#gathered;
         this.#gathered = [];
         this.#sendCandidatesNow = true;
@@ -250,9 +254,9 @@ export class Stepper extends Emitter<StepperEvents> {
 
   async #addCandidate(c: IceCandidateJSON): Promise<void> {
     try {
-      await this.#peer!.addRemoteCandidate(c);
+      await this.#needPeer().addRemoteCandidate(c);
     } catch (err) {
-      this.#peer!.emit('error', err, 'addIceCandidate');
+      this.#peer?.emit('error', err, 'addIceCandidate');
     }
   }
 

@@ -9,13 +9,14 @@ import { WebSocket } from 'ws';
 import { encodeMessage } from '../../src/signaling/protocol';
 import { Relay } from '../../src/signaling/relay';
 import { startTestServer } from '../helpers/server';
+import { textOf } from '../../server/app';
 
 const N = 2000;
 const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n${'a=x\r\n'.repeat(20)}`;
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
 async function viaServer(): Promise<number[]> {
@@ -25,7 +26,7 @@ async function viaServer(): Promise<number[]> {
   const a = new WebSocket(url, { rejectUnauthorized: false });
   const b = new WebSocket(url, { rejectUnauthorized: false });
   await Promise.all([open(a), open(b)]);
-  const next = (ws: WebSocket) => new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
+  const next = (ws: WebSocket) => new Promise<string>((r) => ws.once('message', (d) => r(textOf(d))));
   a.send(encodeMessage({ type: 'join', room: 'bench' }));
   await next(a);
   b.send(encodeMessage({ type: 'join', room: 'bench' }));

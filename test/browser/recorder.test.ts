@@ -75,7 +75,8 @@ async function inspectNewest(page: Page): Promise<Inspected> {
     type Entry = { url: string; duration: number | null; state: string; element: HTMLElement;
       result: { mimeType: string; elapsedMs: number; chunks: number; reason: string } };
     const dbg = (globalThis as unknown as { playground: { recorder: { list: { entries: Entry[] } } } }).playground.recorder;
-    const entry = dbg.list.entries[0]!;
+    const entry = dbg.list.entries[0];
+    if (!entry) throw new Error('no recording in the list');
     const link = entry.element.querySelector('a[download]') as HTMLAnchorElement;
     const bytes = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
     const video = entry.element.querySelector('video') as HTMLVideoElement;
@@ -86,7 +87,8 @@ async function inspectNewest(page: Page): Promise<Inspected> {
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
-    const g = canvas.getContext('2d')!;
+    const g = canvas.getContext('2d');
+    if (!g) throw new Error('no 2d canvas context');
     g.drawImage(video, 0, 0);
     const pixel = [...g.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data.slice(0, 3)];
     return {
@@ -101,10 +103,11 @@ function assertPlayable(r: Inspected, seconds: number): void {
   assert.is(r.state, 'ready', 'the player loaded the recording');
   assert.ok(r.videoWidth > 0, 'the played video has a size');
   assert.ok(r.duration !== null && Number.isFinite(r.duration), `finite duration, got ${r.duration}`);
-  assert.ok(Math.abs(r.duration! - seconds) < 0.8, `duration ${r.duration} s is near ${seconds} s`);
-  for (let i = 0; i < 3; i++) {
-    assert.ok(Math.abs(r.pixel[i]! - RGB[i]!) <= 12, `played frame ${r.pixel.join(',')} has the camera's colour ${RGB.join(',')}`);
-  }
+  assert.ok(Math.abs((r.duration ?? NaN) - seconds) < 0.8, `duration ${r.duration} s is near ${seconds} s`);
+  assert.is(r.pixel.length, 3, 'one RGB pixel');
+  RGB.forEach((c, i) => {
+    assert.ok(Math.abs((r.pixel[i] ?? NaN) - c) <= 12, `played frame ${r.pixel.join(',')} has the camera's colour ${RGB.join(',')}`);
+  });
 }
 
 test('records webm vp8 (with visible chunks) and mp4; both play back with the camera colour, download with the right bytes and name', async ({ server, tb }) => {
@@ -187,7 +190,9 @@ test('no source, a source ending mid-recording (kept), a bad option, a recorder 
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 600, { timeout: 15_000, polling: 50 });
   await page.evaluate(() => {
     const dbg = (globalThis as unknown as { playground: { recorder: { stream: MediaStream } } }).playground.recorder;
-    dbg.stream.getVideoTracks()[0]!.dispatchEvent(new Event('ended'));
+    const track = dbg.stream.getVideoTracks()[0];
+    if (!track) throw new Error('no video track');
+    track.dispatchEvent(new Event('ended'));
   });
   await waitForState(page, '#rec-state', 'inactive');
   await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
@@ -209,7 +214,9 @@ test('no source, a source ending mid-recording (kept), a bad option, a recorder 
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 500, { timeout: 15_000, polling: 50 });
   await page.evaluate(() => {
     const dbg = (globalThis as unknown as { playground: { recorder: { stream: MediaStream } } }).playground.recorder;
-    dbg.stream.addTrack(dbg.stream.getVideoTracks()[0]!.clone());
+    const track = dbg.stream.getVideoTracks()[0];
+    if (!track) throw new Error('no video track');
+    dbg.stream.addTrack(track.clone());
   });
   await waitForState(page, '#rec-state', 'inactive');
   await page.waitForFunction(() => document.querySelectorAll('#recordings li[data-recording]').length === 2, { timeout: 10_000 });

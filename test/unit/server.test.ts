@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
-import type { PlaygroundServer } from '../../server/app';
+import { textOf, type PlaygroundServer } from '../../server/app';
 import type { ServerMessage } from '../../src/signaling/protocol';
 import { startTestServer } from '../helpers/server';
 
@@ -21,7 +21,7 @@ class Client {
   constructor(url: string, options: { autoPong?: boolean } = {}) {
     this.ws = new WebSocket(url, { rejectUnauthorized: false, autoPong: options.autoPong ?? true });
     this.ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as ServerMessage;
+      const m = JSON.parse(textOf(data)) as ServerMessage;
       const w = this.#waiters.shift();
       if (w) w(m);
       else this.inbox.push(m);
