@@ -28,7 +28,7 @@ export interface PlaygroundServerOptions {
   capacity?: number;
   /** Heartbeat interval in ms: a socket that did not answer the previous ping is terminated. Default 30 000. */
   heartbeatMs?: number;
-  /** Development mode: no caching, and `/__dev/events` (server-sent events) announces rebuilds. */
+  /** Development mode: no caching, and `/__dev/events` (server-sent events) announces builds ({@link PlaygroundServer.announceBuild}). */
   dev?: boolean;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
@@ -42,8 +42,12 @@ export interface PlaygroundServer {
   readonly url: string;
   /** The room relay, for inspection in tests. */
   readonly relay: Relay;
-  /** Tells every open page (dev mode) to reload. */
-  reload(): void;
+  /**
+   * Dev mode: tells every open page that a build ended (`build` event: the page reloads, or shows
+   * the errors over itself), and remembers it for pages that connect later (`state` event).
+   * @param build the build's duration in ms and its errors (`file:line:column: text`), none when it succeeded
+   */
+  announceBuild(build: { ms: number; errors: string[] }): void;
   /** Closes every WebSocket (1001 "going away") and the HTTP server. Resolves when closed. */
   close(): Promise<void>;
 }
@@ -86,11 +90,12 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     }),
   );
   const reloadClients = new Set<ServerResponse>();
+  let lastBuild: { ms: number; errors: string[] } = { ms: 0, errors: [] };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (dev && req.url === '/__dev/events') {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
-      res.write(': connected\n\n');
+      res.write(`event: state\ndata: ${JSON.stringify(lastBuild)}\n\n`);
       reloadClients.add(res);
       req.on('close', () => reloadClients.delete(res));
       return;
@@ -182,8 +187,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     port,
     url: `https://localhost:${port}/`,
     relay,
-    reload() {
-      for (const res of reloadClients) res.write('event: reload\ndata: {}\n\n');
+    announceBuild(build) {
+      lastBuild = build;
+      for (const res of reloadClients) res.write(`event: build\ndata: ${JSON.stringify(build)}\n\n`);
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -1,15 +1,15 @@
 /**
- * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
+ * Command line: `node dist/server.js [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
+ * [--dev] [--verbose]` (bundled by build.mjs; `npm start` and `npm run dev` run it). `PORT` and `HOST` environment variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
+import { buildLine, startDevBuild, type DevBuilder } from './dev';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,7 +19,7 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
-  --dev           rebuild on change and reload open pages
+  --dev           build the pages in this process, rebuild on change, reload open pages
   --verbose       log every signaling message
   --help          show this help`;
 
@@ -68,11 +68,7 @@ async function main(): Promise<void> {
   if ('created' in tls && tls.created) console.log('  Made a new self-signed certificate in .cert/');
 
   const distDir = join(root, 'dist');
-  let builder: ChildProcess | undefined;
-  if (values.dev) {
-    mkdirSync(distDir, { recursive: true });
-    builder = spawn(process.execPath, [join(root, 'build.mjs'), '--watch'], { stdio: 'inherit' });
-  } else if (!existsSync(join(distDir, 'js'))) {
+  if (!values.dev && !existsSync(join(distDir, 'js'))) {
     fail('dist/ is missing: run "npm run build" first (npm start does it for you)');
   }
 
@@ -90,15 +86,11 @@ async function main(): Promise<void> {
     throw err;
   });
 
+  let builder: DevBuilder | undefined;
   if (values.dev) {
-    let timer: NodeJS.Timeout | undefined;
-    watch(distDir, { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => server.reload(), 150);
-    });
-    watch(join(root, 'public'), { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => server.reload(), 150);
+    builder = await startDevBuild(root, (build) => {
+      (build.errors.length > 0 ? console.error : console.log)(`  [dev] ${buildLine(build)}`);
+      server.announceBuild(build);
     });
   }
 
@@ -112,7 +104,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);
-    builder?.kill();
+    void builder?.dispose();
     server.close().then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(0), 2000).unref();
   };

@@ -14,9 +14,7 @@ import { CallMedia } from '../rtc/controls';
 import { StepCall } from '../rtc/step-call';
 import { CallControls } from '../ui/call-controls';
 import { StepsPanel } from '../ui/steps-panel';
-import { $, copyText, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
-
-enableLiveReload();
+import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
 const el = {
   problem: $('#problem'),

@@ -7,11 +7,9 @@ import { startLoopback, type Loopback } from '../rtc/loopback';
 import type { PeerStates } from '../rtc/peer';
 import type { PeerRole } from '../rtc/steps';
 import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
-import { $, enableLiveReload, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
 import { mountInspector } from '../ui/inspector';
 import { StepsPanel } from '../ui/steps-panel';
-
-enableLiveReload();
 
 const problem = $('#problem');
 const el = {

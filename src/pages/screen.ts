@@ -14,10 +14,8 @@ import {
   type IncludeChoice,
   type ScreenEditorState,
 } from '../media/screen-options';
-import { $, enableLiveReload, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
 import { RecordingList, showRecorderStatus } from '../ui/recording-list';
-
-enableLiveReload();
 
 const el = {
   problem: $('#problem'),
