@@ -1,13 +1,14 @@
 // @ts-check
 // Builds the playground into dist/ with esbuild:
 //   src/pages/NAME.ts   → dist/js/NAME.js   one ESM bundle per page, shared chunks in dist/js/chunks/
-//   src/pages/NAME.html → dist/NAME.html    the page's <main>, wrapped in the one layout (src/pages/_layout.html)
+//   src/pages/NAME.html → dist/NAME.html    the page's <main>, wrapped in the one layout (src/pages/_layout.html),
+//                                           rendered at the start of each build (plugin pageTemplate)
 //   server/main.ts      → dist/server.js    the server, run by plain `node` (npm start)
 // Source maps always; minified with --production. Prints each page's JS size (raw and gzip).
 // `node build.mjs --server-only` builds only dist/server.js (npm run dev: the server then builds the
 // pages itself, with pageBuildOptions({ dev: true }) in an esbuild context, and reloads the pages).
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -56,9 +57,11 @@ export function renderPage(layout, source, name, hasScript, dev = false) {
 }
 
 /**
- * esbuild plugin: HTML entry points are rendered with {@link renderPage} and written as they are
- * (`copy` loader). The layout is a watched file of every page, so editing it rebuilds them all.
- * The files of `public/` are watched too: the pages link them, so editing style.css reloads the pages.
+ * esbuild plugin: at the start of every build, renders each src/pages/NAME.html with
+ * {@link renderPage} into dist/NAME.html (a page that cannot be rendered is a build error, and its
+ * last good file stays). The page scripts are loaded with the HTML files, the layout and public/
+ * as watched files, so in watch mode editing any of them (style.css too: the pages link it)
+ * rebuilds and reloads the pages.
  * @param {string} root
  * @param {boolean} dev
  * @returns {esbuild.Plugin}
@@ -67,18 +70,32 @@ function pageTemplate(root, dev) {
   const pagesDir = join(root, 'src', 'pages');
   const layoutPath = join(pagesDir, '_layout.html');
   const publicDir = join(root, 'public');
+  const outdir = join(root, 'dist');
+  const pageFiles = () => readdirSync(pagesDir).filter((f) => f.endsWith('.html')).sort();
   return {
     name: 'page-template',
     setup(build) {
-      build.onLoad({ filter: /\.html$/ }, async (args) => {
-        const name = basename(args.path, '.html');
-        try {
-          const [layout, source] = await Promise.all([readFile(layoutPath, 'utf8'), readFile(args.path, 'utf8')]);
-          const contents = renderPage(layout, source, name, existsSync(join(pagesDir, `${name}.ts`)), dev);
-          return { contents, loader: 'copy', watchFiles: [layoutPath], watchDirs: [publicDir] };
-        } catch (err) {
-          return { errors: [{ text: err instanceof Error ? err.message : String(err) }], watchFiles: [layoutPath], watchDirs: [publicDir] };
+      build.onStart(async () => {
+        /** @type {esbuild.PartialMessage[]} */
+        const errors = [];
+        const layout = await readFile(layoutPath, 'utf8');
+        await mkdir(outdir, { recursive: true });
+        for (const file of pageFiles().filter((f) => !f.startsWith('_'))) {
+          const name = basename(file, '.html');
+          try {
+            const html = renderPage(layout, await readFile(join(pagesDir, file), 'utf8'), name, existsSync(join(pagesDir, `${name}.ts`)), dev);
+            await writeFile(join(outdir, file), html);
+          } catch (err) {
+            errors.push({ text: err instanceof Error ? err.message : String(err), location: { file: relative(process.cwd(), join(pagesDir, file)) } });
+          }
         }
+        return { errors };
+      });
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (dirname(args.path) !== pagesDir) return undefined;
+        // watchDirs sees files come and go; watchFiles sees each one change.
+        const watchFiles = [...pageFiles().map((f) => join(pagesDir, f)), ...readdirSync(publicDir, { recursive: true, encoding: 'utf8' }).map((f) => join(publicDir, f))];
+        return { contents: await readFile(args.path, 'utf8'), loader: 'ts', watchFiles, watchDirs: [pagesDir, publicDir] };
       });
     },
   };
@@ -138,7 +155,6 @@ export function pageBuildOptions({ root = ROOT, production = false, dev = false,
   const files = readdirSync(pagesDir).sort();
   const entryPoints = [
     ...files.filter((f) => f.endsWith('.ts')).map((f) => ({ in: join(pagesDir, f), out: `js/${basename(f, '.ts')}` })),
-    ...files.filter((f) => f.endsWith('.html') && !f.startsWith('_')).map((f) => ({ in: join(pagesDir, f), out: basename(f, '.html') })),
     ...(dev ? [{ in: join(root, 'src', 'dev', 'live-reload.ts'), out: 'js/dev' }] : []),
   ];
   return {
@@ -153,7 +169,6 @@ export function pageBuildOptions({ root = ROOT, production = false, dev = false,
     minify: production,
     metafile: true,
     chunkNames: 'js/chunks/[name]-[hash]',
-    loader: { '.html': 'copy' },
     logLevel: 'warning',
     plugins: [pageTemplate(root, dev), ...(report ? [sizeReport(root, production)] : []), ...plugins],
   };

@@ -3,9 +3,13 @@
  * mode (build.mjs's own options, with the live-reload client added to every page). When a rebuild
  * ends, {@link startDevBuild} reports it once: its time and its errors.
  *
+ * Outputs are written here, and only by a build without errors: esbuild's own writing removes the
+ * outputs of a failed rebuild, which would turn every open page into a 404 instead of showing the error.
+ *
  * @see https://esbuild.github.io/api/#watch
  */
-import { relative } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BuildResult, Message, Plugin } from 'esbuild';
 
@@ -49,12 +53,18 @@ export async function startDevBuild(root: string, onBuild: (build: DevBuild) => 
       build.onStart(() => {
         started = performance.now();
       });
-      build.onEnd((result: BuildResult) => {
-        onBuild({ ms: performance.now() - started, errors: result.errors.map((m) => formatMessage(m, root)) });
+      build.onEnd(async (result: BuildResult) => {
+        if (result.errors.length === 0) {
+          for (const file of result.outputFiles ?? []) {
+            await mkdir(dirname(file.path), { recursive: true });
+            await writeFile(file.path, file.contents);
+          }
+        }
+        onBuild({ ms: Math.round(performance.now() - started), errors: result.errors.map((m) => formatMessage(m, root)) });
       });
     },
   };
-  const ctx = await esbuild.context({ ...pageBuildOptions({ root, dev: true, plugins: [report] }), logLevel: 'silent' });
+  const ctx = await esbuild.context({ ...pageBuildOptions({ root, dev: true, plugins: [report] }), write: false, logLevel: 'silent' });
   await ctx.watch();
   return { dispose: () => ctx.dispose() };
 }

@@ -47,7 +47,11 @@ function parseBuildEvent(data: string): BuildEvent | null {
 
 const events = new EventSource('/__dev/events');
 // `state` arrives once on connect (the last build); `build` after every rebuild.
-events.addEventListener('state', (ev) => showBuildErrors(parseBuildEvent((ev as MessageEvent<string>).data)?.errors ?? []));
+events.addEventListener('state', (ev) => {
+  showBuildErrors(parseBuildEvent((ev as MessageEvent<string>).data)?.errors ?? []);
+  // Connected: from now on this page hears every rebuild (tests wait for this).
+  document.documentElement.dataset.devReload = 'connected';
+});
 events.addEventListener('build', (ev) => {
   const build = parseBuildEvent((ev as MessageEvent<string>).data);
   if (!build) return;
