@@ -13,6 +13,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
 import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
+import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
 
 /** Options of {@link startPlaygroundServer}. */
 export interface PlaygroundServerOptions {
@@ -30,6 +31,16 @@ export interface PlaygroundServerOptions {
   heartbeatMs?: number;
   /** Development mode: no caching, and `/__dev/events` (server-sent events) announces builds ({@link PlaygroundServer.announceBuild}). */
   dev?: boolean;
+  /**
+   * How long (ms) the room place of a peer whose connection dropped is kept for a resume
+   * (`join {room, resume}`). Default 20 000; 0 turns resume off (`peer-left` at once).
+   */
+  resumeGraceMs?: number;
+  /**
+   * Secret that signs resume tokens (≥ 16 bytes). Default: derived from `tls.key`, so tokens stay
+   * valid across restarts with the same certificate. Processes sharing rooms must share it.
+   */
+  resumeSecret?: Uint8Array | string;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
 }
@@ -73,7 +84,12 @@ interface LiveSocket extends WebSocket {
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const dev = options.dev ?? false;
-  const relay = new Relay({ capacity: options.capacity ?? 2, onTrace: options.onTrace });
+  const relay = new Relay({
+    capacity: options.capacity ?? 2,
+    onTrace: options.onTrace,
+    resumeGraceMs: options.resumeGraceMs ?? 20_000,
+    resumeTokens: new HmacResumeTokens(options.resumeSecret ?? resumeSecretFromKey(options.tls.key)),
+  });
   const handlers = options.staticDirs.map((dir) =>
     serveStatic(dir, {
       dotfiles: 'ignore',
@@ -149,6 +165,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       send: (text) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(text);
       },
+      close: (code, reason) => ws.close(code, reason),
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -157,7 +174,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       }
       relay.receive(member, textOf(data));
     });
-    ws.on('close', () => relay.disconnect(member));
+    // A close frame from the client (1000, 1001 tab closed, 1005 no code) is a goodbye; anything
+    // else (1006 dropped, heartbeat timeout) may come back with its resume token.
+    ws.on('close', (code) => relay.disconnect(member, { clean: code === 1000 || code === 1001 || code === 1005 }));
   });
 
   const heartbeat = setInterval(() => {
@@ -194,6 +213,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(heartbeat);
+        relay.close();
         for (const res of reloadClients) res.end();
         for (const client of wss.clients) client.close(1001, 'server shutting down');
         wss.close();

@@ -1,6 +1,7 @@
 /**
  * Command line: `node dist/server.js [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--dev] [--verbose]` (bundled by build.mjs; `npm start` and `npm run dev` run it). `PORT` and `HOST` environment variables work too (flags win).
+ * [--resume-grace 20] [--dev] [--verbose]` (bundled by build.mjs; `npm start` and `npm run dev` run it).
+ * `PORT` and `HOST` environment variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does.
  */
 import { existsSync } from 'node:fs';
@@ -19,6 +20,8 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
+                  (default 20; 0 turns resume off)
   --dev           build the pages in this process, rebuild on change, reload open pages
   --verbose       log every signaling message
   --help          show this help`;
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'resume-grace': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -61,6 +65,11 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  const graceText = values['resume-grace'];
+  const graceSeconds = graceText === undefined ? 20 : Number(graceText);
+  if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
+    fail(`resume-grace must be a number of seconds from 0 to 3600 (got "${String(graceText)}")`);
+  }
 
   const tls = values.cert && values.key
     ? await loadCertificateFiles(values.cert, values.key)
@@ -77,6 +86,7 @@ async function main(): Promise<void> {
     port,
     host,
     capacity,
+    resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
