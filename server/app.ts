@@ -14,6 +14,7 @@ import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
 import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
 import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
+import { handleTurnApi, type TurnService } from './turn';
 
 /** Options of {@link startPlaygroundServer}. */
 export interface PlaygroundServerOptions {
@@ -43,6 +44,8 @@ export interface PlaygroundServerOptions {
   resumeSecret?: Uint8Array | string;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
+  /** The TURN server `GET /api/turn` hands credentials for, read per request (null: TURN off, 404). */
+  turn?: () => TurnService | null;
 }
 
 /** A running playground server. */
@@ -120,6 +123,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed\n');
       return;
     }
+    if (handleTurnApi(req, res, options.turn?.() ?? null)) return;
     const notFound = () => {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
     };

@@ -1,7 +1,8 @@
 /**
  * Command line: `node dist/server.js [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--resume-grace 20] [--dev] [--verbose]` (bundled by build.mjs; `npm start` and `npm run dev` run it).
- * `PORT` and `HOST` environment variables work too (flags win).
+ * [--resume-grace 20] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`
+ * (bundled by build.mjs; `npm start` and `npm run dev` run it).
+ * `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win).
  * Prints the Local and Network URLs, like Vite does.
  */
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
 import { buildLine, startDevBuild, type DevBuilder } from './dev';
+import { setupTurn } from './turn-setup';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,6 +26,13 @@ const USAGE = `Usage: npm start -- [options]
                   (default 20; 0 turns resume off)
   --dev           build the pages in this process, rebuild on change, reload open pages
   --verbose       log every signaling message
+  --turn          also start a TURN server (coturn) with a fresh random secret;
+                  pages get short-lived credentials from /api/turn
+  --turn-port N   its port (default 3478, or the next free one)
+  --turn-url URL  use an existing coturn instead (repeatable; or $TURN_URL, comma-separated),
+                  e.g. turn:turn.example.org:3478?transport=udp
+  --turn-secret S that coturn's static-auth-secret (better: $TURN_SECRET, not shown by ps)
+  --turn-ttl N    lifetime of TURN credentials in seconds (default 3600, or $TURN_TTL)
   --help          show this help`;
 
 function fail(message: string): never {
@@ -51,6 +60,11 @@ async function main(): Promise<void> {
         'resume-grace': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        turn: { type: 'boolean', default: false },
+        'turn-port': { type: 'string' },
+        'turn-url': { type: 'string', multiple: true },
+        'turn-secret': { type: 'string' },
+        'turn-ttl': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -71,6 +85,24 @@ async function main(): Promise<void> {
     fail(`resume-grace must be a number of seconds from 0 to 3600 (got "${String(graceText)}")`);
   }
 
+  const envUrls = (process.env.TURN_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const turnSettings = {
+    managed: values.turn,
+    port: intOption(values['turn-port'], 'turn-port', 1, 65535),
+    urls: values['turn-url'] ?? envUrls,
+    secret: values['turn-secret'] ?? (process.env.TURN_SECRET || undefined),
+    ttl: intOption(values['turn-ttl'] ?? process.env.TURN_TTL, 'turn-ttl', 1, 7 * 24 * 3600),
+    host,
+  };
+  const turn = await setupTurn(turnSettings).catch((err: Error) => fail(err.message));
+  const stopTurn = () => turn.coturn?.stop() ?? Promise.resolve();
+  let turnService = turn.service;
+  void turn.coturn?.exited.then(({ code, signal }) => {
+    if (turnService === null) return;
+    turnService = null;
+    console.error(`  TURN server (coturn) stopped by itself (${signal ?? `code ${code}`}): /api/turn is off. Its log: ${turn.coturn?.logFile}`);
+  });
+
   const tls = values.cert && values.key
     ? await loadCertificateFiles(values.cert, values.key)
     : await loadOrCreateCertificate(join(root, '.cert'));
@@ -90,7 +122,9 @@ async function main(): Promise<void> {
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
-  }).catch((err: NodeJS.ErrnoException) => {
+    turn: () => turnService,
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    await stopTurn();
     if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use: try --port ${port + 1}`);
     if (err.code === 'EACCES') fail(`no permission to listen on port ${port}: pick one above 1024`);
     throw err;
@@ -110,12 +144,14 @@ async function main(): Promise<void> {
   if (!host || host === '0.0.0.0' || host === '::') {
     for (const ip of lanAddresses()) console.log(`  ➜  Network: https://${ip}:${p}/`);
   }
+  for (const line of turn.lines) console.log(line);
   console.log('\n  The certificate is self-signed: the browser warns once; choose "Advanced" → "Proceed".\n');
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);
     void builder?.dispose();
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    turnService = null;
+    Promise.all([server.close(), stopTurn()]).then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -8,6 +8,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMException#error_names
  */
 import type { ErrorCode } from '../signaling/protocol';
+import { iceCandidateError, iceFailed } from './explain-ice';
 
 /** Which API call failed: the same DOMException name means different things for each. */
 export type ErrorContext =
@@ -53,6 +54,8 @@ export type PlaygroundErrorName =
   | 'SignalingUnreachable'
   | 'SignalingClosed'
   | 'IceFailed'
+  /** `iceTransportPolicy: 'relay'` with no TURN server in the list: nothing can be gathered. */
+  | 'RelayWithoutTurn'
   | 'TimeoutError'
   | 'NoSourceError'
   | 'SourceEndedError';
@@ -229,6 +232,7 @@ const rtc: Table = {
     title: 'The browser could not start the connection\'s media.',
     detail: 'A sender track could not be read; check the camera and microphone.',
   }),
+  IceCandidateError: iceCandidateError,
 };
 
 const signaling: Record<ErrorCode, () => Omit<Explanation, 'name' | 'raw'>> = {
@@ -258,7 +262,7 @@ const signaling: Record<ErrorCode, () => Omit<Explanation, 'name' | 'raw'>> = {
   }),
 };
 
-const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>> = {
+const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'name' | 'raw'>> = {
   InsecureContextError: () => ({
     title: 'Camera, microphone and screen capture need a secure page.',
     detail: 'navigator.mediaDevices only exists on https:// pages or on localhost. Open this page with https:// (npm start serves it that way) instead of plain http://.',
@@ -275,9 +279,10 @@ const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>>
     title: 'The connection to the signaling server was lost.',
     detail: 'The server stopped or the network dropped. A call already connected keeps running peer-to-peer, but nobody new can join until you reconnect.',
   }),
-  IceFailed: () => ({
-    title: 'The call failed: no network path between the two peers was found.',
-    detail: 'ICE tried every candidate pair and none worked. On different networks you need a STUN server (and behind strict NATs a TURN server): add one in the ICE servers box and call again.',
+  IceFailed: iceFailed,
+  RelayWithoutTurn: () => ({
+    title: 'Relay only is on, but no TURN server is in the ICE servers list.',
+    detail: 'With iceTransportPolicy "relay" the browser only uses relay candidates, which come from a TURN server, so nothing is gathered and the call could never connect. Add a "turn:host:port username password" line (a server started with "npm start -- --turn" fills one in by itself), or untick "Relay only".',
   }),
   TimeoutError: () => ({
     title: 'This took too long.',
