@@ -188,12 +188,16 @@ test('pause and resume: the paused time is not counted and not in the file', asy
   await context.close();
 });
 
-test('no source, a source ending mid-recording (kept), a bad option, a recorder error (kept), audio-only formats', async ({ server, tb }) => {
+test('Start with no source open explains that there is nothing to record', async ({ server, tb }) => {
   const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
   await page.click('#start');
   assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'NoSourceError');
   assert.match(await textOf(page, '#problem'), /nothing to record/i);
+  await context.close();
+});
 
+test('a source ending mid-recording stops the recording, keeps it playable and explains why', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
   await openSource(page);
   await page.click('#start');
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 600, { timeout: 15_000, polling: 50 });
@@ -211,14 +215,22 @@ test('no source, a source ending mid-recording (kept), a bad option, a recorder 
   assert.is(await page.$eval('#source-state', (e) => (e as HTMLElement).dataset.state), 'ended');
   const kept = await inspectNewest(page);
   assert.ok(kept.videoWidth > 0 && kept.duration !== null && kept.duration > 0.2, `kept recording plays (${kept.duration} s)`);
+  await context.close();
+});
 
-  // A bad option is explained; a track added mid-recording makes the recorder fail (error event): kept too.
+test('a bad option is explained and nothing starts', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
   await openSource(page);
   await page.type('#video-kbps', '-5');
   await page.click('#start');
   assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'TypeError');
   assert.is(await page.$eval('#rec-state', (e) => (e as HTMLElement).dataset.state), 'inactive');
-  await page.$eval('#video-kbps', (i) => { (i as HTMLInputElement).value = ''; });
+  await context.close();
+});
+
+test('a recorder error (a track added mid-recording) is explained, and the recording is kept', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
+  await openSource(page);
   await page.click('#start');
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 500, { timeout: 15_000, polling: 50 });
   await page.evaluate(() => {
@@ -228,12 +240,16 @@ test('no source, a source ending mid-recording (kept), a bad option, a recorder 
     dbg.stream.addTrack(track.clone());
   });
   await waitForState(page, '#rec-state', 'inactive');
-  await page.waitForFunction(() => document.querySelectorAll('#recordings li[data-recording]').length === 2, { timeout: 10_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#recordings li[data-recording]').length === 1, { timeout: 10_000 });
   assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'InvalidModificationError');
   assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.reason), 'error');
   await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
   assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.state), 'ready');
+  await context.close();
+});
 
+test('the microphone alone offers only audio formats', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
   await page.select('#source', 'audio');
   const audio = await page.$$eval('#format option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
   assert.ok(audio.length > 0 && audio.every((t) => t.startsWith('audio/')), audio.join(' '));
