@@ -1,17 +1,21 @@
 /**
  * Command line: `node dist/server.js [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--resume-grace 20] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`
- * (bundled by build.mjs; `npm start` and `npm run dev` run it).
- * `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win).
- * Prints the Local and Network URLs, like Vite does.
+ * [--resume-grace 20] [--allow-origin URL]… [--trust-proxy] [--max-… N] [--rate N] [--burst N]
+ * [--max-buffered N] [--heartbeat-ms N] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S]
+ * [--turn-ttl N]`. `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables
+ * work too (flags win). Prints the Local and Network URLs, like Vite does. Every flag and default
+ * is listed in USAGE below and in the README. Bundled by build.mjs into dist/server.js; `npm start`
+ * and `npm run dev` run it with plain node.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startPlaygroundServer } from './app';
+import { DEFAULT_HEARTBEAT_MS, startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
 import { buildLine, startDevBuild, type DevBuilder } from './dev';
+import { DEFAULT_LIMITS as L } from './limits';
+import { normalizeOrigin } from './origin';
 import { setupTurn } from './turn-setup';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +37,23 @@ const USAGE = `Usage: npm start -- [options]
                   e.g. turn:turn.example.org:3478?transport=udp
   --turn-secret S that coturn's static-auth-secret (better: $TURN_SECRET, not shown by ps)
   --turn-ttl N    lifetime of TURN credentials in seconds (default 3600, or $TURN_TTL)
-  --help          show this help`;
+  --help          show this help
+
+Signaler limits (each refusal is a typed error a page explains):
+  --allow-origin URL   also accept pages from this origin, e.g. https://class.example.org
+                       (repeatable; "*" = any). Default: only this server's own URLs;
+                       clients that send no Origin (scripts, tests) are always accepted
+  --trust-proxy        count clients by the last X-Forwarded-For address (only behind
+                       your own reverse proxy)
+  --max-connections N              open WebSockets in total (default ${L.maxConnections})
+  --max-connections-per-address N  open WebSockets per client address (default ${L.maxConnectionsPerAddress})
+  --max-rooms N                    rooms at once (default ${L.maxRooms})
+  --rate N             messages per second per socket (default ${L.messagesPerSecond})
+  --burst N            messages at once before the rate applies (default ${L.messageBurst})
+  --max-buffered N     bytes waiting for one reader before it is cut off with 1013
+                       (default ${L.maxBufferedBytes})
+  --heartbeat-ms N     ping interval; a silent peer is dropped within two intervals and
+                       its room told after --resume-grace (default ${DEFAULT_HEARTBEAT_MS})`;
 
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${USAGE}`);
@@ -57,6 +77,15 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'trust-proxy': { type: 'boolean', default: false },
+        'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
+        'max-rooms': { type: 'string' },
+        rate: { type: 'string' },
+        burst: { type: 'string' },
+        'max-buffered': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
         'resume-grace': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
@@ -79,6 +108,19 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  const allowOrigins = values['allow-origin'] ?? [];
+  for (const o of allowOrigins) {
+    if (normalizeOrigin(o) === null) fail(`--allow-origin needs an origin like https://class.example.org (got "${o}")`);
+  }
+  const limits = {
+    maxConnections: intOption(values['max-connections'], 'max-connections', 1, 1_000_000) ?? L.maxConnections,
+    maxConnectionsPerAddress: intOption(values['max-connections-per-address'], 'max-connections-per-address', 1, 1_000_000) ?? L.maxConnectionsPerAddress,
+    maxRooms: intOption(values['max-rooms'], 'max-rooms', 1, 1_000_000) ?? L.maxRooms,
+    messagesPerSecond: intOption(values.rate, 'rate', 1, 1_000_000) ?? L.messagesPerSecond,
+    messageBurst: intOption(values.burst, 'burst', 1, 1_000_000) ?? L.messageBurst,
+    maxBufferedBytes: intOption(values['max-buffered'], 'max-buffered', 65_536, 1 << 30) ?? L.maxBufferedBytes,
+  };
+  const heartbeatMs = intOption(values['heartbeat-ms'], 'heartbeat-ms', 100, 3_600_000) ?? DEFAULT_HEARTBEAT_MS;
   const graceText = values['resume-grace'];
   const graceSeconds = graceText === undefined ? 20 : Number(graceText);
   if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
@@ -118,6 +160,10 @@ async function main(): Promise<void> {
     port,
     host,
     capacity,
+    allowOrigins,
+    trustProxy: values['trust-proxy'],
+    limits,
+    heartbeatMs,
     resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],

@@ -260,6 +260,22 @@ const signaling: Record<ErrorCode, () => Omit<Explanation, 'name' | 'raw'>> = {
     title: 'That peer is no longer in the room.',
     detail: 'The message was for someone who has left. Wait for another peer to join.',
   }),
+  'rate-limited': () => ({
+    title: 'Too many messages to the signaling server too quickly.',
+    detail: 'The server limits how fast one page may send (a real call never comes close). The extra messages were dropped; wait a moment and go on. A page that keeps flooding is disconnected.',
+  }),
+  'server-full': () => ({
+    title: 'The signaling server is full.',
+    detail: 'It already holds as many connections as it is allowed to. Try again in a minute, or ask whoever runs it to raise --max-connections.',
+  }),
+  'too-many-connections': () => ({
+    title: 'Too many connections from your network.',
+    detail: 'The server allows only so many open connections from one address (a whole classroom behind one router counts as one address). Close other tabs of the playground and try again, or ask whoever runs it to raise --max-connections-per-address.',
+  }),
+  'too-many-rooms': () => ({
+    title: 'The signaling server cannot open another room.',
+    detail: 'It already holds as many rooms as it is allowed to. Join a room that already exists, or try again later.',
+  }),
 };
 
 const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'name' | 'raw'>> = {
