@@ -19,8 +19,11 @@ const SERVER = join(ROOT, 'dist', 'server.js');
 /** Package names imported (statically or dynamically) by an ES module's text. */
 function importedPackages(text: string): string[] {
   const names = new Set<string>();
-  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"'./][^"']*)["']/g)) {
-    const spec = m[1] ?? '';
+  // import … from "x" / export … from "x" / import "x" at a line start (esbuild's output and build.mjs), and import("x").
+  const statements = /^\s*(?:import|export)\s[^;'"]*?from\s*["']([^"'\s]+)["']|^\s*import\s*["']([^"'\s]+)["']|\bimport\(\s*["']([^"'\s]+)["']\s*\)/gm;
+  for (const m of text.matchAll(statements)) {
+    const spec = m[1] ?? m[2] ?? m[3] ?? '';
+    if (spec.startsWith('.') || spec.startsWith('/')) continue;
     if (spec.startsWith('node:') || builtinModules.includes(spec)) continue;
     names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec));
   }
