@@ -53,6 +53,7 @@ export type PlaygroundErrorName =
   | 'SignalingUnreachable'
   | 'SignalingClosed'
   | 'IceFailed'
+  | 'IceStuck'
   | 'TimeoutError'
   | 'NoSourceError'
   | 'SourceEndedError';
@@ -258,7 +259,7 @@ const signaling: Record<ErrorCode, () => Omit<Explanation, 'name' | 'raw'>> = {
   }),
 };
 
-const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>> = {
+const ours: Record<PlaygroundErrorName, (err?: unknown) => Omit<Explanation, 'name' | 'raw'>> = {
   InsecureContextError: () => ({
     title: 'Camera, microphone and screen capture need a secure page.',
     detail: 'navigator.mediaDevices only exists on https:// pages or on localhost. Open this page with https:// (npm start serves it that way) instead of plain http://.',
@@ -273,7 +274,11 @@ const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>>
   }),
   SignalingClosed: () => ({
     title: 'The connection to the signaling server was lost.',
-    detail: 'The server stopped or the network dropped. A call already connected keeps running peer-to-peer, but nobody new can join until you reconnect.',
+    detail: 'The server stopped or the network dropped. The page reconnects by itself and gets its old id back; a call already connected keeps running peer-to-peer meanwhile, and hang-up still reaches the other side over the call\'s data channel.',
+  }),
+  IceStuck: (err) => ({
+    title: 'The call could not connect.',
+    detail: err instanceof Error && err.message ? err.message : 'ICE did not find a working candidate pair, even after an ICE restart.',
   }),
   IceFailed: () => ({
     title: 'The call failed: no network path between the two peers was found.',
