@@ -157,7 +157,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     const t = this.#transport;
     this.#transport = null;
     if (t && t.readyState < 2) t.close(1000, 'bye');
-    this.emit('close', { code: 1000, reason: 'closed by the page', wasOpen });
+    this.emit('close', { code: 1000, reason: 'bye', wasOpen });
   }
 
   #connect(): void {
@@ -273,5 +273,16 @@ export class LoopbackTransport implements SignalingTransport {
     this.readyState = 3;
     this.#relay.disconnect(this.#member);
     queueMicrotask(() => this.onclose?.({ code, reason, wasClean: true } as CloseEvent));
+  }
+
+  /**
+   * Simulates a lost network (no close frame): the relay holds this peer's place for its resume
+   * grace period, and the page sees close code 1006.
+   */
+  drop(): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.#relay.disconnect(this.#member, { clean: false });
+    queueMicrotask(() => this.onclose?.({ code: 1006, reason: '', wasClean: false } as CloseEvent));
   }
 }

@@ -3,14 +3,12 @@ import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-// @ts-expect-error: a plain JS module (JSDoc-typed) shared with build.mjs
 import { extractMarked } from '../../src/build/source-text.mjs';
 import { STEP_ACTIONS } from '../../src/rtc/stepper';
 import { STEP_IDS } from '../../src/rtc/steps';
 import { ROOT } from '../helpers/server';
 
-type Extract = (source: string) => Record<string, string>;
-const extract = extractMarked as Extract;
+const extract: (source: string) => Record<string, string> = extractMarked;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 /** The JavaScript esbuild makes of a function's text, minus whitespace, types and comments. */
