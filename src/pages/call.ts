@@ -142,7 +142,7 @@ function renderButtons(): void {
   const joined = session?.roomState === 'joined';
   const inCall = session !== null && session.callState !== 'idle';
   el.join.disabled = session !== null && (session.roomState === 'joined' || session.roomState === 'connecting');
-  el.leave.disabled = !joined && session?.roomState !== 'connecting';
+  el.leave.disabled = !joined && session?.roomState !== 'connecting' && session?.roomState !== 'reconnecting';
   el.room.disabled = !el.join.disabled ? false : true;
   el.call.disabled = !joined || inCall || (session?.peers.length ?? 0) === 0;
   el.hangup.disabled = !inCall;
@@ -240,9 +240,11 @@ async function join(): Promise<void> {
   s.on('room', (state) => {
     if (state !== 'reconnecting') clearInterval(reconnectTicker);
     if (state === 'joined') {
-      if (everJoined) el.roomHint.textContent = 'Reconnected to the signaling server.';
+      if (everJoined) {
+        el.roomHint.textContent = 'Reconnected to the signaling server.';
+        showProblem(el.problem, null);
+      }
       everJoined = true;
-      showProblem(el.problem, null);
       if (stepMode && !s.activeCall) stepsPanel.preview('callee');
     }
     if (state !== 'reconnecting') setState(el.roomState, state, ROOM_TEXT[state]);

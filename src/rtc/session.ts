@@ -88,6 +88,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
           this.#setRoom('left');
           return;
         }
+        if (this.#room === 'reconnecting') return; // another failed attempt: already said
         this.#setRoom('reconnecting');
         this.emit('problem', new PlaygroundError(info.wasOpen ? 'SignalingClosed' : 'SignalingUnreachable', `WebSocket closed (${info.code})`), 'signaling');
       }),

@@ -6,7 +6,8 @@ import { CallSession, type CallSessionOptions } from '../../src/rtc/session';
 import { LoopbackTransport, SignalingClient, type SignalingTransport } from '../../src/signaling/client';
 import { Relay } from '../../src/signaling/relay';
 import { MemoryResumeTokens } from '../../src/signaling/resume';
-import { FakeNetwork, type FakePeerConnection } from './fake-rtc';
+import { FakeNetwork } from './fake-network';
+import type { FakePeerConnection } from './fake-rtc';
 
 /** Resolves when `ok()` is true (checked every 2 ms). @throws Error naming `what` after `timeoutMs`. */
 export function waitFor(ok: () => boolean, what: string, timeoutMs = 5000): Promise<void> {

@@ -8,104 +8,16 @@
  * ICE watchdog.
  */
 
-/** Shared by the fakes of one test: links them, and holds the knobs. */
-export class FakeNetwork {
-  readonly #byUfrag = new Map<string, FakePeerConnection>();
-  /** Largest random delay of an async operation, in ms. */
-  maxDelayMs: number;
-  /** The next `stallGatherings` gatherings (any fake) find no candidate and stay "gathering". */
-  stallGatherings = 0;
-  /** Every fake made, in order. */
-  readonly peers: FakePeerConnection[] = [];
-  #n = 0;
+import { FakeDataChannel, FakeEvent } from './fake-channel';
 
-  constructor(options: { maxDelayMs?: number } = {}) {
-    this.maxDelayMs = options.maxDelayMs ?? 3;
-  }
+export { FakeDataChannel } from './fake-channel';
 
-  /** A factory for `CallSession`/`Peer` (`PeerConnectionFactory`). */
-  readonly factory = (configuration: RTCConfiguration): RTCPeerConnection => {
-    const pc = new FakePeerConnection(this, configuration);
-    this.peers.push(pc);
-    return pc as unknown as RTCPeerConnection;
-  };
-
-  /** @internal */ nextId(): number {
-    return ++this.#n;
-  }
-
-  /** @internal */ delay(): Promise<void> {
-    const ms = Math.random() * this.maxDelayMs;
-    return new Promise((resolve) => setTimeout(resolve, ms));
-  }
-
-  /** @internal */ register(ufrag: string, pc: FakePeerConnection): void {
-    this.#byUfrag.set(ufrag, pc);
-  }
-
-  /** @internal */ find(ufrag: string | null): FakePeerConnection | undefined {
-    return ufrag ? this.#byUfrag.get(ufrag) : undefined;
-  }
-}
+import type { FakeNetwork } from './fake-network';
 
 type Desc = { type: RTCSdpType; sdp: string };
 
 function ufragOf(sdp: string): string | null {
   return /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? null;
-}
-
-class FakeEvent extends Event {
-  constructor(type: string, props: Record<string, unknown> = {}) {
-    super(type);
-    Object.assign(this, props);
-  }
-}
-
-/** A fake RTCDataChannel: opens when its connection connects; messages go to its partner. */
-export class FakeDataChannel extends EventTarget {
-  readonly label: string;
-  readonly negotiated: boolean;
-  id: number | null;
-  readyState: RTCDataChannelState = 'connecting';
-  partner: FakeDataChannel | null = null;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: Event) => void) | null = null;
-  readonly sent: string[] = [];
-
-  constructor(label: string, init: RTCDataChannelInit = {}) {
-    super();
-    this.label = label;
-    this.negotiated = init.negotiated ?? false;
-    this.id = init.id ?? null;
-  }
-
-  send(data: string): void {
-    if (this.readyState !== 'open') throw new DOMException('not open', 'InvalidStateError');
-    this.sent.push(data);
-    const partner = this.partner;
-    setTimeout(() => {
-      if (partner?.readyState === 'open') partner.#fire('message', new FakeEvent('message', { data }));
-    }, 0);
-  }
-
-  close(): void {
-    if (this.readyState === 'closed') return;
-    this.readyState = 'closed';
-    this.#fire('close', new FakeEvent('close'));
-  }
-
-  /** @internal */ open(): void {
-    if (this.readyState !== 'connecting') return;
-    this.readyState = 'open';
-    this.#fire('open', new FakeEvent('open'));
-  }
-
-  #fire(name: 'open' | 'message' | 'close', ev: Event): void {
-    const handler = this[`on${name}`] as ((ev: Event) => void) | null;
-    handler?.call(this, ev);
-    this.dispatchEvent(ev);
-  }
 }
 
 /** The fake connection; see the module comment. */
@@ -228,7 +140,6 @@ export class FakePeerConnection extends EventTarget {
   }
 
   #inChain = 0;
-
   #ops: Promise<void> = Promise.resolve();
 
   createOffer(): Promise<Desc> {
@@ -430,7 +341,6 @@ export class FakePeerConnection extends EventTarget {
   }
 
   readonly #gathered = new Set<string>();
-
   #connecting(): void {
     if (this.connectionState !== 'new' || !this.localDescription || !this.remoteDescription) return;
     this.iceConnectionState = 'checking';

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { reconnectDelay, RECONNECT_SCHEDULE_MS } from '../../src/signaling/client';
 import { connectedPair, FakeServer, makeSide, waitFor, type Side } from '../helpers/call-harness';
-import { FakeNetwork } from '../helpers/fake-rtc';
+import { FakeNetwork } from '../helpers/fake-network';
 import { Peer } from '../../src/rtc/peer';
 import { PerfectNegotiator } from '../../src/rtc/perfect-negotiator';
 

@@ -4,7 +4,7 @@ import { diagnoseIce, type IceFacts } from '../../src/rtc/ice-watchdog';
 import { stepByStep } from '../../src/rtc/step-negotiator';
 import type { Stepper } from '../../src/rtc/stepper';
 import { FakeServer, makeSide, waitFor } from '../helpers/call-harness';
-import { FakeNetwork } from '../helpers/fake-rtc';
+import { FakeNetwork } from '../helpers/fake-network';
 
 const facts = (f: Partial<IceFacts>): IceFacts => ({ policy: 'all', turnServers: 0, localCandidates: 2, remoteCandidates: 2, serverErrors: [], ...f });
 
