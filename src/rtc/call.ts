@@ -13,6 +13,7 @@ import type { PeerInfo } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { CONTROL_CHANNEL_LABEL, encodeControl, openControlChannel, parseControl, type ControlMessage, type SignalPath } from './call-control';
 import { nextCallState, type CallEvent, type CallState } from './call-state';
+import { IceCandidateError, iceErrorsOf, iceFailedError } from './ice-errors';
 import { IceWatchdog, type IceDiagnosis } from './ice-watchdog';
 import type { CallRole, Negotiator } from './negotiator';
 import type { Peer, Signal } from './peer';
@@ -177,15 +178,17 @@ export class Call extends Emitter<CallEvents> {
       // data m-section) is applied, so opening it does not ask for an offer of its own.
       if (which === 'signalingState' && states.signalingState === 'have-remote-offer') this.#openControl(peer);
     });
+    peer.on('icecandidateerror', (e) => this.emit('problem', new IceCandidateError(e)));
     if (this.role === 'caller') this.#openControl(peer);
     const watchdog = new IceWatchdog(peer, {
       impolite: !this.polite,
       timeoutMs: this.#opts.iceTimeoutMs,
       restart: () => this.negotiator.restartIce(),
       remoteCandidates: () => this.#remoteCandidates,
+      serverErrors: () => [...iceErrorsOf(peer.pc)],
     });
     watchdog.on('restart', () => this.emit('icerestart'));
-    watchdog.on('stuck', (d: IceDiagnosis) => this.emit('problem', iceError(d)));
+    watchdog.on('stuck', (d: IceDiagnosis) => this.emit('problem', iceError(d, peer.pc)));
     this.#watchdog = watchdog;
   }
 
@@ -222,7 +225,10 @@ export class Call extends Emitter<CallEvents> {
   }
 }
 
-/** The page-facing error for a diagnosis: `IceFailed` only for a true "no network path". */
-function iceError(d: IceDiagnosis): PlaygroundError {
-  return new PlaygroundError(d.cause === 'no-network-path' ? 'IceFailed' : 'IceStuck', d.message);
+/**
+ * The page-facing error for a diagnosis: `IceFailed` (with the STUN/TURN errors seen as its
+ * cause) only for a true "no network path"; otherwise `IceStuck` with the reason in plain words.
+ */
+function iceError(d: IceDiagnosis, pc: RTCPeerConnection): PlaygroundError {
+  return d.cause === 'no-network-path' ? iceFailedError(pc) : new PlaygroundError('IceStuck', d.message);
 }

@@ -115,11 +115,20 @@ export type ErrorCode =
   | 'room-full'
   | 'not-in-room'
   | 'already-in-room'
-  | 'unknown-peer';
+  | 'unknown-peer'
+  /** The sender sent more than its rate limit allows; slow down (sustained flooding closes with 1008). */
+  | 'rate-limited'
+  /** The server holds as many connections as it allows; the connection is closed (1013). */
+  | 'server-full'
+  /** Too many connections from the sender's address; the connection is closed (1013). */
+  | 'too-many-connections'
+  /** The server holds as many rooms as it allows; join an existing room or try later. */
+  | 'too-many-rooms';
 
 /** Every error code, for validation and docs. */
 export const ERROR_CODES: readonly ErrorCode[] = [
   'bad-json', 'bad-message', 'room-full', 'not-in-room', 'already-in-room', 'unknown-peer',
+  'rate-limited', 'server-full', 'too-many-connections', 'too-many-rooms',
 ];
 
 /** Something the sender did was refused. The connection stays open. */

@@ -46,6 +46,8 @@ export interface Member {
 export interface RelayOptions {
   /** Most peers a room holds; a further `join` gets `room-full`. Default 2 (a two-peer call). */
   capacity?: number;
+  /** Most rooms that exist at once; a `join` that would open one more gets `too-many-rooms`. Default unlimited. */
+  maxRooms?: number;
   /** Called for every frame that was handled or refused, for logs and diagrams. */
   onTrace?: (event: RelayTrace) => void;
   /**
@@ -118,6 +120,7 @@ export function createPeerId(): string {
  */
 export class Relay {
   readonly capacity: number;
+  readonly maxRooms: number;
   /** Resume grace period in ms (0: none). */
   readonly resumeGraceMs: number;
   readonly #rooms = new Map<string, Map<string, Member>>();
@@ -127,13 +130,20 @@ export class Relay {
   readonly #backlogBytes: number;
   readonly #startedAt = Date.now();
 
-  /** @throws TypeError when `capacity` is not an integer ≥ 1 or `resumeGraceMs` is negative. */
+  /**
+   * @throws TypeError when `capacity` or `maxRooms` is not an integer ≥ 1 or `resumeGraceMs` is negative.
+   */
   constructor(options: RelayOptions = {}) {
     const capacity = options.capacity ?? 2;
     if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError('capacity must be an integer >= 1');
+    const maxRooms = options.maxRooms ?? Number.POSITIVE_INFINITY;
+    if (maxRooms !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxRooms) || maxRooms < 1)) {
+      throw new TypeError('maxRooms must be an integer >= 1');
+    }
     const grace = options.resumeGraceMs ?? 0;
     if (!Number.isFinite(grace) || grace < 0) throw new TypeError('resumeGraceMs must be a number >= 0');
     this.capacity = capacity;
+    this.maxRooms = maxRooms;
     this.resumeGraceMs = grace;
     this.#onTrace = options.onTrace;
     this.#tokens = options.resumeTokens ?? new MemoryResumeTokens();
@@ -175,7 +185,14 @@ export class Relay {
       this.refuse(member, parsed.error.code, parsed.error.message);
       return;
     }
-    const msg = parsed.message;
+    this.handle(member, parsed.message);
+  }
+
+  /**
+   * Handles one already-validated message from `member` (for transports that parse first, e.g.
+   * to rate-limit by message type). Same rules as {@link Relay.receive}.
+   */
+  handle(member: Member, msg: ClientMessage): void {
     this.#onTrace?.({ kind: 'in', from: member.id, message: msg });
     switch (msg.type) {
       case 'join':
@@ -233,9 +250,8 @@ export class Relay {
     this.#leave(held.member);
   }
 
-  #send(member: Member, message: ServerMessage): void {
+  #send(member: Member, message: ServerMessage, text = encodeMessage(message)): void {
     this.#onTrace?.({ kind: 'out', to: member.id, message });
-    const text = encodeMessage(message);
     const held = this.#held.get(member.id);
     if (held && held.member === member) {
       held.backlog.push(text);
@@ -271,6 +287,10 @@ export class Relay {
       this.refuse(member, 'room-full', `room "${room}" is full (${this.capacity} peers)`);
       return;
     }
+    if (!peers && this.#rooms.size >= this.maxRooms) {
+      this.refuse(member, 'too-many-rooms', `the server holds its maximum of ${this.maxRooms} rooms; join an existing room or try later`);
+      return;
+    }
     if (!peers) {
       peers = new Map();
       this.#rooms.set(room, peers);
@@ -280,7 +300,9 @@ export class Relay {
     if (name !== undefined) member.name = name;
     peers.set(member.id, member);
     this.#welcome(member, others, resumed);
-    for (const other of others) this.#send(other, { type: 'peer-joined', peer: info(member) });
+    const joined: ServerMessage = { type: 'peer-joined', peer: info(member) };
+    const text = encodeMessage(joined);
+    for (const other of others) this.#send(other, joined, text);
   }
 
   #welcome(member: Member, others: Member[], resumed: boolean): void {
@@ -337,7 +359,9 @@ export class Relay {
     if (!peers || peers.get(member.id) !== member) return;
     peers.delete(member.id);
     if (peers.size === 0) this.#rooms.delete(room);
-    for (const other of peers.values()) this.#send(other, { type: 'peer-left', id: member.id });
+    const left: ServerMessage = { type: 'peer-left', id: member.id };
+    const text = encodeMessage(left);
+    for (const other of peers.values()) this.#send(other, left, text);
   }
 
   // @show server-relay-offer server-relay-answer
@@ -349,7 +373,8 @@ export class Relay {
     const peers = this.#rooms.get(member.room);
     if (!peers) return;
     if (to === undefined) {
-      for (const other of peers.values()) if (other !== member) this.#send(other, message);
+      const text = encodeMessage(message);
+      for (const other of peers.values()) if (other !== member) this.#send(other, message, text);
       return;
     }
     const target = peers.get(to);
