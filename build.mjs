@@ -13,6 +13,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { sourceTextPlugin } from './src/build/source-text.mjs';
 
 /** The repository root (the folder of this file). */
 export const ROOT = dirname(fileURLToPath(import.meta.url));
@@ -170,7 +171,8 @@ export function pageBuildOptions({ root = ROOT, production = false, dev = false,
     metafile: true,
     chunkNames: 'js/chunks/[name]-[hash]',
     logLevel: 'warning',
-    plugins: [pageTemplate(root, dev), ...(report ? [sizeReport(root, production)] : []), ...plugins],
+    // `import X from './file.ts?source'`: the text of its `// @show`-marked functions (src/build/source-text.mjs).
+    plugins: [pageTemplate(root, dev), sourceTextPlugin(), ...(report ? [sizeReport(root, production)] : []), ...plugins],
   };
 }
 

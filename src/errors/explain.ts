@@ -54,6 +54,7 @@ export type PlaygroundErrorName =
   | 'SignalingUnreachable'
   | 'SignalingClosed'
   | 'IceFailed'
+  | 'IceStuck'
   /** `iceTransportPolicy: 'relay'` with no TURN server in the list: nothing can be gathered. */
   | 'RelayWithoutTurn'
   | 'TimeoutError'
@@ -293,7 +294,11 @@ const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'nam
   }),
   SignalingClosed: () => ({
     title: 'The connection to the signaling server was lost.',
-    detail: 'The server stopped or the network dropped. A call already connected keeps running peer-to-peer, but nobody new can join until you reconnect.',
+    detail: 'The server stopped or the network dropped. The page reconnects by itself and gets its old id back; a call already connected keeps running peer-to-peer meanwhile, and hang-up still reaches the other side over the call\'s data channel.',
+  }),
+  IceStuck: (err) => ({
+    title: 'The call could not connect.',
+    detail: err instanceof Error && err.message ? err.message : 'ICE did not find a working candidate pair, even after an ICE restart.',
   }),
   IceFailed: iceFailed,
   RelayWithoutTurn: () => ({
