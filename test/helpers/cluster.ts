@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { PlaygroundServer, PlaygroundServerOptions } from '../../server/app';
+import { textOf, type PlaygroundServer, type PlaygroundServerOptions } from '../../server/app';
 import type { ServerMessage } from '../../src/signaling/protocol';
 import { tmpdir } from 'node:os';
 import { loadOrCreateCertificate } from '../../server/cert';
@@ -153,7 +153,7 @@ export class SignalClient {
     this.ws = new WebSocket(url, { rejectUnauthorized: false });
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as ServerMessage;
+      const m = JSON.parse(textOf(data)) as ServerMessage;
       const w = this.#waiters.shift();
       if (w) w(m);
       else this.inbox.push(m);
