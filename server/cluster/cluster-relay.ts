@@ -214,7 +214,7 @@ export class ClusterRelay {
     if (this.#link.up) {
       const handOver = this.resumeGraceMs > 0;
       const done = handOver
-        ? Promise.all(inRooms.map((m) => (this.#held.has(m.id) ? true : this.#store.hold(m.room ?? '', m.id))))
+        ? Promise.all(inRooms.map((m) => (this.#held.has(m.id) ? Promise.resolve(true) : this.#store.hold(m.room ?? '', m.id))))
         : Promise.all(inRooms.map((m) => this.#leave(m))).then(() => this.#store.unregister());
       const logged = done.then(
         () => handOver && inRooms.length > 0 && this.#log(`[cluster] shutting down: ${inRooms.length} peer(s) held for a resume on another process`),
