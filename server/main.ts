@@ -1,23 +1,26 @@
 /**
- * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
+ * Command line: `node dist/server.js [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
  * [--resume-grace 20] [--allow-origin URL]… [--trust-proxy] [--max-… N] [--rate N] [--burst N]
  * [--max-buffered N] [--heartbeat-ms N] [--redis URL [--redis-ttl MS]] [--dev] [--verbose]
  * [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`. `PORT`, `HOST`, `REDIS_URL`, `TURN_URL`,
  * `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win). Prints the Local and
- * Network URLs, like Vite does, and a QR code of the Network URL for phones; `--build` builds the pages
- * after checking that the port is free (a busy port is one line, nothing built). Every flag and default is listed in USAGE below and in the README.
+ * Network URLs, like Vite does, and a QR code of the Network URL for phones. Every flag and default is
+ * listed in USAGE below and in the README. `--build` (npm start) builds the pages once the port is known
+ * to be free: a busy port is one line, and nothing is rebuilt under the server already running there.
+ * Bundled by build.mjs into dist/server.js; `npm start` and `npm run dev` run it with plain node.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, watch } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HEARTBEAT_MS, startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
-import { nextFreePort, portInUse, portInUseMessage } from './port-check';
-import { readyBanner } from './terminal-qr';
+import { buildLine, startDevBuild, type DevBuilder } from './dev';
 import { DEFAULT_LIMITS as L } from './limits';
 import { normalizeOrigin } from './origin';
+import { nextFreePort, portInUse, portInUseMessage } from './port-check';
+import { readyBanner } from './terminal-qr';
 import { setupTurn } from './turn-setup';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +38,7 @@ const USAGE = `Usage: npm start -- [options]
   --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
                   (default 20; 0 turns resume off)
   --build         build the pages (production) once the port is known to be free (npm start)
-  --dev           rebuild on change and reload open pages
+  --dev           build the pages in this process, rebuild on change, reload open pages
   --verbose       log every signaling message
   --turn          also start a TURN server (coturn) with a fresh random secret;
                   pages get short-lived credentials from /api/turn
@@ -73,7 +76,7 @@ function die(message: string): never {
   process.exit(1);
 }
 
-/** Runs `node build.mjs --production` and waits for it. */
+/** Runs `node build.mjs --production` (pages and server bundle) and waits for it. */
 function buildPages(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'build.mjs'), '--production'], { stdio: 'inherit' });
@@ -182,11 +185,7 @@ async function main(): Promise<void> {
   if ('created' in tls && tls.created) console.log('  Made a new self-signed certificate in .cert/');
 
   const distDir = join(root, 'dist');
-  let builder: ChildProcess | undefined;
-  if (values.dev) {
-    mkdirSync(distDir, { recursive: true });
-    builder = spawn(process.execPath, [join(root, 'build.mjs'), '--watch'], { stdio: 'inherit' });
-  } else if (!existsSync(join(distDir, 'js'))) {
+  if (!values.dev && !existsSync(join(distDir, 'js'))) {
     die('dist/ is missing: run "npm run build" first (npm start does it for you)');
   }
 
@@ -213,15 +212,11 @@ async function main(): Promise<void> {
     throw err;
   });
 
+  let builder: DevBuilder | undefined;
   if (values.dev) {
-    let timer: NodeJS.Timeout | undefined;
-    watch(distDir, { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => server.reload(), 150);
-    });
-    watch(join(root, 'public'), { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => server.reload(), 150);
+    builder = await startDevBuild(root, (build) => {
+      (build.errors.length > 0 ? console.error : console.log)(`  [dev] ${buildLine(build)}`);
+      server.announceBuild(build);
     });
   }
 
@@ -231,7 +226,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);
-    builder?.kill();
+    void builder?.dispose();
     turnService = null;
     Promise.all([server.close(), stopTurn()]).then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(0), 2000).unref();

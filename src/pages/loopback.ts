@@ -114,7 +114,7 @@ async function start(): Promise<void> {
     }),
   );
   renderButtons();
-  current.setupMs?.then((ms) => {
+  void current.setupMs?.then((ms) => {
     if (loop === current) setState(el.setupTime, 'measured', `${Math.round(ms)} ms`);
   });
 }

@@ -104,7 +104,7 @@ function videoTrack(): MediaStreamTrack | undefined {
 function renderSettings(): void {
   const track = videoTrack();
   const s = (track?.getSettings() ?? {}) as MediaTrackSettings & { displaySurface?: string };
-  const show = (key: keyof typeof el.settings, value: unknown) => {
+  const show = (key: keyof typeof el.settings, value: string | number | boolean | undefined) => {
     el.settings[key].textContent = value === undefined || value === '' ? '–' : String(value);
   };
   show('displaySurface', s.displaySurface);

@@ -5,7 +5,8 @@
  * with the camera on.
  */
 import type { CallState } from '../rtc/call-state';
-import type { EndReason, RoomState } from '../rtc/call';
+import type { EndReason } from '../rtc/call';
+import type { RoomState } from '../rtc/session';
 
 /** What the sentence is made from. */
 export interface CallSituation {
@@ -35,12 +36,10 @@ export function describeCallSituation(s: CallSituation): string {
       return `You left ${where}; your camera is off. Press Join to come back.`;
     case 'full':
       return `Not in a room: ${where} is full. Choose another room and press Join.`;
-    case 'unreachable':
-      return 'Not in a room: the signaling server cannot be reached. Check that npm start is running, then press Join.';
-    case 'disconnected':
+    case 'reconnecting':
       return s.call === 'connected'
-        ? `The connection to the signaling server was lost; the call itself goes on (media is peer-to-peer).`
-        : `Not in a room: the connection to the signaling server was lost. Press Join to join ${where} again.`;
+        ? `Reconnecting to the signaling server; the call itself goes on (media is peer-to-peer).`
+        : `Reconnecting to the signaling server to get back into ${where}…`;
     case 'joined':
       break;
   }
@@ -66,6 +65,7 @@ export function describeCallSituation(s: CallSituation): string {
       return `The other side left the room. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'left-room':
     case 'signaling-closed':
+    case 'signaling-lost':
     case null:
       return s.peers > 0 ? `In ${where}, not in a call. ${next}` : `In ${where}, waiting for someone to join: share the room link.`;
   }

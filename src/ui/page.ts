@@ -1,14 +1,11 @@
 /**
- * What every page does first: the presenter-mode toggle, keyboard-reachable scroll boxes and
- * (in `npm run dev`) live reload.
+ * What every page does first: the presenter-mode toggle and keyboard-reachable scroll boxes.
  */
-import { enableLiveReload } from './dom';
 import { mountPresenterToggle } from './presenter';
 import { keepScrollBoxesReachable } from './scroll-boxes';
 
 /** Sets up the parts shared by every page. Call once, first, from each page's script. */
 export function initPage(): void {
-  enableLiveReload();
   mountPresenterToggle();
   keepScrollBoxesReachable();
 }

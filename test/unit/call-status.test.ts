@@ -13,11 +13,11 @@ test('after Hang up: says there is no call, that you are still in the room with 
 });
 
 test('each room state gets its own sentence', () => {
-  const texts = (['connecting', 'joined', 'full', 'unreachable', 'disconnected', 'left', null] as const).map((room) => describeCallSituation({ ...base, room }));
+  const texts = (['connecting', 'joined', 'reconnecting', 'full', 'left', null] as const).map((room) => describeCallSituation({ ...base, room }));
   assert.is(new Set(texts).size, texts.length);
   assert.match(describeCallSituation({ ...base, room: null }), /Not in a room yet/);
   assert.match(describeCallSituation({ ...base, room: 'left' }), /You left room "abc"/);
-  assert.match(describeCallSituation({ ...base, room: 'disconnected', call: 'connected' }), /call itself goes on/);
+  assert.match(describeCallSituation({ ...base, room: 'reconnecting', call: 'connected' }), /call itself goes on/);
 });
 
 test('in a call, and waiting alone', () => {

@@ -13,8 +13,9 @@ const test = suite('npm start: terminal QR code, port in use');
 
 /** Reads a QR code drawn with half blocks back into pixels (4 px per module) and decodes it. */
 function decodeTerminalQr(text: string): string | null {
-  const rows = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => /[█▀▄]/.test(l) || /^\s+$/.test(l));
-  const cells = rows.map((l) => [...l.replace(/^ {2}/, '')]);
+  const rows = text.split('\x1b[30;47m').join('').split('\x1b[0m').join('').split('\n').filter((l) => /[█▀▄]/.test(l) || /^\s+$/.test(l));
+  // The QR characters are single UTF-16 code units: split('') keeps one module column per cell.
+  const cells = rows.map((l) => l.replace(/^ {2}/, '').split(''));
   const width = Math.max(...cells.map((r) => r.length));
   const scale = 4;
   const w = (width + 4) * scale;
