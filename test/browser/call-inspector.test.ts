@@ -1,24 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ElementHandle, Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string };
-const test = suite<Ctx>('call page inspector');
+const test = browserSuite<{ dir: string }>('call page inspector');
 
-test.before(async (ctx) => {
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser();
+test.before((ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'wp-inspector-'));
 });
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
+test.after((ctx) => {
   rmSync(ctx.dir, { recursive: true, force: true });
 });
 

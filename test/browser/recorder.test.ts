@@ -1,15 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
-
-type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string };
-const test = suite<Ctx>('recorder page');
+import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
 /** The camera shows one solid colour: Y'CbCr (limited range BT.601) and the RGB it decodes to. */
 const YUV = { y: 100, u: 160, v: 80 };
@@ -32,17 +27,12 @@ function writeY4m(file: string): void {
   writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F20:1 Ip A1:1 C420jpeg\n`), ...Array(20).fill(frame)]));
 }
 
-test.before(async (ctx) => {
-  ctx.dir = mkdtempSync(join(tmpdir(), 'wp-recorder-'));
-  const y4m = join(ctx.dir, 'colour.y4m');
-  writeY4m(y4m);
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser({ args: [`--use-file-for-fake-video-capture=${y4m}`] });
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
-  rmSync(ctx.dir, { recursive: true, force: true });
+const dir = mkdtempSync(join(tmpdir(), 'wp-recorder-'));
+const y4m = join(dir, 'colour.y4m');
+writeY4m(y4m);
+const test = browserSuite('recorder page', { args: [`--use-file-for-fake-video-capture=${y4m}`] });
+test.after(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function openSource(page: Page): Promise<void> {
