@@ -225,7 +225,10 @@ export async function openUserPage(browser: Browser, url: string, grant?: ('came
   }
   const context = await browser.createBrowserContext();
   if (grant) await context.overridePermissions(new URL(url).origin, grant);
-  const page = await context.newPage();
+  // Firefox opens a context's page as a tab of one shared window, where all but the front tab are
+  // background tabs with throttled timers (a step-mode call slowed to seconds per step): give each
+  // user its own window, as Chromium does for each context.
+  const page = await context.newPage(launched.get(browser)?.name === 'firefox' ? { type: 'window' } : undefined);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('response', (res) => {

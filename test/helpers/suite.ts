@@ -152,5 +152,5 @@ export function crossBrowserSuite(name: string, launch: Omit<LaunchOptions, 'bro
  * what the user sees in that browser (usually the page's plain-words explanation).
  */
 export function notInThisBrowser(browser: BrowserName, what: string, why: string): void {
-  console.log(`NOT-RUN [${browser}] ${what}: ${why}`);
+  console.log(`\nNOT-RUN [${browser}] ${what}: ${why}`);
 }
