@@ -6,13 +6,18 @@
  * @see https://github.com/websockets/ws/blob/master/doc/ws.md
  */
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import serveStatic from 'serve-static';
-import { WebSocketServer, WebSocket } from 'ws';
-import { MAX_FRAME_BYTES } from '../src/signaling/protocol';
-import { Relay, type Member, type RelayTrace } from '../src/signaling/relay';
+import { Relay, type RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
+import { DEFAULT_LIMITS, type SignalerLimits } from './limits';
+import { createOriginPolicy } from './origin';
+import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
+import { createSignaler, type SignalerStats } from './signaler';
+import { createStaticSite } from './static';
+import { handleTurnApi, type TurnService } from './turn';
+
+/** Default heartbeat interval in ms: a silent peer is dropped within two of them. */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
 
 /** Options of {@link startPlaygroundServer}. */
 export interface PlaygroundServerOptions {
@@ -26,12 +31,38 @@ export interface PlaygroundServerOptions {
   staticDirs: string[];
   /** Most peers per room. Default 2. */
   capacity?: number;
-  /** Heartbeat interval in ms: a socket that did not answer the previous ping is terminated. Default 30 000. */
+  /**
+   * Heartbeat interval in ms: every interval each socket is pinged, and one that did not answer the
+   * previous ping is terminated, so a silent peer is dropped within two intervals. Default 30 000.
+   */
   heartbeatMs?: number;
+  /**
+   * Origins (besides the server's own Local/Network URLs) whose pages may open the signaler,
+   * e.g. `https://class.example.org`; `*` allows any. Handshakes without `Origin` are always allowed.
+   */
+  allowOrigins?: string[];
+  /** Count connections per address by the last `X-Forwarded-For` entry (only behind your own reverse proxy). */
+  trustProxy?: boolean;
+  /** Connection, room, rate and backlog limits; unset ones take {@link DEFAULT_LIMITS}. */
+  limits?: Partial<SignalerLimits>;
   /** Development mode: no caching, and `/__dev/events` (server-sent events) announces rebuilds. */
   dev?: boolean;
+  /**
+   * How long (ms) the room place of a peer whose connection dropped is kept for a resume
+   * (`join {room, resume}`). Default 20 000; 0 turns resume off (`peer-left` at once).
+   */
+  resumeGraceMs?: number;
+  /**
+   * Secret that signs resume tokens (≥ 16 bytes). Default: derived from `tls.key`, so tokens stay
+   * valid across restarts with the same certificate. Processes sharing rooms must share it.
+   */
+  resumeSecret?: Uint8Array | string;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
+  /** The TURN server `GET /api/turn` hands credentials for, read per request (null: TURN off, 404). */
+  turn?: () => TurnService | null;
+  /** Where refusals and cut-offs are logged, one line each. Default `console.warn`. */
+  log?: (line: string) => void;
 }
 
 /** A running playground server. */
@@ -42,119 +73,32 @@ export interface PlaygroundServer {
   readonly url: string;
   /** The room relay, for inspection in tests. */
   readonly relay: Relay;
+  /** The limits in force (defaults filled in). */
+  readonly limits: Readonly<SignalerLimits>;
+  /** Counters of the signaler (connections, rooms, refusals, cut-offs, heartbeat rounds). */
+  stats(): SignalerStats;
   /** Tells every open page (dev mode) to reload. */
   reload(): void;
   /** Closes every WebSocket (1001 "going away") and the HTTP server. Resolves when closed. */
   close(): Promise<void>;
 }
 
-interface LiveSocket extends WebSocket {
-  isAlive?: boolean;
-}
-
 /**
  * Starts the HTTPS + wss server.
+ * @throws TypeError when an option is invalid (e.g. an `allowOrigins` entry that is not an origin).
  * @throws the listen error (e.g. `EADDRINUSE`) when the port cannot be bound.
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
-  const dev = options.dev ?? false;
-  const relay = new Relay({ capacity: options.capacity ?? 2, onTrace: options.onTrace });
-  const handlers = options.staticDirs.map((dir) =>
-    serveStatic(dir, {
-      dotfiles: 'ignore',
-      extensions: ['html'],
-      index: ['index.html'],
-      fallthrough: true,
-      redirect: false,
-      etag: true,
-      maxAge: 0,
-      setHeaders: (res) => {
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        if (dev) res.setHeader('Cache-Control', 'no-store');
-      },
-    }),
-  );
-  const reloadClients = new Set<ServerResponse>();
-
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    if (dev && req.url === '/__dev/events') {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
-      res.write(': connected\n\n');
-      reloadClients.add(res);
-      req.on('close', () => reloadClients.delete(res));
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed\n');
-      return;
-    }
-    const notFound = () => {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
-    };
-    // serve-static calls next() when a folder has no such file (or the request is a traversal
-    // attempt it refuses), and next(err) for read errors: never an unhandled stream error.
-    const chain = handlers.reduceRight<(err?: unknown) => void>(
-      (next, serve) => (err?: unknown) => {
-        if (err) {
-          failed(err);
-          return;
-        }
-        serve(req, res, next);
-      },
-      (err?: unknown) => (err ? failed(err) : notFound()),
-    );
-    const failed = (err: unknown) => {
-      const status = (err as { status?: number }).status ?? 500;
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(status >= 400 && status < 500 ? 404 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(status >= 400 && status < 500 ? 'Not found\n' : 'Server error\n');
-    };
-    chain();
-  };
-
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, handle);
-  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: MAX_FRAME_BYTES });
-  wss.on('error', (err) => console.error('[signaler] server error:', err.message));
-
-  wss.on('connection', (ws: LiveSocket) => {
-    ws.on('error', (err) => {
-      // Malformed frames, too-large payloads (ws closes with 1009), resets: never fatal.
-      if (options.onTrace === undefined) return;
-      console.error('[signaler] socket error:', err.message);
-    });
-    ws.isAlive = true;
-    ws.on('pong', () => {
-      ws.isAlive = true;
-    });
-    const member: Member = relay.connect({
-      send: (text) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(text);
-      },
-    });
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        relay.refuse(member, 'bad-message', 'binary frames are not accepted; send JSON text');
-        return;
-      }
-      relay.receive(member, data.toString());
-    });
-    ws.on('close', () => relay.disconnect(member));
+  const limits: SignalerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const relay = new Relay({
+    capacity: options.capacity ?? 2,
+    maxRooms: limits.maxRooms,
+    onTrace: options.onTrace,
+    resumeGraceMs: options.resumeGraceMs ?? 20_000,
+    resumeTokens: new HmacResumeTokens(options.resumeSecret ?? resumeSecretFromKey(options.tls.key)),
   });
-
-  const heartbeat = setInterval(() => {
-    for (const client of wss.clients as Set<LiveSocket>) {
-      if (client.isAlive === false) {
-        client.terminate();
-        continue;
-      }
-      client.isAlive = false;
-      client.ping();
-    }
-  }, options.heartbeatMs ?? 30_000);
-  heartbeat.unref();
+  const site = createStaticSite(options.staticDirs, options.dev ?? false, (req, res) => handleTurnApi(req, res, options.turn?.() ?? null));
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, site.handle);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -166,25 +110,39 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
   server.on('error', (err) => console.error('[server] error:', err.message));
   const port = (server.address() as AddressInfo).port;
 
+  let origins;
+  try {
+    origins = createOriginPolicy({ port, host: options.host, allow: options.allowOrigins });
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  const signaler = createSignaler({
+    relay,
+    limits,
+    origins,
+    trustProxy: options.trustProxy ?? false,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    log: options.log ?? ((line) => console.warn(line)),
+    verbose: options.onTrace !== undefined,
+  });
+  server.on('upgrade', signaler.upgrade);
+
   let closing: Promise<void> | null = null;
   return {
     port,
     url: `https://localhost:${port}/`,
     relay,
-    reload() {
-      for (const res of reloadClients) res.write('event: reload\ndata: {}\n\n');
-    },
+    limits,
+    stats: () => signaler.stats(),
+    reload: () => site.reload(),
     close() {
       closing ??= new Promise<void>((resolve) => {
-        clearInterval(heartbeat);
-        for (const res of reloadClients) res.end();
-        for (const client of wss.clients) client.close(1001, 'server shutting down');
-        wss.close();
+        site.close();
+        relay.close();
+        signaler.close();
         server.close(() => resolve());
-        setTimeout(() => {
-          for (const client of wss.clients) client.terminate();
-          server.closeAllConnections();
-        }, 500).unref();
+        setTimeout(() => server.closeAllConnections(), 500).unref();
       });
       return closing;
     },

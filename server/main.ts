@@ -1,15 +1,21 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
- * [--dev] [--verbose]`. `PORT` and `HOST` environment variables work too (flags win).
- * Prints the Local and Network URLs, like Vite does.
+ * [--resume-grace 20] [--allow-origin URL]… [--trust-proxy] [--max-… N] [--rate N] [--burst N]
+ * [--max-buffered N] [--heartbeat-ms N] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S]
+ * [--turn-ttl N]`. `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables
+ * work too (flags win). Prints the Local and Network URLs, like Vite does. Every flag and default
+ * is listed in USAGE below and in the README.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, watch } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startPlaygroundServer } from './app';
+import { DEFAULT_HEARTBEAT_MS, startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
+import { DEFAULT_LIMITS as L } from './limits';
+import { normalizeOrigin } from './origin';
+import { setupTurn } from './turn-setup';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,9 +25,34 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
+                  (default 20; 0 turns resume off)
   --dev           rebuild on change and reload open pages
   --verbose       log every signaling message
-  --help          show this help`;
+  --turn          also start a TURN server (coturn) with a fresh random secret;
+                  pages get short-lived credentials from /api/turn
+  --turn-port N   its port (default 3478, or the next free one)
+  --turn-url URL  use an existing coturn instead (repeatable; or $TURN_URL, comma-separated),
+                  e.g. turn:turn.example.org:3478?transport=udp
+  --turn-secret S that coturn's static-auth-secret (better: $TURN_SECRET, not shown by ps)
+  --turn-ttl N    lifetime of TURN credentials in seconds (default 3600, or $TURN_TTL)
+  --help          show this help
+
+Signaler limits (each refusal is a typed error a page explains):
+  --allow-origin URL   also accept pages from this origin, e.g. https://class.example.org
+                       (repeatable; "*" = any). Default: only this server's own URLs;
+                       clients that send no Origin (scripts, tests) are always accepted
+  --trust-proxy        count clients by the last X-Forwarded-For address (only behind
+                       your own reverse proxy)
+  --max-connections N              open WebSockets in total (default ${L.maxConnections})
+  --max-connections-per-address N  open WebSockets per client address (default ${L.maxConnectionsPerAddress})
+  --max-rooms N                    rooms at once (default ${L.maxRooms})
+  --rate N             messages per second per socket (default ${L.messagesPerSecond})
+  --burst N            messages at once before the rate applies (default ${L.messageBurst})
+  --max-buffered N     bytes waiting for one reader before it is cut off with 1013
+                       (default ${L.maxBufferedBytes})
+  --heartbeat-ms N     ping interval; a silent peer is dropped within two intervals and
+                       its room told after --resume-grace (default ${DEFAULT_HEARTBEAT_MS})`;
 
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${USAGE}`);
@@ -45,8 +76,23 @@ async function main(): Promise<void> {
         capacity: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'trust-proxy': { type: 'boolean', default: false },
+        'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
+        'max-rooms': { type: 'string' },
+        rate: { type: 'string' },
+        burst: { type: 'string' },
+        'max-buffered': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        'resume-grace': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        turn: { type: 'boolean', default: false },
+        'turn-port': { type: 'string' },
+        'turn-url': { type: 'string', multiple: true },
+        'turn-secret': { type: 'string' },
+        'turn-ttl': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -61,6 +107,42 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? undefined;
   const capacity = intOption(values.capacity, 'capacity', 1, 64) ?? 2;
   if (Boolean(values.cert) !== Boolean(values.key)) fail('--cert and --key go together');
+  const allowOrigins = values['allow-origin'] ?? [];
+  for (const o of allowOrigins) {
+    if (normalizeOrigin(o) === null) fail(`--allow-origin needs an origin like https://class.example.org (got "${o}")`);
+  }
+  const limits = {
+    maxConnections: intOption(values['max-connections'], 'max-connections', 1, 1_000_000) ?? L.maxConnections,
+    maxConnectionsPerAddress: intOption(values['max-connections-per-address'], 'max-connections-per-address', 1, 1_000_000) ?? L.maxConnectionsPerAddress,
+    maxRooms: intOption(values['max-rooms'], 'max-rooms', 1, 1_000_000) ?? L.maxRooms,
+    messagesPerSecond: intOption(values.rate, 'rate', 1, 1_000_000) ?? L.messagesPerSecond,
+    messageBurst: intOption(values.burst, 'burst', 1, 1_000_000) ?? L.messageBurst,
+    maxBufferedBytes: intOption(values['max-buffered'], 'max-buffered', 65_536, 1 << 30) ?? L.maxBufferedBytes,
+  };
+  const heartbeatMs = intOption(values['heartbeat-ms'], 'heartbeat-ms', 100, 3_600_000) ?? DEFAULT_HEARTBEAT_MS;
+  const graceText = values['resume-grace'];
+  const graceSeconds = graceText === undefined ? 20 : Number(graceText);
+  if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
+    fail(`resume-grace must be a number of seconds from 0 to 3600 (got "${String(graceText)}")`);
+  }
+
+  const envUrls = (process.env.TURN_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const turnSettings = {
+    managed: values.turn,
+    port: intOption(values['turn-port'], 'turn-port', 1, 65535),
+    urls: values['turn-url'] ?? envUrls,
+    secret: values['turn-secret'] ?? (process.env.TURN_SECRET || undefined),
+    ttl: intOption(values['turn-ttl'] ?? process.env.TURN_TTL, 'turn-ttl', 1, 7 * 24 * 3600),
+    host,
+  };
+  const turn = await setupTurn(turnSettings).catch((err: Error) => fail(err.message));
+  const stopTurn = () => turn.coturn?.stop() ?? Promise.resolve();
+  let turnService = turn.service;
+  void turn.coturn?.exited.then(({ code, signal }) => {
+    if (turnService === null) return;
+    turnService = null;
+    console.error(`  TURN server (coturn) stopped by itself (${signal ?? `code ${code}`}): /api/turn is off. Its log: ${turn.coturn?.logFile}`);
+  });
 
   const tls = values.cert && values.key
     ? await loadCertificateFiles(values.cert, values.key)
@@ -81,10 +163,17 @@ async function main(): Promise<void> {
     port,
     host,
     capacity,
+    allowOrigins,
+    trustProxy: values['trust-proxy'],
+    limits,
+    heartbeatMs,
+    resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
     onTrace: values.verbose ? (e) => console.log('[signal]', JSON.stringify(e)) : undefined,
-  }).catch((err: NodeJS.ErrnoException) => {
+    turn: () => turnService,
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    await stopTurn();
     if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use: try --port ${port + 1}`);
     if (err.code === 'EACCES') fail(`no permission to listen on port ${port}: pick one above 1024`);
     throw err;
@@ -108,12 +197,14 @@ async function main(): Promise<void> {
   if (!host || host === '0.0.0.0' || host === '::') {
     for (const ip of lanAddresses()) console.log(`  ➜  Network: https://${ip}:${p}/`);
   }
+  for (const line of turn.lines) console.log(line);
   console.log('\n  The certificate is self-signed: the browser warns once; choose "Advanced" → "Proceed".\n');
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);
     builder?.kill();
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    turnService = null;
+    Promise.all([server.close(), stopTurn()]).then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -53,6 +53,8 @@ export type PlaygroundErrorName =
   | 'SignalingUnreachable'
   | 'SignalingClosed'
   | 'IceFailed'
+  /** `iceTransportPolicy: 'relay'` with no TURN server in the list: nothing can be gathered. */
+  | 'RelayWithoutTurn'
   | 'TimeoutError'
   | 'NoSourceError'
   | 'SourceEndedError';
@@ -229,6 +231,7 @@ const rtc: Table = {
     title: 'The browser could not start the connection\'s media.',
     detail: 'A sender track could not be read; check the camera and microphone.',
   }),
+  IceCandidateError: iceCandidateError,
 };
 
 const signaling: Record<ErrorCode, () => Omit<Explanation, 'name' | 'raw'>> = {
@@ -256,9 +259,86 @@ const signaling: Record<ErrorCode, () => Omit<Explanation, 'name' | 'raw'>> = {
     title: 'That peer is no longer in the room.',
     detail: 'The message was for someone who has left. Wait for another peer to join.',
   }),
+  'rate-limited': () => ({
+    title: 'Too many messages to the signaling server too quickly.',
+    detail: 'The server limits how fast one page may send (a real call never comes close). The extra messages were dropped; wait a moment and go on. A page that keeps flooding is disconnected.',
+  }),
+  'server-full': () => ({
+    title: 'The signaling server is full.',
+    detail: 'It already holds as many connections as it is allowed to. Try again in a minute, or ask whoever runs it to raise --max-connections.',
+  }),
+  'too-many-connections': () => ({
+    title: 'Too many connections from your network.',
+    detail: 'The server allows only so many open connections from one address (a whole classroom behind one router counts as one address). Close other tabs of the playground and try again, or ask whoever runs it to raise --max-connections-per-address.',
+  }),
+  'too-many-rooms': () => ({
+    title: 'The signaling server cannot open another room.',
+    detail: 'It already holds as many rooms as it is allowed to. Join a room that already exists, or try again later.',
+  }),
 };
 
-const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>> = {
+/** The errorCode of an `icecandidateerror`, explained (see src/rtc/ice-errors.ts). */
+function iceCandidateError(err: unknown): Omit<Explanation, 'name' | 'raw'> {
+  const e = err as { errorCode?: unknown; errorText?: unknown; url?: unknown };
+  const code = typeof e.errorCode === 'number' ? e.errorCode : 0;
+  const url = typeof e.url === 'string' && e.url !== '' ? e.url : 'an ICE server';
+  const text = typeof e.errorText === 'string' && e.errorText !== '' ? ` "${e.errorText}"` : '';
+  const said = `The browser reported icecandidateerror ${code}${text} for ${url}.`;
+  switch (code) {
+    case 401:
+      return {
+        title: `The TURN server rejected the username/password (401 Unauthorized): ${url}.`,
+        detail: `${said} The credentials are wrong or have expired. Credentials from this server's /api/turn are only valid for their ttl (reload the page for fresh ones), and the server's shared secret must be coturn's static-auth-secret. With "Relay only" nothing else can connect, so the call waits here.`,
+      };
+    case 701:
+      return {
+        title: `A STUN/TURN server could not be reached (701): ${url}.`,
+        detail: `${said} No answer came from that server: the host or port is wrong, the server is down, or a firewall blocks it (try ?transport=tcp, or turns: on port 443). Candidates from other servers and host candidates may still work.`,
+      };
+    case 403:
+      return {
+        title: `The TURN server refused to relay to that address (403 Forbidden): ${url}.`,
+        detail: `${said} coturn refuses peers in address ranges it is told to deny (loopback addresses unless allow-loopback-peers is set, or denied-peer-ip ranges).`,
+      };
+    case 486:
+    case 508:
+      return {
+        title: `The TURN server is out of capacity (${code}): ${url}.`,
+        detail: `${said} It has reached its quota of allocations for this user or in total. Close other calls or try later.`,
+      };
+    default:
+      return {
+        title: `A STUN/TURN server answered with an error (${code}): ${url}.`,
+        detail: `${said} STUN error codes 300–699 come from the server (RFC 8489 §14.8); 701 means it could not be reached.`,
+      };
+  }
+}
+
+/** "ICE failed", naming the TURN/STUN errors seen before it (`cause`), if any. */
+function iceFailed(err: unknown): Omit<Explanation, 'name' | 'raw'> {
+  const cause = (err as { cause?: unknown }).cause;
+  const errors = Array.isArray(cause) ? (cause as { errorCode?: unknown; url?: unknown }[]) : [];
+  const auth = errors.find((e) => e.errorCode === 401);
+  if (auth) {
+    return {
+      title: 'The call failed: the TURN server rejected our credentials (401).',
+      detail: `ICE gave up, and ${String(auth.url)} refused the username/password, so no relay candidate existed. Fix the TURN credentials (or reload for fresh ones) and call again.`,
+    };
+  }
+  const unreachable = errors.find((e) => e.errorCode === 701);
+  if (unreachable) {
+    return {
+      title: 'The call failed: a STUN/TURN server could not be reached (701).',
+      detail: `ICE tried every candidate pair and none worked, and ${String(unreachable.url)} never answered. Check the server's address and port (and that UDP, or TCP with ?transport=tcp, is allowed), then call again.`,
+    };
+  }
+  return {
+    title: 'The call failed: no network path between the two peers was found.',
+    detail: 'ICE tried every candidate pair and none worked. On different networks you need a STUN server (and behind strict NATs a TURN server): add one in the ICE servers box and call again.',
+  };
+}
+
+const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'name' | 'raw'>> = {
   InsecureContextError: () => ({
     title: 'Camera, microphone and screen capture need a secure page.',
     detail: 'navigator.mediaDevices only exists on https:// pages or on localhost. Open this page with https:// (npm start serves it that way) instead of plain http://.',
@@ -275,9 +355,10 @@ const ours: Record<PlaygroundErrorName, () => Omit<Explanation, 'name' | 'raw'>>
     title: 'The connection to the signaling server was lost.',
     detail: 'The server stopped or the network dropped. A call already connected keeps running peer-to-peer, but nobody new can join until you reconnect.',
   }),
-  IceFailed: () => ({
-    title: 'The call failed: no network path between the two peers was found.',
-    detail: 'ICE tried every candidate pair and none worked. On different networks you need a STUN server (and behind strict NATs a TURN server): add one in the ICE servers box and call again.',
+  IceFailed: iceFailed,
+  RelayWithoutTurn: () => ({
+    title: 'Relay only is on, but no TURN server is in the ICE servers list.',
+    detail: 'With iceTransportPolicy "relay" the browser only uses relay candidates, which come from a TURN server, so nothing is gathered and the call could never connect. Add a "turn:host:port username password" line (a server started with "npm start -- --turn" fills one in by itself), or untick "Relay only".',
   }),
   TimeoutError: () => ({
     title: 'This took too long.',

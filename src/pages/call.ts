@@ -3,7 +3,7 @@
  */
 import { getUserMedia, stopStream } from '../media/capture';
 import { CallSession, type EndReason, type RoomState } from '../rtc/call';
-import { defaultIceServersText, parseIceServers } from '../rtc/ice-servers';
+import { IceSettings } from '../ui/ice-settings';
 import type { PeerStates } from '../rtc/peer';
 import { SignalingClient, signalingUrl } from '../signaling/client';
 import type { PeerInfo } from '../signaling/protocol';
@@ -36,7 +36,11 @@ const el = {
   callState: $('#call-state'),
   call: $('#call', HTMLButtonElement),
   hangup: $('#hangup', HTMLButtonElement),
-  iceServers: $('#ice-servers', HTMLTextAreaElement),
+  ice: {
+    iceServers: $('#ice-servers', HTMLTextAreaElement),
+    relayOnly: $('#relay-only', HTMLInputElement),
+    turnStatus: $('#turn-status'),
+  },
   modeStep: $('#mode-step', HTMLInputElement),
   modeAuto: $('#mode-auto', HTMLInputElement),
   steps: $('#steps'),
@@ -85,14 +89,23 @@ el.room.value = initial.room;
 if (initial.source === 'invalid') {
   el.roomHint.textContent = 'The room in the link was not valid (letters, digits, "-", "_", "." only); a new one was made.';
 }
-el.iceServers.value = defaultIceServersText(location.hostname);
+const ice = new IceSettings(el.ice, location.search, location.hostname, (value) => {
+  el.roomHint.textContent = `The link's policy "${value}" is not valid (only "relay" or "all"): using all candidates.`;
+});
+/** The room link, with `policy=relay` when "Relay only" is on. */
+const link = (): string => {
+  const url = new URL(roomLink(location.href, el.room.value));
+  if (ice.relayOnly) url.searchParams.set('policy', 'relay');
+  return url.toString();
+};
 const showLink = () => {
-  el.roomLink.textContent = roomLink(location.href, el.room.value);
+  el.roomLink.textContent = link();
 };
 showLink();
 el.room.addEventListener('input', showLink);
+el.ice.relayOnly.addEventListener('change', showLink);
 el.copyLink.addEventListener('click', async () => {
-  el.copyLink.textContent = (await copyText(roomLink(location.href, el.room.value))) ? 'Copied' : 'Copy failed: select the link';
+  el.copyLink.textContent = (await copyText(link())) ? 'Copied' : 'Copy failed: select the link';
 });
 
 let session: CallSession | null = null;
@@ -140,13 +153,14 @@ function renderButtons(): void {
 async function join(): Promise<void> {
   if (!el.form.reportValidity()) return;
   showProblem(el.problem, null);
+  await ice.ready();
   try {
-    parseIceServers(el.iceServers.value); // refuse a bad list before opening the camera
+    ice.configuration(); // refuse a bad list (or relay only without TURN) before opening the camera
   } catch (err) {
     showError(el.problem, err, 'RTCPeerConnection');
     return;
   }
-  history.replaceState(null, '', roomLink(location.href, el.room.value));
+  history.replaceState(null, '', link());
   // Rejoining after a lost connection: release the old session and camera first.
   session?.removeAllListeners();
   session = null;
@@ -176,14 +190,14 @@ async function join(): Promise<void> {
     room: el.room.value,
     name: el.name.value.trim() || undefined,
     localStream,
-    configuration: () => ({ iceServers: parseIceServers(el.iceServers.value) }),
+    configuration: () => ice.configuration(),
     manual: stepMode,
   });
   session = s;
   stepsPanel.attach(null);
   if (stepMode) {
     stepCall = new StepCall(s, {
-      configuration: () => ({ iceServers: parseIceServers(el.iceServers.value) }),
+      configuration: () => ice.configuration(),
       getUserMedia: async () => {
         stopStream(localStream);
         useLocalStream(null);

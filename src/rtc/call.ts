@@ -16,6 +16,7 @@ import type { SignalingClient } from '../signaling/client';
 import type { ErrorMessage, PeerInfo, ServerMessage } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { nextCallState, type CallEvent, type CallState } from './call-state';
+import { IceCandidateError, iceFailedError } from './ice-errors';
 import { Peer, type Signal } from './peer';
 
 /** State of our membership in the signaling room. */
@@ -269,10 +270,11 @@ export class CallSession extends Emitter<CallSessionEvents> {
     peer.on('statechange', (which, states) => {
       if (which !== 'connectionState') return;
       this.#dispatch({ type: 'connection', state: states.connectionState });
-      if (states.connectionState === 'failed') this.emit('problem', new PlaygroundError('IceFailed', 'connectionState is "failed"'), 'RTCPeerConnection');
+      if (states.connectionState === 'failed') this.emit('problem', iceFailedError(peer.pc), 'RTCPeerConnection');
     });
     peer.on('datachannel', (channel) => this.emit('datachannel', channel));
     peer.on('error', (err) => this.emit('problem', err, 'RTCPeerConnection'));
+    peer.on('icecandidateerror', (e) => this.emit('problem', new IceCandidateError(e), 'RTCPeerConnection'));
     this.emit('peer', peer, remote);
     this.#dispatch({ type: 'start' });
   }

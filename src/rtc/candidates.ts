@@ -83,3 +83,18 @@ export function parseCandidate(line: string): ParsedCandidate {
 export function formatAddress(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
+
+/**
+ * The three parts of an ICE candidate priority (RFC 8445 §5.1.2.1):
+ * `priority = 2^24 × typePreference + 2^8 × localPreference + (256 − componentId)`.
+ * @throws TypeError unless `priority` is an integer from 0 to 2^32 − 1.
+ * @see https://www.rfc-editor.org/rfc/rfc8445#section-5.1.2.1
+ */
+export function decodePriority(priority: number): { typePreference: number; localPreference: number; componentId: number } {
+  if (!Number.isInteger(priority) || priority < 0 || priority > 0xffffffff) throw new TypeError(`not an ICE priority: ${priority}`);
+  return {
+    typePreference: Math.floor(priority / 2 ** 24),
+    localPreference: Math.floor(priority / 2 ** 8) % 2 ** 16,
+    componentId: 256 - (priority % 2 ** 8),
+  };
+}

@@ -12,6 +12,7 @@
  */
 import { Emitter } from '../util/emitter';
 import type { IceCandidateJSON } from '../signaling/protocol';
+import { watchIceCandidateErrors, type IceCandidateErrorInfo } from './ice-errors';
 
 /** A signal one peer sends the other: an SDP offer/answer or an ICE candidate (`null` = end). */
 export type Signal =
@@ -43,6 +44,8 @@ export type PeerEvents = {
   datachannel: [channel: RTCDataChannel];
   /** A negotiation step failed; `step` names the API call. */
   error: [err: unknown, step: string];
+  /** A STUN/TURN server reported a problem (first of each code and URL; see ice-errors.ts). */
+  icecandidateerror: [error: IceCandidateErrorInfo];
 };
 
 /** Options of a {@link Peer}. */
@@ -96,6 +99,7 @@ export class Peer extends Emitter<PeerEvents> {
     pc.onicegatheringstatechange = () => this.emit('statechange', 'iceGatheringState', this.states);
     pc.oniceconnectionstatechange = () => this.emit('statechange', 'iceConnectionState', this.states);
     pc.onconnectionstatechange = () => this.emit('statechange', 'connectionState', this.states);
+    watchIceCandidateErrors(pc, (e) => this.emit('icecandidateerror', e));
   }
 
   /** The current four states. */

@@ -8,6 +8,8 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 
+import { MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN } from './resume';
+
 /** Largest frame the signaler accepts, in bytes (64 KiB); a larger one closes the socket with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** Longest room name, in characters. */
@@ -44,10 +46,17 @@ export interface IceCandidateJSON {
   usernameFragment?: string | null;
 }
 
+export { MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN };
+
 // ---------------------------------------------------------------- client -> server
 
-/** Join `room` (client → server). The server answers `welcome`, or `error` (`room-full`, …). */
-export interface JoinMessage { type: 'join'; room: string; name?: string }
+/**
+ * Join `room` (client → server). The server answers `welcome`, or `error` (`room-full`, …).
+ * `resume` is the token of an earlier `welcome` in the same room: within the server's grace period
+ * it gives back the same peer id, and the others see no `peer-left`/`peer-joined`. A wrong or
+ * expired token is ignored (a plain join).
+ */
+export interface JoinMessage { type: 'join'; room: string; name?: string; resume?: string }
 /** An SDP offer for `to`, or for every other peer of the room when `to` is omitted. */
 export interface OfferMessage { type: 'offer'; to?: string; sdp: string }
 /** An SDP answer for `to` (or every other peer). */
@@ -78,6 +87,13 @@ export interface WelcomeMessage {
   peers: PeerInfo[];
   /** How many peers the room holds at most. */
   capacity: number;
+  /**
+   * Your resume token for this id and room: send it as `join {room, resume}` after a reconnect
+   * to get the same id back. Secret: never show it to anyone else.
+   */
+  resume?: string;
+  /** True when this welcome answers a `join` with a valid `resume` token (the id is your old one). */
+  resumed?: boolean;
 }
 /** Another peer joined your room. */
 export interface PeerJoinedMessage { type: 'peer-joined'; peer: PeerInfo }
@@ -99,11 +115,20 @@ export type ErrorCode =
   | 'room-full'
   | 'not-in-room'
   | 'already-in-room'
-  | 'unknown-peer';
+  | 'unknown-peer'
+  /** The sender sent more than its rate limit allows; slow down (sustained flooding closes with 1008). */
+  | 'rate-limited'
+  /** The server holds as many connections as it allows; the connection is closed (1013). */
+  | 'server-full'
+  /** Too many connections from the sender's address; the connection is closed (1013). */
+  | 'too-many-connections'
+  /** The server holds as many rooms as it allows; join an existing room or try later. */
+  | 'too-many-rooms';
 
 /** Every error code, for validation and docs. */
 export const ERROR_CODES: readonly ErrorCode[] = [
   'bad-json', 'bad-message', 'room-full', 'not-in-room', 'already-in-room', 'unknown-peer',
+  'rate-limited', 'server-full', 'too-many-connections', 'too-many-rooms',
 ];
 
 /** Something the sender did was refused. The connection stays open. */
@@ -240,7 +265,11 @@ export function parseClientMessage(frame: unknown): ParseResult<ClientMessage> {
         const room = str(o, 'room', MAX_ROOM_LENGTH);
         if (!ROOM_PATTERN.test(room)) throw new Invalid('"room" may only hold letters, digits, "-", "_" and "."');
         const name = optStr(o, 'name', MAX_NAME_LENGTH);
-        return withOpt({ type, room }, 'name', name?.trim() || undefined);
+        // A token of the wrong shape can never verify: the join goes on as a plain join.
+        const token = o.resume;
+        if (token !== undefined && typeof token !== 'string') throw new Invalid('"resume" must be a string');
+        const resume = token !== undefined && token.length <= MAX_RESUME_TOKEN_LENGTH && RESUME_TOKEN_PATTERN.test(token) ? token : undefined;
+        return withOpt(withOpt({ type, room }, 'name', name?.trim() || undefined), 'resume', resume);
       }
       case 'offer':
       case 'answer':
@@ -271,13 +300,18 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
         if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
           throw new Invalid('"capacity" must be a positive integer');
         }
-        return {
+        if (o.resumed !== undefined && typeof o.resumed !== 'boolean') throw new Invalid('"resumed" must be a boolean');
+        const welcome: WelcomeMessage = {
           type,
           id: str(o, 'id', 64, PEER_ID_PATTERN),
           room: str(o, 'room', MAX_ROOM_LENGTH, ROOM_PATTERN),
           peers: o.peers.map(peerInfo),
           capacity,
         };
+        const resume = optStr(o, 'resume', MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN);
+        if (resume !== undefined) welcome.resume = resume;
+        if (o.resumed === true) welcome.resumed = true;
+        return welcome;
       }
       case 'peer-joined':
         return { type, peer: peerInfo(o.peer) };

@@ -16,17 +16,26 @@ import {
   type PeerInfo,
   type ServerMessage,
 } from './protocol';
+import { MemoryResumeTokens, type ResumeTokens } from './resume';
 
 /** The one thing the relay needs from a connection: a way to send it a text frame. */
 export interface RelayConnection {
   /** Sends one JSON text frame to this client. Must not throw (drop it if the socket is closing). */
   send(text: string): void;
+  /**
+   * Closes the connection (the relay does when a resumed connection replaces this one, code
+   * 4000). Optional: without it the old connection is only detached from its peer id.
+   */
+  close?(code: number, reason: string): void;
 }
 
 /** One connected client, as the relay tracks it. */
 export interface Member {
-  /** Server-assigned peer id (16 URL-safe base64 characters). */
-  readonly id: string;
+  /**
+   * Server-assigned peer id (16 URL-safe base64 characters). It changes once at most: when a
+   * `join` with a valid resume token gives this connection its old id back.
+   */
+  id: string;
   readonly connection: RelayConnection;
   /** The room this member is in, or `null` before `join` / after `leave`. */
   room: string | null;
@@ -37,15 +46,50 @@ export interface Member {
 export interface RelayOptions {
   /** Most peers a room holds; a further `join` gets `room-full`. Default 2 (a two-peer call). */
   capacity?: number;
+  /** Most rooms that exist at once; a `join` that would open one more gets `too-many-rooms`. Default unlimited. */
+  maxRooms?: number;
   /** Called for every frame that was handled or refused, for logs and diagrams. */
   onTrace?: (event: RelayTrace) => void;
+  /**
+   * How long, in ms, the place of a peer whose connection dropped (without `leave`) is held for a
+   * `join {room, resume}` that gives it back; after it the room is told `peer-left`.
+   * Default 0: no grace, `peer-left` at once (the server sets 20 000).
+   */
+  resumeGraceMs?: number;
+  /** Issues and checks resume tokens. Default: a {@link MemoryResumeTokens}. */
+  resumeTokens?: ResumeTokens;
+  /** Most relayed bytes kept for a held peer until it resumes; older ones are dropped. Default 256 KiB. */
+  heldBacklogBytes?: number;
+}
+
+/** How a connection ended, as the transport saw it. */
+export interface DisconnectInfo {
+  /**
+   * True when the client closed on purpose (a close frame with 1000, 1001 or no code): the room is
+   * told `peer-left` at once. False (a drop, a reset, a dead heartbeat): the peer's place is held
+   * for the resume grace period.
+   */
+  clean: boolean;
+}
+
+interface Held {
+  member: Member;
+  timer: ReturnType<typeof setTimeout>;
+  backlog: string[];
+  bytes: number;
 }
 
 /** What the relay did with one frame: for logs, tests and the call page's sequence diagram. */
 export type RelayTrace =
   | { kind: 'in'; from: string; message: ClientMessage }
   | { kind: 'out'; to: string; message: ServerMessage }
-  | { kind: 'refused'; from: string; code: ErrorCode; message: string };
+  | { kind: 'refused'; from: string; code: ErrorCode; message: string }
+  /** `id`'s connection dropped; its place in `room` is held for the grace period. */
+  | { kind: 'held'; id: string; room: string }
+  /** `id` came back with its resume token (`replaced`: its old connection was still open). */
+  | { kind: 'resumed'; id: string; room: string; replaced: boolean }
+  /** The grace period of `id` ran out: it left `room`. */
+  | { kind: 'expired'; id: string; room: string };
 
 /**
  * Creates a random, unguessable peer id: 12 random bytes as 16 URL-safe base64 characters.
@@ -62,18 +106,58 @@ export function createPeerId(): string {
 /**
  * Room-based relay of signaling messages. Transport-agnostic: call {@link Relay.connect} when a
  * client connects, {@link Relay.receive} with each frame it sends, {@link Relay.disconnect} when it goes.
+ *
+ * Resume: every `welcome` carries a token for the peer's id and room. When a connection drops
+ * without `leave` ({@link DisconnectInfo.clean} false), the peer stays a member of its room for
+ * `resumeGraceMs` ("held"): the others are told nothing, messages for it are kept (bounded), and a
+ * `join {room, resume}` with its token puts the new connection in its place with the same id, a
+ * `welcome` with `resumed: true` and the kept messages, and no `peer-joined` to anyone. A token
+ * whose peer is still connected (the server has not noticed the drop yet) takes the place over and
+ * closes the old connection (4000). When the grace ends the room is told `peer-left` and the
+ * token stops working. A relay that never knew the id (the server restarted, and
+ * stateless tokens still verify) accepts the token only during its own first grace period, and
+ * then announces the peer with `peer-joined` as usual. Anything else is a plain join.
  */
 export class Relay {
   readonly capacity: number;
+  readonly maxRooms: number;
+  /** Resume grace period in ms (0: none). */
+  readonly resumeGraceMs: number;
   readonly #rooms = new Map<string, Map<string, Member>>();
+  readonly #held = new Map<string, Held>();
   readonly #onTrace: ((event: RelayTrace) => void) | undefined;
+  readonly #tokens: ResumeTokens;
+  readonly #backlogBytes: number;
+  readonly #startedAt = Date.now();
 
-  /** @throws TypeError when `capacity` is not an integer ≥ 1. */
+  /**
+   * @throws TypeError when `capacity` or `maxRooms` is not an integer ≥ 1 or `resumeGraceMs` is negative.
+   */
   constructor(options: RelayOptions = {}) {
     const capacity = options.capacity ?? 2;
     if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError('capacity must be an integer >= 1');
+    const maxRooms = options.maxRooms ?? Number.POSITIVE_INFINITY;
+    if (maxRooms !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxRooms) || maxRooms < 1)) {
+      throw new TypeError('maxRooms must be an integer >= 1');
+    }
+    const grace = options.resumeGraceMs ?? 0;
+    if (!Number.isFinite(grace) || grace < 0) throw new TypeError('resumeGraceMs must be a number >= 0');
     this.capacity = capacity;
+    this.maxRooms = maxRooms;
+    this.resumeGraceMs = grace;
     this.#onTrace = options.onTrace;
+    this.#tokens = options.resumeTokens ?? new MemoryResumeTokens();
+    this.#backlogBytes = options.heldBacklogBytes ?? 256 * 1024;
+  }
+
+  /** Ids of the peers whose place is currently held for a resume. */
+  held(): string[] {
+    return [...this.#held.keys()];
+  }
+
+  /** Ends every grace period at once, telling the rooms `peer-left` (e.g. when the server closes). */
+  close(): void {
+    for (const id of [...this.#held.keys()]) this.#expire(id);
   }
 
   /** Registers a new connection and gives it a fresh peer id. It is in no room until it joins. */
@@ -101,11 +185,18 @@ export class Relay {
       this.refuse(member, parsed.error.code, parsed.error.message);
       return;
     }
-    const msg = parsed.message;
+    this.handle(member, parsed.message);
+  }
+
+  /**
+   * Handles one already-validated message from `member` (for transports that parse first, e.g.
+   * to rate-limit by message type). Same rules as {@link Relay.receive}.
+   */
+  handle(member: Member, msg: ClientMessage): void {
     this.#onTrace?.({ kind: 'in', from: member.id, message: msg });
     switch (msg.type) {
       case 'join':
-        this.#join(member, msg.room, msg.name);
+        this.#join(member, msg.room, msg.name, msg.resume);
         return;
       case 'leave':
         if (!member.room) {
@@ -131,14 +222,44 @@ export class Relay {
     }
   }
 
-  /** Removes `member` from its room (telling the others `peer-left`), e.g. when its socket closed. */
-  disconnect(member: Member): void {
-    if (member.room) this.#leave(member);
+  /**
+   * Its connection is gone: removes `member` from its room (telling the others `peer-left`), or,
+   * for a drop (`clean` false) with a grace period, holds its place for a resume.
+   */
+  disconnect(member: Member, info: DisconnectInfo = { clean: true }): void {
+    const room = member.room;
+    if (!room) return;
+    if (info.clean || this.resumeGraceMs <= 0 || this.#held.has(member.id)) {
+      this.#leave(member);
+      return;
+    }
+    const id = member.id;
+    const timer = setTimeout(() => this.#expire(id), this.resumeGraceMs);
+    (timer as { unref?: () => void }).unref?.();
+    this.#held.set(id, { member, timer, backlog: [], bytes: 0 });
+    this.#onTrace?.({ kind: 'held', id, room });
   }
 
-  #send(member: Member, message: ServerMessage): void {
+  #expire(id: string): void {
+    const held = this.#held.get(id);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.#held.delete(id);
+    const room = held.member.room;
+    if (room) this.#onTrace?.({ kind: 'expired', id, room });
+    this.#leave(held.member);
+  }
+
+  #send(member: Member, message: ServerMessage, text = encodeMessage(message)): void {
     this.#onTrace?.({ kind: 'out', to: member.id, message });
-    member.connection.send(encodeMessage(message));
+    const held = this.#held.get(member.id);
+    if (held && held.member === member) {
+      held.backlog.push(text);
+      held.bytes += text.length;
+      while (held.bytes > this.#backlogBytes && held.backlog.length > 0) held.bytes -= held.backlog.shift()?.length ?? 0;
+      return;
+    }
+    member.connection.send(text);
   }
 
   /**
@@ -150,14 +271,24 @@ export class Relay {
     this.#send(member, { type: 'error', code, message });
   }
 
-  #join(member: Member, room: string, name: string | undefined): void {
+  #join(member: Member, room: string, name: string | undefined, resume: string | undefined): void {
     if (member.room) {
       this.refuse(member, 'already-in-room', `you are already in room "${member.room}"; leave it first`);
       return;
     }
+    const id = resume === undefined ? null : this.#tokens.verify(resume, room);
+    if (id !== null && this.#resume(member, room, name, id)) return;
+    this.#enter(member, room, name, false);
+  }
+
+  #enter(member: Member, room: string, name: string | undefined, resumed: boolean): void {
     let peers = this.#rooms.get(room);
     if (peers && peers.size >= this.capacity) {
       this.refuse(member, 'room-full', `room "${room}" is full (${this.capacity} peers)`);
+      return;
+    }
+    if (!peers && this.#rooms.size >= this.maxRooms) {
+      this.refuse(member, 'too-many-rooms', `the server holds its maximum of ${this.maxRooms} rooms; join an existing room or try later`);
       return;
     }
     if (!peers) {
@@ -168,8 +299,56 @@ export class Relay {
     member.room = room;
     if (name !== undefined) member.name = name;
     peers.set(member.id, member);
-    this.#send(member, { type: 'welcome', id: member.id, room, peers: others.map(info), capacity: this.capacity });
-    for (const other of others) this.#send(other, { type: 'peer-joined', peer: info(member) });
+    this.#welcome(member, others, resumed);
+    const joined: ServerMessage = { type: 'peer-joined', peer: info(member) };
+    const text = encodeMessage(joined);
+    for (const other of others) this.#send(other, joined, text);
+  }
+
+  #welcome(member: Member, others: Member[], resumed: boolean): void {
+    const room = member.room ?? '';
+    const welcome: ServerMessage = {
+      type: 'welcome', id: member.id, room, peers: others.map(info), capacity: this.capacity,
+      resume: this.#tokens.issue(member.id, room),
+    };
+    if (resumed) welcome.resumed = true;
+    this.#send(member, welcome);
+  }
+
+  /** Puts `member` in the place of peer `id` (verified token). False: go on with a plain join. */
+  #resume(member: Member, room: string, name: string | undefined, id: string): boolean {
+    const peers = this.#rooms.get(room);
+    const old = peers?.get(id);
+    if (peers && old) {
+      const held = this.#held.get(id);
+      let backlog: string[] = [];
+      if (held && held.member === old) {
+        clearTimeout(held.timer);
+        this.#held.delete(id);
+        backlog = held.backlog;
+      } else {
+        old.room = null;
+        old.connection.close?.(4000, 'replaced by a resumed connection');
+      }
+      member.id = id;
+      member.room = room;
+      member.name = name ?? old.name;
+      if (member.name === undefined) delete member.name;
+      peers.set(id, member);
+      this.#onTrace?.({ kind: 'resumed', id, room, replaced: !held });
+      this.#welcome(member, [...peers.values()].filter((m) => m !== member), true);
+      for (const text of backlog) member.connection.send(text);
+      return true;
+    }
+    // Unknown id: only a relay younger than the grace period may have lost it (a restart).
+    if (Date.now() - this.#startedAt >= this.resumeGraceMs) return false;
+    if (this.#held.has(id)) return false;
+    if (peers && peers.size >= this.capacity) return false;
+    member.id = id;
+    this.#onTrace?.({ kind: 'resumed', id, room, replaced: false });
+    // The others get `peer-joined`: this relay cannot know whether they ever saw the peer.
+    this.#enter(member, room, name, true);
+    return true;
   }
 
   #leave(member: Member): void {
@@ -177,10 +356,12 @@ export class Relay {
     if (!room) return;
     const peers = this.#rooms.get(room);
     member.room = null;
-    if (!peers) return;
+    if (!peers || peers.get(member.id) !== member) return;
     peers.delete(member.id);
     if (peers.size === 0) this.#rooms.delete(room);
-    for (const other of peers.values()) this.#send(other, { type: 'peer-left', id: member.id });
+    const left: ServerMessage = { type: 'peer-left', id: member.id };
+    const text = encodeMessage(left);
+    for (const other of peers.values()) this.#send(other, left, text);
   }
 
   #relay(member: Member, to: string | undefined, message: ServerMessage): void {
@@ -191,7 +372,8 @@ export class Relay {
     const peers = this.#rooms.get(member.room);
     if (!peers) return;
     if (to === undefined) {
-      for (const other of peers.values()) if (other !== member) this.#send(other, message);
+      const text = encodeMessage(message);
+      for (const other of peers.values()) if (other !== member) this.#send(other, message, text);
       return;
     }
     const target = peers.get(to);

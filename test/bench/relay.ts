@@ -1,71 +1,212 @@
 /**
- * `npm run bench`: one-way latency of a 232-byte-ish signaling message, two clients, one message in
- * flight, measured side by side in one run: through the real server (wss on loopback) and through the
- * in-page Relay (no network: the parsing + routing cost alone). Prints p50/p99 in ms and their ratio.
- * Bounded: 2 000 messages per path, loopback only.
+ * `npm run bench`: the cost of our relay, side by side with a raw `ws` relay (forwards frames without
+ * parsing: the physical limit) and a socket.io 4 relay (what the course code does), in one run.
+ *
+ * - Each relay runs in its own process (its CPU time and memory are its own); the load comes from
+ *   several other processes, and the two clients of a room sit in different processes.
+ * - Closed loop in rooms of 2 over wss on 127.0.0.1: A sends an ICE candidate, B answers at once.
+ * - Alternating slices: for each client count, slice after slice, each relay gets the same load for
+ *   the same time, in a rotating order, so a busy neighbour on the machine hits all three alike.
+ *   Ratios are taken per slice (adjacent in time) and the median over slices is printed.
+ * - Memory: server RSS per idle joined connection at 5,000 connections, and RSS after they close,
+ *   for several cycles.
+ *
+ * Options: --slices N (5) --seconds S (2) --clients 2,50,500 --procs P (3) --memory N (5000, 0 skips)
+ * --cycles N (3) --only memory|relay --kinds ours,raw,socketio. Loopback only; every loop is bounded.
  */
-import { performance } from 'node:perf_hooks';
-import { WebSocket } from 'ws';
-import { encodeMessage } from '../../src/signaling/protocol';
-import { Relay } from '../../src/signaling/relay';
-import { startTestServer } from '../helpers/server';
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ClientPlan, LoadRequest, RelayKind, RunResult } from './load-child';
+import type { ServerUsage } from './server-child';
 
-const N = 2000;
-const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n${'a=x\r\n'.repeat(20)}`;
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: opt } = parseArgs({
+  options: {
+    slices: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '2' },
+    clients: { type: 'string', default: '2,50,500' },
+    procs: { type: 'string', default: '3' },
+    memory: { type: 'string', default: '5000' },
+    cycles: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    kinds: { type: 'string', default: 'ours,raw,socketio' },
+  },
+});
+const SLICES = Number(opt.slices);
+const SLICE_MS = Number(opt.seconds) * 1000;
+const CLIENT_COUNTS = opt.clients.split(',').map(Number);
+const PROCS = Math.max(2, Number(opt.procs));
+const MEMORY_CONNECTIONS = Number(opt.memory);
+const CYCLES = Number(opt.cycles);
+const KINDS = opt.kinds.split(',').filter((k): k is RelayKind => k === 'ours' || k === 'raw' || k === 'socketio');
+const GOALS = { throughput: 0.95, cpu: 1.1, p99: 1.1, kbPerConnection: 20, rssAfterCloseMb: 50 };
+
+/** A child process answering one IPC request at a time. */
+class Child {
+  readonly proc: ChildProcess;
+  #queue: ((v: unknown) => void)[] = [];
+  readonly first: Promise<unknown>;
+  constructor(script: string, args: string[]) {
+    this.proc = fork(join(here, script), args, { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let markFirst: (v: unknown) => void = () => undefined;
+    this.first = new Promise((r) => (markFirst = r));
+    let gotFirst = false;
+    this.proc.on('message', (m) => {
+      if (!gotFirst) {
+        gotFirst = true;
+        markFirst(m);
+        return;
+      }
+      this.#queue.shift()?.(m);
+    });
+  }
+  ask<T>(req: unknown): Promise<T> {
+    return new Promise<T>((resolve) => {
+      this.#queue.push(resolve as (v: unknown) => void);
+      this.proc.send(req as object);
+    });
+  }
+  stop(): void {
+    this.proc.disconnect();
+  }
+}
+
+async function startServer(kind: RelayKind): Promise<{ child: Child; port: number }> {
+  const child = new Child('server-child.ts', [kind]);
+  const { port } = (await child.first) as { port: number };
+  return { child, port };
+}
 
 function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 }
+const median = (xs: number[]) => pct(xs, 50);
+const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
-async function viaServer(): Promise<number[]> {
-  const server = await startTestServer();
-  const url = `wss://127.0.0.1:${server.port}/ws`;
-  const open = (ws: WebSocket) => new Promise((r) => ws.once('open', r));
-  const a = new WebSocket(url, { rejectUnauthorized: false });
-  const b = new WebSocket(url, { rejectUnauthorized: false });
-  await Promise.all([open(a), open(b)]);
-  const next = (ws: WebSocket) => new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
-  a.send(encodeMessage({ type: 'join', room: 'bench' }));
-  await next(a);
-  b.send(encodeMessage({ type: 'join', room: 'bench' }));
-  await Promise.all([next(b), next(a)]);
-  const times: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const got = next(b);
-    const t0 = performance.now();
-    a.send(encodeMessage({ type: 'offer', sdp: SDP }));
-    await got;
-    times.push(performance.now() - t0);
+/** Spreads `clients` over the load processes: the two peers of a room in two different processes. */
+function plans(clients: number): ClientPlan[][] {
+  const out: ClientPlan[][] = Array.from({ length: PROCS }, () => []);
+  for (let i = 0; i < clients / 2; i++) {
+    const room = `bench-${i}`;
+    out[i % PROCS]?.push({ room, role: 'A' });
+    out[(i + 1) % PROCS]?.push({ room, role: 'B' });
   }
-  a.close();
-  b.close();
-  await server.close();
-  return times;
+  return out;
 }
 
-function viaRelay(): number[] {
-  const relay = new Relay();
-  let received = 0;
-  const a = relay.connect({ send: () => undefined });
-  const b = relay.connect({ send: () => { received++; } });
-  relay.receive(a, encodeMessage({ type: 'join', room: 'bench' }));
-  relay.receive(b, encodeMessage({ type: 'join', room: 'bench' }));
-  const times: number[] = [];
-  const frame = encodeMessage({ type: 'offer', sdp: SDP });
-  for (let i = 0; i < N; i++) {
-    const t0 = performance.now();
-    relay.receive(a, frame);
-    times.push(performance.now() - t0);
+async function connectAll(loads: Child[], kind: RelayKind, port: number, clients: number): Promise<void> {
+  const spread = plans(clients);
+  const answers = await Promise.all(loads.map((l, i) => l.ask<{ ok: boolean; error?: string }>({ cmd: 'connect', kind, port, clients: spread[i] ?? [] } satisfies LoadRequest)));
+  const failed = answers.find((a) => !a.ok);
+  if (failed) throw new Error(`connecting ${clients} ${kind} clients failed: ${failed.error}`);
+}
+
+interface Slice { perSecond: number; cpuPerMessage: number; p50: number; p99: number }
+
+async function slice(loads: Child[], server: Child, kind: RelayKind, ms: number): Promise<Slice> {
+  const before = await server.ask<ServerUsage>({ cmd: 'usage' });
+  const t0 = Date.now();
+  const results = await Promise.all(loads.map((l) => l.ask<RunResult>({ cmd: 'run', kind, ms } satisfies LoadRequest)));
+  const wall = Date.now() - t0;
+  const after = await server.ask<ServerUsage>({ cmd: 'usage' });
+  const messages = results.reduce((n, r) => n + r.messages, 0);
+  const rtts = results.flatMap((r) => r.rtts);
+  return { perSecond: (messages * 1000) / wall, cpuPerMessage: (after.cpuMicros - before.cpuMicros) / messages, p50: pct(rtts, 50), p99: pct(rtts, 99) };
+}
+
+async function relayBench(): Promise<boolean> {
+  let ok = true;
+  const servers = new Map<RelayKind, { child: Child; port: number }>();
+  for (const kind of KINDS) servers.set(kind, await startServer(kind));
+  const loads = Array.from({ length: PROCS }, () => new Child('load-child.ts', []));
+  await Promise.all(loads.map((l) => l.first));
+  console.log(`relay cost: rooms of 2, closed loop (A sends a candidate, B answers), wss on 127.0.0.1,`);
+  console.log(`${PROCS} load processes, ${SLICES} alternating slices of ${SLICE_MS / 1000} s per relay; medians over slices.`);
+  console.log(`round trip = A→B→A (two relayed messages). CPU = relay process user+system time per relayed message.\n`);
+  for (const clients of CLIENT_COUNTS) {
+    for (const kind of KINDS) await connectAll(loads, kind, servers.get(kind)?.port ?? 0, clients);
+    for (const kind of KINDS) await slice(loads, servers.get(kind)!.child, kind, Math.min(500, SLICE_MS)); // warm-up
+    const got = new Map<RelayKind, Slice[]>(KINDS.map((k) => [k, []]));
+    for (let s = 0; s < SLICES; s++) {
+      const order = KINDS.map((_, i) => KINDS[(i + s) % KINDS.length] as RelayKind);
+      for (const kind of order) got.get(kind)?.push(await slice(loads, servers.get(kind)!.child, kind, SLICE_MS));
+    }
+    for (const kind of KINDS) await Promise.all(loads.map((l) => l.ask({ cmd: 'close', kind } satisfies LoadRequest)));
+    console.log(`${clients} clients (${clients / 2} rooms)`);
+    console.log(`  relay      msg/s      CPU µs/msg   p50 ms   p99 ms`);
+    for (const kind of KINDS) {
+      const xs = got.get(kind) ?? [];
+      console.log(`  ${kind.padEnd(9)} ${fmt(median(xs.map((x) => x.perSecond)), 0).padStart(8)}   ${fmt(median(xs.map((x) => x.cpuPerMessage))).padStart(10)}   ${fmt(median(xs.map((x) => x.p50)), 3).padStart(6)}   ${fmt(median(xs.map((x) => x.p99)), 3).padStart(6)}`);
+    }
+    const ratio = (other: RelayKind, f: (x: Slice) => number) => {
+      const a = got.get('ours') ?? [];
+      const b = got.get(other) ?? [];
+      return median(a.map((x, i) => f(x) / f(b[i] ?? x)));
+    };
+    const tput = ratio('raw', (x) => x.perSecond);
+    const cpu = ratio('raw', (x) => x.cpuPerMessage);
+    const p50 = ratio('raw', (x) => x.p50);
+    const p99 = ratio('raw', (x) => x.p99);
+    const mark = (good: boolean) => {
+      if (!good) ok = false;
+      return good ? 'ok' : 'MISSED';
+    };
+    console.log(`  ours / raw ws:   throughput ${fmt(tput)}x (goal ≥ ${GOALS.throughput}x: ${mark(tput >= GOALS.throughput)})   CPU/msg ${fmt(cpu)}x (goal ≤ ${GOALS.cpu}x: ${mark(cpu <= GOALS.cpu)})   p50 ${fmt(p50)}x   p99 ${fmt(p99)}x (goal ≤ ${GOALS.p99}x: ${mark(p99 <= GOALS.p99)})`);
+    console.log(`  ours / socket.io: throughput ${fmt(ratio('socketio', (x) => x.perSecond))}x   CPU/msg ${fmt(ratio('socketio', (x) => x.cpuPerMessage))}x   p50 ${fmt(ratio('socketio', (x) => x.p50))}x   p99 ${fmt(ratio('socketio', (x) => x.p99))}x\n`);
   }
-  if (received < N) throw new Error('relay lost messages');
-  return times;
+  for (const l of loads) l.stop();
+  for (const { child } of servers.values()) child.stop();
+  return ok;
 }
 
-const relayTimes = viaRelay();
-const serverTimes = await viaServer();
-const row = (name: string, t: number[]) => console.log(`${name.padEnd(28)} p50 ${pct(t, 50).toFixed(3)} ms   p99 ${pct(t, 99).toFixed(3)} ms`);
-console.log(`one-way latency of an offer (${SDP.length} chars of SDP), ${N} messages each`);
-row('in-process Relay (routing)', relayTimes);
-row('server over wss (loopback)', serverTimes);
-console.log(`ratio server/relay at p50: ${(pct(serverTimes, 50) / pct(relayTimes, 50)).toFixed(1)}x  (network + TLS + ws framing cost)`);
+async function memoryBench(): Promise<boolean> {
+  let ok = true;
+  const loads = Array.from({ length: PROCS }, () => new Child('load-child.ts', []));
+  await Promise.all(loads.map((l) => l.first));
+  console.log(`memory: ${MEMORY_CONNECTIONS} idle joined connections (rooms of 2), server RSS after a full GC, ${CYCLES} cycles`);
+  console.log(`  relay      baseline MB   KB/connection (heap KB), first cycle   RSS after close, per cycle (MB above baseline)`);
+  for (const kind of KINDS) {
+    const { child, port } = await startServer(kind);
+    await new Promise((r) => setTimeout(r, 500));
+    const base = await child.ask<ServerUsage>({ cmd: 'usage' });
+    const perConn: number[] = [];
+    const heapPerConn: number[] = [];
+    const afterClose: number[] = [];
+    let before = base;
+    for (let c = 0; c < (kind === 'ours' ? CYCLES : 1); c++) {
+      await connectAll(loads, kind, port, MEMORY_CONNECTIONS);
+      await new Promise((r) => setTimeout(r, 500));
+      const full = await child.ask<ServerUsage>({ cmd: 'usage' });
+      // Per connection: growth over this cycle's own start (what was freed before can be reused).
+      perConn.push((full.rss - before.rss) / MEMORY_CONNECTIONS / 1024);
+      heapPerConn.push((full.heapUsed - before.heapUsed) / MEMORY_CONNECTIONS / 1024);
+      await Promise.all(loads.map((l) => l.ask({ cmd: 'close', kind } satisfies LoadRequest)));
+      await new Promise((r) => setTimeout(r, 2000));
+      const closed = await child.ask<ServerUsage>({ cmd: 'usage' });
+      afterClose.push((closed.rss - base.rss) / 1024 / 1024);
+      if (process.env.BENCH_DEBUG) console.log({ base, full, closed });
+      before = closed;
+    }
+    const kb = perConn[0] ?? Number.NaN;
+    const after = Math.max(...afterClose);
+    let verdict = '';
+    if (kind === 'ours') {
+      const good = kb <= GOALS.kbPerConnection && after <= GOALS.rssAfterCloseMb;
+      if (!good) ok = false;
+      verdict = `  (goals ≤ ${GOALS.kbPerConnection} KB/connection, ≤ ${GOALS.rssAfterCloseMb} MB after close: ${good ? 'ok' : 'MISSED'})`;
+    }
+    console.log(`  ${kind.padEnd(9)} ${fmt(base.rss / 1024 / 1024, 1).padStart(8)}      ${fmt(kb, 1).padStart(6)} (${fmt(heapPerConn[0] ?? Number.NaN, 1)})                         ${afterClose.map((x) => fmt(x, 1)).join(', ')}${verdict}`);
+    child.stop();
+  }
+  for (const l of loads) l.stop();
+  return ok;
+}
+
+let ok = true;
+if (opt.only !== 'memory') ok = (await relayBench()) && ok;
+if (opt.only !== 'relay' && MEMORY_CONNECTIONS > 0) ok = (await memoryBench()) && ok;
+console.log(ok ? 'all goals met' : 'some goals missed (see MISSED above; on a busy machine re-run when it is calmer)');

@@ -13,7 +13,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * Starts a server on 127.0.0.1 and a free port, serving `public/` and `dist/` like `npm start`.
- * @param options overrides (capacity, heartbeatMs, …).
+ * @param options overrides (capacity, heartbeatMs, limits, …). Refusal logs are dropped unless `log` is given.
  */
 export async function startTestServer(options: Partial<PlaygroundServerOptions> = {}): Promise<PlaygroundServer> {
   const tls = await loadOrCreateCertificate(join(tmpdir(), 'webrtc-playground-test-cert'), {
@@ -25,6 +25,7 @@ export async function startTestServer(options: Partial<PlaygroundServerOptions> 
     port: 0,
     host: '127.0.0.1',
     staticDirs: [join(ROOT, 'public'), join(ROOT, 'dist')],
+    log: () => undefined,
     ...options,
   });
 }

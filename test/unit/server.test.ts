@@ -59,7 +59,7 @@ type Ctx = { server: PlaygroundServer; wsUrl: string; clients: Client[] };
 const test = suite<Ctx>('signaling server');
 
 test.before(async (ctx) => {
-  ctx.server = await startTestServer({ heartbeatMs: 200 });
+  ctx.server = await startTestServer({ heartbeatMs: 200, resumeGraceMs: 300 });
   ctx.wsUrl = `wss://127.0.0.1:${ctx.server.port}/ws`;
 });
 test.before.each((ctx) => {
@@ -204,7 +204,7 @@ test('a client that stops answering pings is dropped and its room is told', asyn
   silent.send({ type: 'join', room: 'silent' });
   const w = await silent.next();
   await a.c.next(); // peer-joined
-  const left = await a.c.next(3000);
+  const left = await a.c.next(5000); // two heartbeats, then the 300 ms resume grace
   assert.equal(left, { type: 'peer-left', id: w.type === 'welcome' ? w.id : '' });
   assert.ok((await silent.closed).code !== 1000);
 });

@@ -13,6 +13,16 @@ import { h } from '../dom';
 
 const NONE = 'Selected pair: none yet (ICE has not connected).';
 
+/** What the selected pair's candidate types mean for the media path, in a few words. */
+export function pathOf(local: string | null, remote: string | null): string {
+  const types = `${local ?? '?'} ⇄ ${remote ?? '?'}`;
+  if (local === 'relay' || remote === 'relay') return `${types}: media goes through a TURN server (relay)`;
+  if (local === 'srflx' || remote === 'srflx') return `${types}: direct, through a NAT (address found with STUN)`;
+  if (local === 'prflx' || remote === 'prflx') return `${types}: direct (an address learned during connectivity checks)`;
+  if (local === 'host' && remote === 'host') return `${types}: direct, between local addresses`;
+  return types;
+}
+
 /**
  * The candidates table view.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidatePairStats
@@ -72,13 +82,15 @@ export class CandidatesTable {
     const describe = (e: PairEnd) => `${e.type ?? '?'} ${e.protocol ?? '?'} ${e.address !== null && e.port !== null ? formatAddress(e.address, e.port) : '?'}`;
     if (this.#selected.dataset.state === 'none') this.#selected.replaceChildren();
     this.#selected.dataset.state = 'selected';
-    const text = `Selected pair (${entry.side}): local ${describe(pair.local)} ⇄ remote ${describe(pair.remote)}`;
+    const text = `Selected pair (${entry.side}): local ${describe(pair.local)} ⇄ remote ${describe(pair.remote)} · ${pathOf(pair.local.type, pair.remote.type)}`;
     let line = this.#selected.querySelector<HTMLElement>(`[data-side="${entry.side}"]`);
     if (!line) {
       line = h('p', { 'data-side': entry.side });
       if (entry.side === 'caller') this.#selected.prepend(line);
       else this.#selected.append(line);
     }
+    line.dataset.localType = pair.local.type ?? '';
+    line.dataset.remoteType = pair.remote.type ?? '';
     if (line.textContent !== text) line.textContent = text;
     for (const row of this.#body.querySelectorAll<HTMLTableRowElement>(`tr[data-side="${entry.side}"]`)) {
       const end = row.dataset.origin === 'local' ? pair.local : pair.remote;

@@ -1,0 +1,107 @@
+/**
+ * One relay server of the benchmark, in its own process so its CPU time and memory are its own.
+ * `node --expose-gc --import tsx server-child.ts ours|raw|socketio`; reports `{ port }` over IPC,
+ * then answers `{ cmd: 'usage' }` with its CPU time and memory (after a full GC).
+ *
+ * - ours: the playground server (validates every frame, stamps `from`), limits raised for the load.
+ * - raw: a `ws` relay that parses only `join` and forwards every later frame untouched to the other
+ *   peers of the room: the physical limit of a `ws` relay.
+ * - socketio: a socket.io 4 relay written as the course code does (`io.to(peerId).emit(...)`).
+ */
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server as SocketIoServer } from 'socket.io';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { startPlaygroundServer } from '../../server/app';
+import { loadOrCreateCertificate } from '../../server/cert';
+
+/** What the benchmark asks a server process. */
+export type ServerRequest = { cmd: 'usage' };
+/** What it answers. */
+export interface ServerUsage {
+  /** Process CPU time (user + system) in µs since start. */
+  cpuMicros: number;
+  rss: number;
+  heapUsed: number;
+  /** V8 heap committed (used or not): part of the RSS the JS heap holds. */
+  heapTotal: number;
+  /** Memory of Buffers and other native objects V8 knows about. */
+  external: number;
+}
+
+const kind = process.argv[2];
+const tls = await loadOrCreateCertificate(join(tmpdir(), 'webrtc-playground-test-cert'), { dns: ['localhost'], ips: ['127.0.0.1'] });
+const huge = 1_000_000;
+
+async function raw(): Promise<number> {
+  const server = createServer({ cert: tls.cert, key: tls.key });
+  const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false, maxPayload: 64 * 1024 });
+  const rooms = new Map<string, Set<WebSocket>>();
+  wss.on('connection', (ws) => {
+    ws.on('error', () => undefined);
+    let room: Set<WebSocket> | null = null;
+    ws.on('message', (data, isBinary) => {
+      if (room) {
+        for (const other of room) if (other !== ws) other.send(data, { binary: isBinary });
+        return;
+      }
+      const name = String((JSON.parse(String(data)) as { room?: unknown }).room);
+      room = rooms.get(name) ?? new Set();
+      rooms.set(name, room);
+      room.add(ws);
+      ws.send(JSON.stringify({ type: 'welcome', peers: room.size - 1 }));
+      for (const other of room) if (other !== ws) other.send(JSON.stringify({ type: 'peer-joined' }));
+    });
+    ws.on('close', () => {
+      room?.delete(ws);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function socketio(): Promise<number> {
+  const server = createServer({ cert: tls.cert, key: tls.key });
+  const io = new SocketIoServer(server, { transports: ['websocket'], perMessageDeflate: false });
+  io.on('connection', (socket) => {
+    socket.on('join', (room: string, ack: (peers: string[]) => void) => {
+      const peers = [...(io.sockets.adapter.rooms.get(room) ?? [])];
+      void socket.join(room);
+      socket.to(room).emit('peer-joined', socket.id);
+      ack(peers);
+    });
+    socket.on('peerIce', (peerId: string, candidate: unknown) => {
+      io.to(peerId).emit('peerIce', peerId, candidate, socket.id);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function ours(): Promise<number> {
+  const server = await startPlaygroundServer({
+    tls,
+    port: 0,
+    host: '127.0.0.1',
+    staticDirs: [],
+    capacity: 2,
+    log: () => undefined,
+    limits: { maxConnections: huge, maxConnectionsPerAddress: huge, maxRooms: huge, messagesPerSecond: huge, messageBurst: huge },
+  });
+  return server.port;
+}
+
+const port = kind === 'raw' ? await raw() : kind === 'socketio' ? await socketio() : await ours();
+const gc = (globalThis as { gc?: () => void }).gc;
+process.on('message', (req: ServerRequest) => {
+  if (req.cmd !== 'usage') return;
+  gc?.();
+  gc?.();
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  process.send?.({ cpuMicros: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external } satisfies ServerUsage);
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ port });

@@ -1,0 +1,205 @@
+/**
+ * TURN with a real coturn (started by the harness on a free loopback port with a shared secret):
+ * a relay-only call with credentials from /api/turn, a wrong secret explained as 401, relay only
+ * without a TURN server explained, and (ice.html) the ICE tester's candidates and error rows.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Page } from 'puppeteer';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { freeStunPort } from '../../server/coturn';
+import { startTestCoturn, type TestCoturn } from '../helpers/coturn';
+import { startTestServer } from '../helpers/server';
+
+type Ctx = { coturn: TestCoturn; server: PlaygroundServer; wrong: PlaygroundServer; plain: PlaygroundServer; tb: TestBrowser };
+const test = suite<Ctx>('TURN (coturn)');
+
+test.before(async (ctx) => {
+  ctx.coturn = await startTestCoturn();
+  const endpoint = { kind: 'external' as const, urls: [ctx.coturn.udpUrl] };
+  ctx.server = await startTestServer({ turn: () => ({ secret: ctx.coturn.secret, endpoint, ttl: 600 }) });
+  ctx.wrong = await startTestServer({ turn: () => ({ secret: 'not-the-secret-coturn-has', endpoint, ttl: 600 }) });
+  ctx.plain = await startTestServer();
+  ctx.tb = await launchBrowser();
+});
+test.after(async (ctx) => {
+  await ctx.tb?.close();
+  await Promise.all([ctx.server?.close(), ctx.wrong?.close(), ctx.plain?.close()]);
+  await ctx.coturn?.stop();
+});
+
+type Dbg = { playground?: { call?: { peer?: { pc: RTCPeerConnection } | null } } };
+
+/** The selected candidate pair's types, read from getStats on the page's call. */
+function selectedTypes(page: Page): Promise<{ local: string; remote: string } | null> {
+  return page.evaluate(async () => {
+    const pc = (globalThis as Dbg).playground?.call?.peer?.pc;
+    if (!pc) return null;
+    const stats = new Map<string, Record<string, unknown>>();
+    (await pc.getStats()).forEach((r: Record<string, unknown>) => stats.set(String(r.id), r));
+    for (const r of stats.values()) {
+      if (r.type !== 'transport' || typeof r.selectedCandidatePairId !== 'string') continue;
+      const pair = stats.get(r.selectedCandidatePairId);
+      const local = stats.get(String(pair?.localCandidateId));
+      const remote = stats.get(String(pair?.remoteCandidateId));
+      return { local: String(local?.candidateType), remote: String(remote?.candidateType) };
+    }
+    return null;
+  });
+}
+
+/** Waits until the page's call has decoded more than `n` more video frames. */
+async function framesGrow(page: Page, n: number): Promise<void> {
+  await page.bringToFront();
+  const count = () =>
+    page.evaluate(async () => {
+      const pc = (globalThis as Dbg).playground?.call?.peer?.pc;
+      let frames = 0;
+      if (pc) (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+      });
+      return frames;
+    });
+  const first = await count();
+  await page.waitForFunction(
+    async (f0: number, more: number) => {
+      const pc = (globalThis as Dbg).playground?.call?.peer?.pc;
+      let frames = 0;
+      if (pc) (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+      });
+      return frames > f0 + more;
+    },
+    { timeout: 10_000, polling: 200 },
+    first,
+    n,
+  );
+}
+
+test('relay-only call with credentials from /api/turn: relay selected pair on both sides, frames decoded both ways', async ({ server, coturn, tb }) => {
+  const url = `${server.url}call.html?room=turn-relay&policy=relay`;
+  const a = await openUserPage(tb.browser, url);
+  const b = await openUserPage(tb.browser, url);
+  for (const { page } of [a, b]) {
+    await waitForState(page, '#turn-status', 'ready');
+    assert.ok(await page.$eval('#relay-only', (e) => (e as HTMLInputElement).checked), 'relay only ticked by ?policy=relay');
+    const box = await page.$eval('#ice-servers', (e) => (e as HTMLTextAreaElement).value);
+    assert.ok(box.startsWith(`${coturn.udpUrl} `), `ICE servers box filled: ${box}`);
+    assert.not.ok((await page.content()).includes(coturn.secret), 'the shared secret never reaches the page');
+  }
+  await a.page.click('#join');
+  await waitForState(a.page, '#room-state', 'joined');
+  assert.match(await textOf(a.page, '#room-link'), /policy=relay/);
+  await b.page.click('#join');
+  await waitForState(a.page, '#call-state', 'connected');
+  await waitForState(b.page, '#call-state', 'connected');
+  for (const { page } of [a, b]) {
+    assert.equal(await selectedTypes(page), { local: 'relay', remote: 'relay' });
+    // The page says it too: the inspector's selected-pair line (stats sampled every second).
+    await page.waitForSelector('#inspector .selected-pair p[data-local-type="relay"][data-remote-type="relay"]', { timeout: 5000 });
+    assert.match(await textOf(page, '#inspector .selected-pair'), /relay ⇄ relay: media goes through a TURN server/);
+    const types = await page.$$eval('#inspector tr[data-origin="local"]', (rows) => rows.map((r) => (r as HTMLElement).dataset.type));
+    assert.ok(types.length > 0 && types.every((t) => t === 'relay'), `only relay local candidates: ${types.join(',')}`);
+  }
+  await framesGrow(a.page, 5);
+  await framesGrow(b.page, 5);
+  for (const { page } of [a, b]) assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).hidden), true, 'no problem shown');
+  assert.equal([...a.errors, ...b.errors], []);
+  assert.not.ok(coturn.readLog().includes(coturn.secret), 'the secret is not in coturn\'s log');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('wrong shared secret: the page explains a 401 from the TURN server within 10 s', async ({ wrong, tb }) => {
+  const url = `${wrong.url}call.html?room=turn-401&policy=relay`;
+  const a = await openUserPage(tb.browser, url);
+  const b = await openUserPage(tb.browser, url);
+  for (const { page } of [a, b]) await waitForState(page, '#turn-status', 'ready');
+  await a.page.click('#join');
+  await waitForState(a.page, '#room-state', 'joined');
+  await b.page.click('#join');
+  for (const { page } of [a, b]) {
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'IceCandidateError', { timeout: 10_000, polling: 100 });
+    const text = await textOf(page, '#problem');
+    assert.match(text, /rejected the username\/password \(401 Unauthorized\)/);
+    assert.match(text, /turn:127\.0\.0\.1:\d+\?transport=udp/);
+    assert.not.match(text, /no network path/);
+  }
+  await a.context.close();
+  await b.context.close();
+});
+
+test('relay only without a TURN server is explained before joining; a bad ?policy= is refused', async ({ plain, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${plain.url}call.html?room=turn-none&policy=relay`);
+  await waitForState(page, '#turn-status', 'off');
+  await page.click('#join');
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'RelayWithoutTurn', { timeout: 5000 });
+  assert.match(await textOf(page, '#problem'), /Relay only is on, but no TURN server/);
+  assert.is(await page.$eval('#room-state', (e) => (e as HTMLElement).dataset.state), 'idle', 'did not join');
+  await page.goto(`${plain.url}call.html?room=turn-none&policy=everything`);
+  assert.is(await page.$eval('#relay-only', (e) => (e as HTMLInputElement).checked), false);
+  assert.match(await textOf(page, '#room-hint'), /policy "everything" is not valid/);
+  await context.close();
+});
+
+/** Gathers on the ICE tester page and waits until gathering ends. */
+async function gatherOn(page: Page, servers: string, policy: 'all' | 'relay' = 'all'): Promise<string> {
+  await page.$eval('#servers', (e, v) => { (e as HTMLTextAreaElement).value = v; }, servers);
+  await page.select('#policy', policy);
+  await page.click('#gather');
+  return waitForState(page, '#gather-state', ['complete', 'timeout', 'stopped'], 40_000);
+}
+
+test('ICE tester: host and relay candidates from our coturn, with URL and decoded priority', async ({ server, coturn, tb }) => {
+  const { page, context, errors } = await openUserPage(tb.browser, `${server.url}ice.html`);
+  await waitForState(page, '#turn-status', 'ready');
+  const prefilled = await page.$eval('#servers', (e) => (e as HTMLTextAreaElement).value);
+  assert.ok(prefilled.startsWith(`${coturn.udpUrl} `), `our TURN server is prefilled: ${prefilled}`);
+  assert.is(await gatherOn(page, prefilled), 'complete');
+  const rows = await page.$$eval('#candidates tbody tr', (trs) => trs.map((tr) => ({
+    type: (tr as HTMLElement).dataset.type,
+    cells: [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''),
+  })));
+  const host = rows.filter((r) => r.type === 'host');
+  const relay = rows.filter((r) => r.type === 'relay');
+  assert.ok(host.length > 0, 'host candidates listed');
+  assert.ok(relay.length > 0, `relay candidates listed: ${JSON.stringify(rows)}`);
+  const r = relay[0]!.cells;
+  assert.is(r[5], '127.0.0.1', 'relay address on our coturn');
+  const port = Number(r[6]);
+  assert.ok(port >= coturn.minPort && port <= coturn.maxPort, `relay port ${port} in coturn's range ${coturn.minPort}-${coturn.maxPort}`);
+  // Priority decoded into type preference | local preference | component: relay ranks below host.
+  const prio = (cells: string[]) => cells[7]!.split(' | ').map(Number);
+  const [relayType, , relayComponent] = prio(r);
+  assert.is(relayComponent, 1, `component of ${r[7]}`);
+  assert.ok(relayType! < prio(host[0]!.cells)[0]!, `relay type preference ${relayType} below host's ${host[0]!.cells[7]}`);
+  assert.match(r[9]!, new RegExp(`^turn:127\\.0\\.0\\.1:${coturn.port}`), 'server URL shown');
+  assert.match(await textOf(page, '#gather-time'), /\d+ candidate\(s\), 0 error\(s\) in \d+ ms/);
+  // Relay only: nothing but relay candidates.
+  assert.is(await gatherOn(page, prefilled, 'relay'), 'complete');
+  const types = await page.$$eval('#candidates tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.type));
+  assert.ok(types.length > 0 && types.every((t) => t === 'relay'), types.join(','));
+  // No servers at all: host candidates only.
+  assert.is(await gatherOn(page, ''), 'complete');
+  const hostOnly = await page.$$eval('#candidates tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.type));
+  assert.ok(hostOnly.length > 0 && hostOnly.every((t) => t === 'host'), hostOnly.join(','));
+  assert.equal(errors, []);
+  await context.close();
+});
+
+test('ICE tester: an unreachable TURN server shows an error row (701) with its URL', async ({ server, tb }) => {
+  const { page, context } = await openUserPage(tb.browser, `${server.url}ice.html`);
+  const closed = await freeStunPort('127.0.0.1');
+  const url = `turn:127.0.0.1:${closed}?transport=tcp`;
+  assert.is(await gatherOn(page, `${url} someone secret`), 'complete');
+  const rows = await page.$$eval('#ice-errors tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  assert.match(await textOf(page, '#gather-time'), /[1-9]\d* error\(s\)/);
+  const row = rows.find((c) => c[1] === '701');
+  assert.ok(row, 'a 701 row');
+  assert.is(row![3], url);
+  assert.match(row![4]!, /could not be reached/);
+  await context.close();
+});
+
+test.run();
