@@ -18,7 +18,7 @@ if (kind !== 'unit' && kind !== 'browser') {
   console.error('usage: node test/run.mjs unit|browser [file-filter]');
   process.exit(2);
 }
-const limitMs = Number(process.env.TEST_TIME_LIMIT_MS ?? (kind === 'unit' ? 60_000 : 300_000));
+const limitMs = Number(process.env.TEST_TIME_LIMIT_MS ?? (kind === 'unit' ? 120_000 : 600_000));
 const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? 2));
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const timesFile = join(root, 'node_modules', '.cache', 'webrtc-playground', `test-times-${kind}.json`);

@@ -141,7 +141,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
   // camera and microphone, launched on first use.
   let allowing: Promise<TestBrowser> | undefined;
   const allow = name === 'firefox' && options.fakeUi === false
-    ? () => (allowing ??= launchBrowser({ ...options, fakeUi: true })).then((t) => t.browser)
+    ? () => (allowing ??= acquireBrowser({ ...options, fakeUi: true })).then((t) => t.browser)
     : undefined;
   launched.set(browser, { name, allow });
   return {
@@ -167,7 +167,14 @@ const POOL_GRACE_MS = 1_000;
  * closes once no suite has used it for {@link POOL_GRACE_MS}, so a process exits by itself.
  */
 export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
-  const key = JSON.stringify({ browser: 'chromium', fakeUi: true, ...options });
+  // Only what reaches the browser tells launches apart (Chromium flags mean nothing to Firefox).
+  const name = options.browser ?? 'chromium';
+  const fakeUi = options.fakeUi ?? true;
+  const key = JSON.stringify(
+    name === 'firefox'
+      ? { name, fakeUi, prefs: options.firefoxPrefs ?? {} }
+      : { name, fakeUi, fakeDevice: options.fakeDevice ?? '', args: options.args ?? [] },
+  );
   let entry = pool.get(key);
   if (!entry) {
     entry = { tb: launchBrowser(options), users: 0 };
