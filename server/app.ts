@@ -7,13 +7,16 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Relay, type RelayTrace } from '../src/signaling/relay';
+import type { RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
 import { DEFAULT_LIMITS, type SignalerLimits } from './limits';
 import { createOriginPolicy } from './origin';
+import { createRelay, type ClusterSettings, type SignalingRelay } from './relay-backend';
 import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
 import { createSignaler, type SignalerStats } from './signaler';
-import { createStaticSite } from './static';
+import { createStaticSite, type BuildAnnouncement } from './static';
+
+export { textOf } from './signaler';
 import { handleTurnApi, type TurnService } from './turn';
 
 /** Default heartbeat interval in ms: a silent peer is dropped within two of them. */
@@ -45,7 +48,7 @@ export interface PlaygroundServerOptions {
   trustProxy?: boolean;
   /** Connection, room, rate and backlog limits; unset ones take {@link DEFAULT_LIMITS}. */
   limits?: Partial<SignalerLimits>;
-  /** Development mode: no caching, and `/__dev/events` (server-sent events) announces rebuilds. */
+  /** Development mode: no caching, and `/__dev/events` (server-sent events) announces builds ({@link PlaygroundServer.announceBuild}). */
   dev?: boolean;
   /**
    * How long (ms) the room place of a peer whose connection dropped is kept for a resume
@@ -59,6 +62,8 @@ export interface PlaygroundServerOptions {
   resumeSecret?: Uint8Array | string;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
+  /** Cluster mode: share rooms with other processes through Redis (`--redis URL`). Default: rooms in memory. */
+  cluster?: ClusterSettings;
   /** The TURN server `GET /api/turn` hands credentials for, read per request (null: TURN off, 404). */
   turn?: () => TurnService | null;
   /** Where refusals and cut-offs are logged, one line each. Default `console.warn`. */
@@ -71,14 +76,18 @@ export interface PlaygroundServer {
   readonly port: number;
   /** `https://localhost:<port>/` */
   readonly url: string;
-  /** The room relay, for inspection in tests. */
-  readonly relay: Relay;
+  /** The room relay (in memory, or through Redis in cluster mode), for inspection in tests. */
+  readonly relay: SignalingRelay;
   /** The limits in force (defaults filled in). */
   readonly limits: Readonly<SignalerLimits>;
   /** Counters of the signaler (connections, rooms, refusals, cut-offs, heartbeat rounds). */
   stats(): SignalerStats;
-  /** Tells every open page (dev mode) to reload. */
-  reload(): void;
+  /**
+   * Dev mode: tells every open page that a build ended (`build` event: the page reloads, or shows
+   * the errors over itself), and remembers it for pages that connect later (`state` event).
+   * @param build the build's duration in ms and its errors (`file:line:column: text`), none when it succeeded
+   */
+  announceBuild(build: BuildAnnouncement): void;
   /** Closes every WebSocket (1001 "going away") and the HTTP server. Resolves when closed. */
   close(): Promise<void>;
 }
@@ -90,15 +99,16 @@ export interface PlaygroundServer {
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const limits: SignalerLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const relay = new Relay({
+  const relay = await createRelay({
     capacity: options.capacity ?? 2,
     maxRooms: limits.maxRooms,
     onTrace: options.onTrace,
     resumeGraceMs: options.resumeGraceMs ?? 20_000,
     resumeTokens: new HmacResumeTokens(options.resumeSecret ?? resumeSecretFromKey(options.tls.key)),
+    cluster: options.cluster,
   });
   const site = createStaticSite(options.staticDirs, options.dev ?? false, (req, res) => handleTurnApi(req, res, options.turn?.() ?? null));
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, site.handle);
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => site.handle(req, res));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -106,6 +116,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await relay.close();
+    throw err;
   });
   server.on('error', (err) => console.error('[server] error:', err.message));
   const port = (server.address() as AddressInfo).port;
@@ -115,6 +128,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     origins = createOriginPolicy({ port, host: options.host, allow: options.allowOrigins });
   } catch (err) {
     server.close();
+    await relay.close();
     throw err;
   }
   const signaler = createSignaler({
@@ -126,7 +140,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     log: options.log ?? ((line) => console.warn(line)),
     verbose: options.onTrace !== undefined,
   });
-  server.on('upgrade', signaler.upgrade);
+  server.on('upgrade', (req, socket, head) => signaler.upgrade(req, socket, head));
 
   let closing: Promise<void> | null = null;
   return {
@@ -135,13 +149,13 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     relay,
     limits,
     stats: () => signaler.stats(),
-    reload: () => site.reload(),
+    announceBuild: (build) => site.announceBuild(build),
     close() {
       closing ??= new Promise<void>((resolve) => {
         site.close();
-        relay.close();
+        const relayClosed = relay.close();
         signaler.close();
-        server.close(() => resolve());
+        server.close(() => void relayClosed.then(resolve));
         setTimeout(() => server.closeAllConnections(), 500).unref();
       });
       return closing;

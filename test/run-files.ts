@@ -22,7 +22,9 @@ for (const file of process.argv.slice(2)) {
     return ['', 0, 0, 0];
   }]);
   await import(pathToFileURL(resolve(file)).href);
-  g.UVU_QUEUE[g.UVU_INDEX]!.push(async () => {
+  const group = g.UVU_QUEUE[g.UVU_INDEX];
+  if (!group) throw new Error(`uvu queue has no group for ${name}`);
+  group.push(async () => {
     console.log(`\nFILE-TIME ${name} ${Math.round(performance.now() - t0)}`);
     return ['', 0, 0, 0];
   });

@@ -30,8 +30,8 @@ const groups = new Set();
 const killGroup = (pid) => {
   try {
     process.kill(-pid, 'SIGKILL');
-  } catch {
-    /* group already gone */
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ESRCH') throw err; // ESRCH: the group is gone already
   }
 };
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -92,8 +92,9 @@ function fileCounts(out) {
 function readTimes() {
   try {
     return JSON.parse(readFileSync(timesFile, 'utf8'));
-  } catch {
-    return {};
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT' || err instanceof SyntaxError) return {}; // first run, or a torn file
+    throw err;
   }
 }
 
@@ -168,8 +169,8 @@ if (kind === 'unit') {
     mkdirSync(dirname(timesFile), { recursive: true });
     const timed = Object.fromEntries(results.filter((r) => files.includes(r.file)).map((r) => [r.file, r.ms]));
     writeFileSync(timesFile, JSON.stringify({ ...previous, ...timed }, null, 1));
-  } catch {
-    /* the timing cache only balances the groups */
+  } catch (err) {
+    console.error(`could not save the test times (${String(err)}); the next run balances its processes less well`);
   }
 }
 

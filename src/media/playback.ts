@@ -100,7 +100,8 @@ export async function loadRecording(media: HTMLMediaElement, url: string, timeou
       const back = nextEvent(media, ['seeked']);
       media.currentTime = 0;
       if (fixed) await back;
-      else back.catch(() => undefined); // a later media error is the player's to show, not a load failure
+      // A later media error is the player's to show (its controls say it), not a load failure.
+      else back.catch((err: unknown) => console.warn('the player reported an error after loading:', err));
     }
     return media.duration;
   })();

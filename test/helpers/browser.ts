@@ -108,7 +108,7 @@ function firefoxPrefs(options: LaunchOptions): Record<string, string | number | 
     'media.peerconnection.ice.obfuscate_host_addresses': false,
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
-    ...(options.firefoxPrefs ?? {}),
+    ...options.firefoxPrefs,
   };
 }
 
@@ -148,7 +148,10 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
     name,
     browser,
     async close() {
-      await Promise.all([browser.close().catch(() => undefined), allowing?.then((t) => t.close())]);
+      await Promise.all([
+        browser.close().catch((err: unknown) => console.error('closing the browser failed:', err)),
+        allowing?.then((t) => t.close()),
+      ]);
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };

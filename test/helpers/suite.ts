@@ -63,22 +63,32 @@ function withTimeout<T>(name: string, fn: Callback<T>): Callback<T> {
  * registered on every browser's suite, and `run()` queues them all (they run one after the other).
  */
 function fanOut<T>(suites: Test<T>[]): Test<T> {
-  const each = <A extends unknown[]>(pick: (t: Test<T>) => (...args: A) => void) => (...args: A) => {
-    for (const t of suites) pick(t)(...args);
+  const timed = (register: (t: Test<T>, name: string, fn: Callback<T>) => void) => (name: string, fn: Callback<T>) => {
+    for (const t of suites) register(t, name, withTimeout(name, fn));
   };
   const hook = (pick: (t: Test<T>) => Test<T>['before']) =>
-    Object.assign(each((t) => pick(t)), { each: each((t) => pick(t).each) });
-  const timed = (pick: (t: Test<T>) => (name: string, fn: Callback<T>) => void) => (name: string, fn: Callback<T>) => {
-    for (const t of suites) pick(t)(name, withTimeout(name, fn));
-  };
+    Object.assign(
+      (fn: Callback<T>) => {
+        for (const t of suites) pick(t)(fn);
+      },
+      {
+        each: (fn: Callback<T>) => {
+          for (const t of suites) pick(t).each(fn);
+        },
+      },
+    );
   return Object.assign(
-    timed((t) => t),
+    timed((t, name, fn) => t(name, fn)),
     {
-      only: timed((t) => t.only),
-      skip: each<[string?, Callback<T>?]>((t) => t.skip),
+      only: timed((t, name, fn) => t.only(name, fn)),
+      skip: (name?: string, fn?: Callback<T>) => {
+        for (const t of suites) t.skip(name, fn);
+      },
       before: hook((t) => t.before),
       after: hook((t) => t.after),
-      run: each<[]>((t) => t.run),
+      run: () => {
+        for (const t of suites) t.run();
+      },
     },
   );
 }
@@ -111,14 +121,13 @@ export function browserSuite<Extra extends object = object>(
   const test = fanOut(suites);
   // Registered last would be too late for hooks the file adds; uvu runs after-hooks in order, so
   // the closing hook goes in at run() time, after the file's own.
-  const run = test.run;
   test.run = () => {
     for (const s of suites) {
       s.after(async (ctx) => {
         await Promise.all([ctx.tb?.close(), ctx.server?.close()]);
       });
+      s.run();
     }
-    run();
   };
   return test;
 }
