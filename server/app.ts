@@ -7,10 +7,11 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Relay, type RelayTrace } from '../src/signaling/relay';
+import type { RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
 import { DEFAULT_LIMITS, type SignalerLimits } from './limits';
 import { createOriginPolicy } from './origin';
+import { createRelay, type ClusterSettings, type SignalingRelay } from './relay-backend';
 import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
 import { createSignaler, type SignalerStats } from './signaler';
 import { createStaticSite } from './static';
@@ -59,6 +60,8 @@ export interface PlaygroundServerOptions {
   resumeSecret?: Uint8Array | string;
   /** Called for every signaling frame handled (for `--verbose` logs and tests). */
   onTrace?: (event: RelayTrace) => void;
+  /** Cluster mode: share rooms with other processes through Redis (`--redis URL`). Default: rooms in memory. */
+  cluster?: ClusterSettings;
   /** The TURN server `GET /api/turn` hands credentials for, read per request (null: TURN off, 404). */
   turn?: () => TurnService | null;
   /** Where refusals and cut-offs are logged, one line each. Default `console.warn`. */
@@ -71,8 +74,8 @@ export interface PlaygroundServer {
   readonly port: number;
   /** `https://localhost:<port>/` */
   readonly url: string;
-  /** The room relay, for inspection in tests. */
-  readonly relay: Relay;
+  /** The room relay (in memory, or through Redis in cluster mode), for inspection in tests. */
+  readonly relay: SignalingRelay;
   /** The limits in force (defaults filled in). */
   readonly limits: Readonly<SignalerLimits>;
   /** Counters of the signaler (connections, rooms, refusals, cut-offs, heartbeat rounds). */
@@ -90,12 +93,13 @@ export interface PlaygroundServer {
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const limits: SignalerLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const relay = new Relay({
+  const relay = await createRelay({
     capacity: options.capacity ?? 2,
     maxRooms: limits.maxRooms,
     onTrace: options.onTrace,
     resumeGraceMs: options.resumeGraceMs ?? 20_000,
     resumeTokens: new HmacResumeTokens(options.resumeSecret ?? resumeSecretFromKey(options.tls.key)),
+    cluster: options.cluster,
   });
   const site = createStaticSite(options.staticDirs, options.dev ?? false, (req, res) => handleTurnApi(req, res, options.turn?.() ?? null));
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, site.handle);
@@ -106,6 +110,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await relay.close();
+    throw err;
   });
   server.on('error', (err) => console.error('[server] error:', err.message));
   const port = (server.address() as AddressInfo).port;
@@ -115,6 +122,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     origins = createOriginPolicy({ port, host: options.host, allow: options.allowOrigins });
   } catch (err) {
     server.close();
+    await relay.close();
     throw err;
   }
   const signaler = createSignaler({
@@ -139,9 +147,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     close() {
       closing ??= new Promise<void>((resolve) => {
         site.close();
-        relay.close();
+        const relayClosed = relay.close();
         signaler.close();
-        server.close(() => resolve());
+        server.close(() => void relayClosed.then(resolve));
         setTimeout(() => server.closeAllConnections(), 500).unref();
       });
       return closing;

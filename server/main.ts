@@ -1,10 +1,10 @@
 /**
  * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
  * [--resume-grace 20] [--allow-origin URL]… [--trust-proxy] [--max-… N] [--rate N] [--burst N]
- * [--max-buffered N] [--heartbeat-ms N] [--dev] [--verbose] [--turn | --turn-url URL --turn-secret S]
- * [--turn-ttl N]`. `PORT`, `HOST`, `TURN_URL`, `TURN_SECRET` and `TURN_TTL` environment variables
- * work too (flags win). Prints the Local and Network URLs, like Vite does. Every flag and default
- * is listed in USAGE below and in the README.
+ * [--max-buffered N] [--heartbeat-ms N] [--redis URL [--redis-ttl MS]] [--dev] [--verbose]
+ * [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`. `PORT`, `HOST`, `REDIS_URL`, `TURN_URL`,
+ * `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win). Prints the Local and
+ * Network URLs, like Vite does. Every flag and default is listed in USAGE below and in the README.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, watch } from 'node:fs';
@@ -25,6 +25,10 @@ const USAGE = `Usage: npm start -- [options]
   --capacity N    peers per room (default 2)
   --cert FILE     use your own certificate (PEM), e.g. from mkcert; needs --key
   --key FILE      private key of --cert (PEM)
+  --redis URL     cluster mode: share rooms with other processes through Redis
+                  (e.g. redis://127.0.0.1:6379; or $REDIS_URL). See docs/deploy.md
+  --redis-ttl MS  cluster mode: a process silent this long is taken for dead and its
+                  peers leave their rooms (default 3000; heartbeat every MS/3)
   --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
                   (default 20; 0 turns resume off)
   --dev           rebuild on change and reload open pages
@@ -85,6 +89,8 @@ async function main(): Promise<void> {
         burst: { type: 'string' },
         'max-buffered': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
+        redis: { type: 'string' },
+        'redis-ttl': { type: 'string' },
         'resume-grace': { type: 'string' },
         dev: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
@@ -120,6 +126,9 @@ async function main(): Promise<void> {
     maxBufferedBytes: intOption(values['max-buffered'], 'max-buffered', 65_536, 1 << 30) ?? L.maxBufferedBytes,
   };
   const heartbeatMs = intOption(values['heartbeat-ms'], 'heartbeat-ms', 100, 3_600_000) ?? DEFAULT_HEARTBEAT_MS;
+  const redis = values.redis || process.env.REDIS_URL || undefined;
+  const redisTtl = intOption(values['redis-ttl'], 'redis-ttl', 300, 600_000) ?? 3000;
+  if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) fail(`--redis must be a redis:// or rediss:// URL (got "${redis}")`);
   const graceText = values['resume-grace'];
   const graceSeconds = graceText === undefined ? 20 : Number(graceText);
   if (graceText === '' || !Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 3600) {
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
     trustProxy: values['trust-proxy'],
     limits,
     heartbeatMs,
+    cluster: redis ? { url: redis, ttlMs: redisTtl, heartbeatMs: Math.floor(redisTtl / 3) } : undefined,
     resumeGraceMs: Math.round(graceSeconds * 1000),
     dev: values.dev,
     staticDirs: [join(root, 'public'), distDir],
@@ -176,6 +186,7 @@ async function main(): Promise<void> {
     await stopTurn();
     if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use: try --port ${port + 1}`);
     if (err.code === 'EACCES') fail(`no permission to listen on port ${port}: pick one above 1024`);
+    if (err.message.startsWith('cannot reach Redis')) fail(`${err.message}: is redis-server running? (docs/deploy.md)`);
     throw err;
   });
 
@@ -192,7 +203,8 @@ async function main(): Promise<void> {
   }
 
   const p = server.port;
-  console.log(`\n  webrtc-playground ready (rooms of ${capacity})\n`);
+  const mode = redis ? `, cluster mode through Redis` : '';
+  console.log(`\n  webrtc-playground ready (rooms of ${capacity}${mode})\n`);
   console.log(`  ➜  Local:   https://localhost:${p}/`);
   if (!host || host === '0.0.0.0' || host === '::') {
     for (const ip of lanAddresses()) console.log(`  ➜  Network: https://${ip}:${p}/`);

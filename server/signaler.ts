@@ -14,7 +14,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { encodeMessage, MAX_FRAME_BYTES, parseClientMessage } from '../src/signaling/protocol';
-import type { Member, Relay } from '../src/signaling/relay';
+import type { Member } from '../src/signaling/relay';
+import type { SignalingRelay } from './relay-backend';
 import {
   clientAddress,
   ConnectionLimits,
@@ -36,7 +37,7 @@ export const CLOSE_TRY_AGAIN = 1013;
 
 /** Options of {@link createSignaler}. */
 export interface SignalerOptions {
-  relay: Relay;
+  relay: SignalingRelay;
   limits: SignalerLimits;
   origins: OriginPolicy;
   /** Count connections against the last `X-Forwarded-For` address (behind a reverse proxy only). */

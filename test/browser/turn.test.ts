@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer';
 import type { PlaygroundServer } from '../../server/app';
 import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
 import { freeStunPort } from '../../server/coturn';
+import { makeTurnCredentials } from '../../server/turn';
 import { startTestCoturn, type TestCoturn } from '../helpers/coturn';
 import { startTestServer } from '../helpers/server';
 
@@ -188,18 +189,67 @@ test('ICE tester: host and relay candidates from our coturn, with URL and decode
   await context.close();
 });
 
-test('ICE tester: an unreachable TURN server shows an error row (701) with its URL', async ({ server, tb }) => {
+test('ICE tester: an unreachable TURN server shows a 701 row; expired credentials a 401 row', async ({ server, coturn, tb }) => {
   const { page, context } = await openUserPage(tb.browser, `${server.url}ice.html`);
+  const errorRows = () => page.$$eval('#ice-errors tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
   const closed = await freeStunPort('127.0.0.1');
   const url = `turn:127.0.0.1:${closed}?transport=tcp`;
   assert.is(await gatherOn(page, `${url} someone secret`), 'complete');
-  const rows = await page.$$eval('#ice-errors tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  const unreachable = (await errorRows()).find((c) => c[1] === '701');
+  assert.ok(unreachable, 'a 701 row');
+  assert.is(unreachable![3], url);
+  assert.match(unreachable![4]!, /could not be reached/);
   assert.match(await textOf(page, '#gather-time'), /[1-9]\d* error\(s\)/);
-  const row = rows.find((c) => c[1] === '701');
-  assert.ok(row, 'a 701 row');
-  assert.is(row![3], url);
-  assert.match(row![4]!, /could not be reached/);
+  // Made with the right secret, but their expiry (in the username) passed an hour ago: coturn says 401.
+  const old = makeTurnCredentials(coturn.secret, [coturn.udpUrl], { now: Date.now() - 2 * 3600_000, ttl: 3600 });
+  assert.is(await gatherOn(page, `${coturn.udpUrl} ${old.username} ${old.password}`, 'relay'), 'complete');
+  const rows = await errorRows();
+  const rejected = rows.find((c) => c[1] === '401');
+  assert.ok(rejected, `a 401 row: ${JSON.stringify(rows)}`);
+  assert.is(rejected![3], coturn.udpUrl);
+  assert.match(rejected![4]!, /rejected the username\/password/);
+  assert.is(await page.$$eval('#candidates tbody tr', (trs) => trs.length), 0, 'no relay candidate');
   await context.close();
+});
+
+test('call page, relay only with an unreachable TURN server: 701 explained on both sides', async ({ plain, tb }) => {
+  const closed = await freeStunPort('127.0.0.1');
+  const turn = `turn:127.0.0.1:${closed}?transport=tcp`;
+  const url = `${plain.url}call.html?room=turn-701&policy=relay`;
+  const pages = [await openUserPage(tb.browser, url), await openUserPage(tb.browser, url)];
+  for (const { page } of pages) {
+    await waitForState(page, '#turn-status', 'off');
+    await page.$eval('#ice-servers', (e, v) => { (e as HTMLTextAreaElement).value = v; }, `${turn} someone secret`);
+  }
+  await pages[0]!.page.click('#join');
+  await waitForState(pages[0]!.page, '#room-state', 'joined');
+  await pages[1]!.page.click('#join');
+  for (const { page } of pages) {
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'IceCandidateError', { timeout: 10_000, polling: 100 });
+    const text = await textOf(page, '#problem');
+    assert.match(text, /could not be reached \(701\)/);
+    assert.ok(text.includes(turn), text);
+    assert.not.match(text, /no network path/);
+  }
+  for (const p of pages) await p.context.close();
+});
+
+test('ICE tester without camera permission: host candidates are mDNS names, and the page explains them', async ({ server }) => {
+  // No fake UI, no grant: Chromium hides local addresses behind <uuid>.local names.
+  const tb = await launchBrowser({ fakeUi: false });
+  try {
+    const { page, errors } = await openUserPage(tb.browser, `${server.url}ice.html`);
+    assert.is(await page.$eval('#mdns-note', (e) => (e as HTMLElement).hidden), true);
+    assert.is(await gatherOn(page, ''), 'complete');
+    const mdns = await page.$$eval('#candidates tbody tr[data-type="host"]', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.mdns));
+    assert.ok(mdns.length > 0 && mdns.includes('true'), `mDNS host candidates: ${mdns.join(',')}`);
+    assert.match(await textOf(page, '#candidates tbody tr[data-mdns="true"]'), /\.local \(mDNS\)/);
+    assert.is(await page.$eval('#mdns-note', (e) => (e as HTMLElement).hidden), false, 'the mDNS explanation is shown');
+    assert.match(await textOf(page, '#mdns-note'), /hides this\s+machine's real local IP address/);
+    assert.equal(errors, []);
+  } finally {
+    await tb.close();
+  }
 });
 
 test.run();

@@ -1,0 +1,263 @@
+// Cluster mode on a real redis-server: several signalers (port 0) share rooms through Redis.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ServerMessage } from '../../src/signaling/protocol';
+import { SignalClient, spawnSignaler, startClusterNode, TEST_GRACE_MS, TEST_HEARTBEAT_MS, TEST_TTL_MS, type ClusterNode } from '../helpers/cluster';
+import { startRedis, type TestRedis } from '../helpers/redis';
+
+const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+
+type Ctx = { redis: TestRedis; nodes: ClusterNode[]; clients: SignalClient[] };
+const test = suite<Ctx>('cluster mode (Redis)');
+
+test.before(async (ctx) => {
+  ctx.redis = await startRedis();
+  ctx.nodes = await Promise.all([0, 1, 2].map(() => startClusterNode(ctx.redis.url)));
+});
+test.before.each((ctx) => {
+  ctx.clients = [];
+});
+test.after.each((ctx) => {
+  for (const c of ctx.clients) c.close();
+});
+test.after(async (ctx) => {
+  await Promise.all(ctx.nodes.map((n) => n.server.close()));
+  await ctx.redis.stop();
+});
+
+async function open(ctx: Ctx, node: { wsUrl: string }): Promise<SignalClient> {
+  const c = await SignalClient.open(node.wsUrl);
+  ctx.clients.push(c);
+  return c;
+}
+
+function welcome(m: ServerMessage): Extract<ServerMessage, { type: 'welcome' }> {
+  if (m.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(m)}`);
+  return m;
+}
+
+test('join on process A and B: welcome lists the peer on the other process, which gets peer-joined', async (ctx) => {
+  const [A, B] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  const wa = welcome(await a.join('x-join', { name: 'Ada' }));
+  assert.equal(wa.peers, []);
+  assert.is(wa.capacity, 2);
+  const wb = welcome(await b.join('x-join', { name: 'Bob' }));
+  assert.equal(wb.peers, [{ id: wa.id, name: 'Ada' }]);
+  assert.equal(await a.next(), { type: 'peer-joined', peer: { id: wb.id, name: 'Bob' } });
+  assert.is.not(wa.id, wb.id);
+  assert.match(wa.id, /^[A-Za-z0-9_-]{16}$/);
+});
+
+test('relay both ways across processes, from stamped by the receiving process (a forged from is dropped)', async (ctx) => {
+  const [A, B] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  const ida = welcome(await a.join('x-relay')).id;
+  const idb = welcome(await b.join('x-relay')).id;
+  await a.next(); // peer-joined
+  a.send({ type: 'offer', to: idb, sdp: SDP, from: 'forged-id-123' });
+  assert.equal(await b.next(), { type: 'offer', from: ida, sdp: SDP });
+  b.send({ type: 'answer', sdp: SDP });
+  assert.equal(await a.next(), { type: 'answer', from: idb, sdp: SDP });
+  b.send({ type: 'candidate', to: ida, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } });
+  assert.equal(await a.next(), { type: 'candidate', from: idb, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } });
+  // Many frames in a row keep their order across processes.
+  for (let i = 0; i < 50; i++) a.send({ type: 'candidate', to: idb, candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 9 typ host` } });
+  for (let i = 0; i < 50; i++) {
+    const m = await b.next();
+    assert.ok(m.type === 'candidate' && m.candidate?.candidate.startsWith(`candidate:${i} `), JSON.stringify(m));
+  }
+});
+
+test('isolation across processes: another room on a third process sees nothing and cannot be addressed', async (ctx) => {
+  const [A, B, C] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  const c = await open(ctx, C);
+  welcome(await a.join('x-iso-1'));
+  welcome(await b.join('x-iso-1'));
+  await a.next();
+  const idc = welcome(await c.join('x-iso-2')).id;
+  a.send({ type: 'offer', sdp: SDP });
+  assert.is((await b.next()).type, 'offer');
+  a.send({ type: 'bye', to: idc });
+  const refused = await a.next();
+  assert.is(refused.type === 'error' && refused.code, 'unknown-peer');
+  assert.ok(await c.nothingElse(), 'the other room received something');
+});
+
+test('room-full holds cluster-wide: three peers on three processes, the third is refused', async (ctx) => {
+  const [A, B, C] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  const c = await open(ctx, C);
+  welcome(await a.join('x-full'));
+  welcome(await b.join('x-full'));
+  const m = await c.join('x-full');
+  assert.is(m.type === 'error' && m.code, 'room-full');
+  await a.next(); // b's peer-joined
+  assert.ok(await a.nothingElse(), 'a refused join must not be announced');
+});
+
+test('simultaneous joins on three processes: exactly two get in (atomic capacity check)', async (ctx) => {
+  for (let round = 0; round < 5; round++) {
+    const clients = await Promise.all(ctx.nodes.map((n) => open(ctx, n)));
+    const replies = await Promise.all(clients.map((c) => c.join(`x-race-${round}`)));
+    assert.is(replies.filter((r) => r.type === 'welcome').length, 2, JSON.stringify(replies));
+    assert.is(replies.filter((r) => r.type === 'error' && r.code === 'room-full').length, 1);
+  }
+});
+
+test('leave and closing a socket (1000) on one process: the peer on the other gets peer-left', async (ctx) => {
+  const [A, B] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  welcome(await a.join('x-left'));
+  const idb = welcome(await b.join('x-left')).id;
+  await a.next();
+  b.ws.close(1000);
+  assert.equal(await a.next(), { type: 'peer-left', id: idb });
+  // The room has room again.
+  const c = await open(ctx, B);
+  const idc = welcome(await c.join('x-left')).id;
+  await a.next();
+  c.send({ type: 'leave' });
+  assert.equal(await a.next(), { type: 'peer-left', id: idc });
+});
+
+test('a killed process: its peers leave their rooms within TTL + heartbeat, the others get peer-left', async (ctx) => {
+  const [A] = ctx.nodes;
+  const child = await spawnSignaler(ctx.redis.url);
+  try {
+    const a = await open(ctx, A);
+    const k = await open(ctx, { wsUrl: child.wsUrl });
+    welcome(await a.join('x-kill'));
+    const idk = welcome(await k.join('x-kill')).id;
+    assert.is((await a.next()).type, 'peer-joined');
+    const killedAt = Date.now();
+    await child.kill();
+    const bound = TEST_TTL_MS + TEST_HEARTBEAT_MS;
+    // Generous slack for a loaded machine; the bound itself is what the message proves.
+    assert.equal(await a.next(bound + 3000), { type: 'peer-left', id: idk });
+    const took = Date.now() - killedAt;
+    assert.ok(took >= TEST_TTL_MS - TEST_HEARTBEAT_MS, `peer-left came before the heartbeat could expire (${took} ms)`);
+    // Whichever process beat first reaped it, and said so.
+    await Promise.any(ctx.nodes.map((n) => n.waitForLog(/removed 1 peer\(s\) of dead process/)));
+    // Its seat is free again.
+    const b = await open(ctx, ctx.nodes[1]);
+    welcome(await b.join('x-kill'));
+  } finally {
+    await child.kill();
+  }
+});
+
+test('Redis restarted mid-call: processes reconnect by themselves, say so, rebuild the rooms; frames sent meanwhile arrive', async (ctx) => {
+  const [A, B, C] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  const ida = welcome(await a.join('x-restart')).id;
+  const idb = welcome(await b.join('x-restart')).id;
+  await a.next();
+  const before = ctx.nodes.map((n) => n.log.length);
+  await ctx.redis.restart();
+  await Promise.all([A, B].map((n) => n.waitForLog(/lost the connection to Redis/)));
+  a.send({ type: 'offer', to: idb, sdp: SDP }); // sent while (or right after) Redis was down
+  await Promise.all(ctx.nodes.map((n) => n.waitForLog(/reconnected to Redis/)));
+  assert.ok(ctx.nodes.every((n, i) => n.log.length > before[i]));
+  assert.equal(await b.next(), { type: 'offer', from: ida, sdp: SDP });
+  b.send({ type: 'answer', to: ida, sdp: SDP });
+  assert.equal(await a.next(), { type: 'answer', from: idb, sdp: SDP });
+  // The rebuilt room still holds its two peers: a third is refused.
+  const c = await open(ctx, C);
+  const m = await c.join('x-restart');
+  assert.is(m.type === 'error' && m.code, 'room-full');
+  assert.ok(await a.nothingElse(), 'the restart must not announce peer-left/peer-joined');
+});
+
+test('resume onto another process: same id back, held messages delivered, the room notices nothing', async (ctx) => {
+  const [A, B, C] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  const ida = welcome(await a.join('x-resume')).id;
+  const wb = welcome(await b.join('x-resume', { name: 'Bea' }));
+  assert.ok(wb.resume, 'welcome carries a resume token');
+  await a.next();
+  b.ws.terminate(); // a drop, not a goodbye: B holds the place
+  await B.waitForTrace('held', wb.id);
+  a.send({ type: 'offer', to: wb.id, sdp: SDP }); // for b while it is away (kept in Redis)
+  const b2 = await open(ctx, C);
+  const w2 = welcome(await b2.join('x-resume', { resume: wb.resume }));
+  assert.is(w2.id, wb.id);
+  assert.is(w2.resumed, true);
+  assert.equal(w2.peers, [{ id: ida }]);
+  assert.equal(await b2.next(), { type: 'offer', from: ida, sdp: SDP });
+  b2.send({ type: 'answer', to: ida, sdp: SDP });
+  assert.equal(await a.next(), { type: 'answer', from: wb.id, sdp: SDP });
+  a.send({ type: 'bye' });
+  assert.equal(await b2.next(), { type: 'bye', from: ida });
+  assert.ok(await a.nothingElse(), 'no peer-left / peer-joined for a resume');
+  assert.equal(C.server.relay.members('x-resume').map((m) => m.id), [wb.id]);
+  assert.equal(B.server.relay.members('x-resume'), [], 'the old process forgot the place');
+});
+
+test('resume while the old socket on another process is still open: it is closed (4000), the new one takes over', async (ctx) => {
+  const [A, B] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  const ida = welcome(await a.join('x-takeover')).id;
+  const wb = welcome(await b.join('x-takeover'));
+  await a.next();
+  const closed = new Promise<number>((resolve) => b.ws.once('close', (code) => resolve(code)));
+  const b2 = await open(ctx, A);
+  assert.is(welcome(await b2.join('x-takeover', { resume: wb.resume })).id, wb.id);
+  assert.is(await closed, 4000);
+  a.send({ type: 'offer', sdp: SDP });
+  assert.equal(await b2.next(), { type: 'offer', from: ida, sdp: SDP });
+  assert.ok(await a.nothingElse());
+});
+
+test('a held place ends after the grace period (peer-left); a forged or other-room token is a plain join', async (ctx) => {
+  const [A, B] = ctx.nodes;
+  const a = await open(ctx, A);
+  const b = await open(ctx, B);
+  welcome(await a.join('x-grace'));
+  const wb = welcome(await b.join('x-grace'));
+  await a.next();
+  const droppedAt = Date.now();
+  b.ws.terminate();
+  assert.equal(await a.next(TEST_GRACE_MS + 3000), { type: 'peer-left', id: wb.id });
+  assert.ok(Date.now() - droppedAt >= TEST_GRACE_MS - 100, 'peer-left only after the grace period');
+  const late = await open(ctx, B);
+  const wl = welcome(await late.join('x-grace', { resume: wb.resume }));
+  assert.is.not(wl.id, wb.id, 'an expired place is not given back');
+  assert.is.not(wl.resumed, true);
+  const c = await open(ctx, A);
+  const forged = `${wb.id}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+  const wc = await c.join('x-grace-2', { resume: forged });
+  assert.is.not(welcome(wc).id, wb.id);
+});
+
+test('resume after the peer\'s process was killed: another process takes the place over before the reaper', async (ctx) => {
+  const [A, B] = ctx.nodes;
+  const child = await spawnSignaler(ctx.redis.url);
+  try {
+    const a = await open(ctx, A);
+    const k = await open(ctx, { wsUrl: child.wsUrl });
+    const ida = welcome(await a.join('x-kill-resume')).id;
+    const wk = welcome(await k.join('x-kill-resume'));
+    await a.next();
+    await child.kill();
+    const k2 = await open(ctx, B);
+    assert.is(welcome(await k2.join('x-kill-resume', { resume: wk.resume })).id, wk.id);
+    await Promise.any(ctx.nodes.map((n) => n.waitForLog(/stopped beating/)));
+    a.send({ type: 'offer', sdp: SDP });
+    assert.equal(await k2.next(), { type: 'offer', from: ida, sdp: SDP });
+    assert.ok(await a.nothingElse(), 'the reaper must not remove a place another process took over');
+  } finally {
+    await child.kill();
+  }
+});
+
+test.run();
