@@ -11,7 +11,7 @@ if (kind !== 'unit' && kind !== 'browser') {
   console.error('usage: node test/run.mjs unit|browser [file-filter]');
   process.exit(2);
 }
-const limitMs = Number(process.env.TEST_TIME_LIMIT_MS ?? (kind === 'unit' ? 60_000 : 240_000));
+const limitMs = Number(process.env.TEST_TIME_LIMIT_MS ?? (kind === 'unit' ? 120_000 : 240_000));
 const pattern = filter ? `${filter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\\.test\\.ts$` : '\\.test\\.ts$';
 
 const child = spawn(
@@ -19,6 +19,15 @@ const child = spawn(
   ['--import', 'tsx', join(root, 'node_modules', 'uvu', 'bin.js'), join('test', kind), pattern, '--color=false'],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { ...process.env, FORCE_COLOR: '0' } },
 );
+/** Kills the test process and everything it started (its process group); gone already is fine. */
+function killGroup() {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ESRCH') throw err;
+  }
+}
 let out = '';
 child.stdout.on('data', (chunk) => {
   out += chunk;
@@ -26,12 +35,12 @@ child.stdout.on('data', (chunk) => {
 });
 const timer = setTimeout(() => {
   console.error(`\n${kind} tests exceeded ${limitMs} ms: killing them`);
-  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  killGroup();
 }, limitMs);
 child.on('exit', (code, signal) => {
   clearTimeout(timer);
   // Browsers started by a killed run must not outlive it.
-  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group already gone */ }
+  killGroup();
   const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const failed = code === 0 ? total - passed : Math.max(total - passed, 1);

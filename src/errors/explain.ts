@@ -8,6 +8,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMException#error_names
  */
 import type { ErrorCode } from '../signaling/protocol';
+import { iceCandidateError, iceFailed } from './explain-ice';
 
 /** Which API call failed: the same DOMException name means different things for each. */
 export type ErrorContext =
@@ -53,6 +54,7 @@ export type PlaygroundErrorName =
   | 'SignalingUnreachable'
   | 'SignalingClosed'
   | 'IceFailed'
+  | 'IceStuck'
   /** `iceTransportPolicy: 'relay'` with no TURN server in the list: nothing can be gathered. */
   | 'RelayWithoutTurn'
   | 'TimeoutError'
@@ -277,67 +279,6 @@ const signaling: Record<ErrorCode, () => Omit<Explanation, 'name' | 'raw'>> = {
   }),
 };
 
-/** The errorCode of an `icecandidateerror`, explained (see src/rtc/ice-errors.ts). */
-function iceCandidateError(err: unknown): Omit<Explanation, 'name' | 'raw'> {
-  const e = err as { errorCode?: unknown; errorText?: unknown; url?: unknown };
-  const code = typeof e.errorCode === 'number' ? e.errorCode : 0;
-  const url = typeof e.url === 'string' && e.url !== '' ? e.url : 'an ICE server';
-  const text = typeof e.errorText === 'string' && e.errorText !== '' ? ` "${e.errorText}"` : '';
-  const said = `The browser reported icecandidateerror ${code}${text} for ${url}.`;
-  switch (code) {
-    case 401:
-      return {
-        title: `The TURN server rejected the username/password (401 Unauthorized): ${url}.`,
-        detail: `${said} The credentials are wrong or have expired. Credentials from this server's /api/turn are only valid for their ttl (reload the page for fresh ones), and the server's shared secret must be coturn's static-auth-secret. With "Relay only" nothing else can connect, so the call waits here.`,
-      };
-    case 701:
-      return {
-        title: `A STUN/TURN server could not be reached (701): ${url}.`,
-        detail: `${said} No answer came from that server: the host or port is wrong, the server is down, or a firewall blocks it (try ?transport=tcp, or turns: on port 443). Candidates from other servers and host candidates may still work.`,
-      };
-    case 403:
-      return {
-        title: `The TURN server refused to relay to that address (403 Forbidden): ${url}.`,
-        detail: `${said} coturn refuses peers in address ranges it is told to deny (loopback addresses unless allow-loopback-peers is set, or denied-peer-ip ranges).`,
-      };
-    case 486:
-    case 508:
-      return {
-        title: `The TURN server is out of capacity (${code}): ${url}.`,
-        detail: `${said} It has reached its quota of allocations for this user or in total. Close other calls or try later.`,
-      };
-    default:
-      return {
-        title: `A STUN/TURN server answered with an error (${code}): ${url}.`,
-        detail: `${said} STUN error codes 300–699 come from the server (RFC 8489 §14.8); 701 means it could not be reached.`,
-      };
-  }
-}
-
-/** "ICE failed", naming the TURN/STUN errors seen before it (`cause`), if any. */
-function iceFailed(err: unknown): Omit<Explanation, 'name' | 'raw'> {
-  const cause = (err as { cause?: unknown }).cause;
-  const errors = Array.isArray(cause) ? (cause as { errorCode?: unknown; url?: unknown }[]) : [];
-  const auth = errors.find((e) => e.errorCode === 401);
-  if (auth) {
-    return {
-      title: 'The call failed: the TURN server rejected our credentials (401).',
-      detail: `ICE gave up, and ${String(auth.url)} refused the username/password, so no relay candidate existed. Fix the TURN credentials (or reload for fresh ones) and call again.`,
-    };
-  }
-  const unreachable = errors.find((e) => e.errorCode === 701);
-  if (unreachable) {
-    return {
-      title: 'The call failed: a STUN/TURN server could not be reached (701).',
-      detail: `ICE tried every candidate pair and none worked, and ${String(unreachable.url)} never answered. Check the server's address and port (and that UDP, or TCP with ?transport=tcp, is allowed), then call again.`,
-    };
-  }
-  return {
-    title: 'The call failed: no network path between the two peers was found.',
-    detail: 'ICE tried every candidate pair and none worked. On different networks you need a STUN server (and behind strict NATs a TURN server): add one in the ICE servers box and call again.',
-  };
-}
-
 const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'name' | 'raw'>> = {
   InsecureContextError: () => ({
     title: 'Camera, microphone and screen capture need a secure page.',
@@ -353,7 +294,11 @@ const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'nam
   }),
   SignalingClosed: () => ({
     title: 'The connection to the signaling server was lost.',
-    detail: 'The server stopped or the network dropped. A call already connected keeps running peer-to-peer, but nobody new can join until you reconnect.',
+    detail: 'The server stopped or the network dropped. The page reconnects by itself and gets its old id back; a call already connected keeps running peer-to-peer meanwhile, and hang-up still reaches the other side over the call\'s data channel.',
+  }),
+  IceStuck: (err) => ({
+    title: 'The call could not connect.',
+    detail: err instanceof Error && err.message ? err.message : 'ICE did not find a working candidate pair, even after an ICE restart.',
   }),
   IceFailed: iceFailed,
   RelayWithoutTurn: () => ({

@@ -72,7 +72,7 @@ export function defaultFormat(supported: readonly RecordingFormat[]): RecordingF
  * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/MIME_types/Common_types
  */
 export function fileExtension(mimeType: string): string {
-  const base = mimeType.split(';')[0]!.trim().toLowerCase();
+  const base = (mimeType.split(';')[0] ?? '').trim().toLowerCase();
   switch (base) {
     case 'video/webm':
     case 'audio/webm':

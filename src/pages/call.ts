@@ -2,21 +2,20 @@
  * Call page: finds its elements and wires them to {@link CallSession}. No WebRTC logic lives here.
  */
 import { getUserMedia, stopStream } from '../media/capture';
-import { CallSession, type EndReason, type RoomState } from '../rtc/call';
+import { CallSession, type EndReason, type RoomState } from '../rtc/session';
+import { perfectNegotiation } from '../rtc/perfect-negotiator';
+import { stepByStep } from '../rtc/step-negotiator';
 import { IceSettings } from '../ui/ice-settings';
 import type { PeerStates } from '../rtc/peer';
-import { SignalingClient, signalingUrl } from '../signaling/client';
+import { SignalingClient, signalingUrl, type ReconnectInfo } from '../signaling/client';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
 import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
 import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
-import { StepCall } from '../rtc/step-call';
 import { CallControls } from '../ui/call-controls';
 import { StepsPanel } from '../ui/steps-panel';
-import { $, copyText, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
-
-enableLiveReload();
+import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
 const el = {
   problem: $('#problem'),
@@ -71,9 +70,8 @@ const el = {
 const ROOM_TEXT: Record<RoomState, string> = {
   connecting: 'connecting…',
   joined: 'joined',
+  reconnecting: 'reconnecting…',
   full: 'room full',
-  unreachable: 'server unreachable',
-  disconnected: 'disconnected',
   left: 'left',
 };
 const END_TEXT: Record<EndReason, string> = {
@@ -82,7 +80,18 @@ const END_TEXT: Record<EndReason, string> = {
   'peer-left': 'The other side left the room.',
   'left-room': 'You left the room.',
   'signaling-closed': 'The signaling connection closed before the call was set up.',
+  'signaling-lost': 'The signaling server was away too long and forgot this page: the call was ended. Call again.',
 };
+
+/**
+ * "Reconnecting to the signaling server (attempt 3, next in 2.7 s)…", counting down to `info.at`.
+ * `everJoined` false: the server has not been reached yet.
+ */
+function reconnectText(info: ReconnectInfo, everJoined: boolean): string {
+  const left = Math.max(0, info.at - Date.now()) / 1000;
+  const what = everJoined ? 'Reconnecting to the signaling server' : 'Cannot reach the signaling server; trying again';
+  return left > 0.05 ? `${what} (attempt ${info.attempt}, next in ${left.toFixed(1)} s)…` : `${what} (attempt ${info.attempt}, now)…`;
+}
 
 const initial = roomFromSearch(location.search);
 el.room.value = initial.room;
@@ -111,7 +120,8 @@ el.copyLink.addEventListener('click', async () => {
 let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
-let stepCall: StepCall | null = null;
+let stepMode = false;
+let reconnectTicker: ReturnType<typeof setInterval> | undefined;
 const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context));
 const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
@@ -121,6 +131,7 @@ function useLocalStream(stream: MediaStream | null): void {
   localStream = stream;
   el.localVideo.srcObject = stream;
   controls.setMedia(stream ? new CallMedia(stream, () => session?.peer?.pc ?? null) : null);
+
 }
 
 function renderPeers(peers: readonly PeerInfo[]): void {
@@ -142,11 +153,11 @@ function renderButtons(): void {
   const joined = session?.roomState === 'joined';
   const inCall = session !== null && session.callState !== 'idle';
   el.join.disabled = session !== null && (session.roomState === 'joined' || session.roomState === 'connecting');
-  el.leave.disabled = !joined && session?.roomState !== 'connecting';
+  el.leave.disabled = !joined && session?.roomState !== 'connecting' && session?.roomState !== 'reconnecting';
   el.room.disabled = !el.join.disabled ? false : true;
   el.call.disabled = !joined || inCall || (session?.peers.length ?? 0) === 0;
   el.hangup.disabled = !inCall;
-  el.restartIce.disabled = session?.callState !== 'connected' || stepCall !== null;
+  el.restartIce.disabled = session?.callState !== 'connected' || stepMode;
   el.modeStep.disabled = el.modeAuto.disabled = session !== null && session.roomState !== 'left';
 }
 
@@ -161,14 +172,14 @@ async function join(): Promise<void> {
     return;
   }
   history.replaceState(null, '', link());
-  // Rejoining after a lost connection: release the old session and camera first.
-  session?.removeAllListeners();
+  // Rejoining: the old session closes its call, its room membership and its reconnects.
+  session?.close();
   session = null;
+  clearInterval(reconnectTicker);
   stopStream(localStream);
   setState(el.roomState, 'connecting', 'opening camera…');
   el.join.disabled = true;
-  const stepMode = el.modeStep.checked;
-  stepCall = null;
+  stepMode = el.modeStep.checked;
   useLocalStream(null);
   if (!stepMode) try {
     useLocalStream(await getUserMedia({ audio: true, video: true }));
@@ -177,53 +188,79 @@ async function join(): Promise<void> {
     const problem = showError(el.problem, err, 'getUserMedia');
     el.roomHint.textContent = `Joining without camera/microphone (${problem.name}): you can still see and hear the other side.`;
   }
-  let ws: WebSocket;
+  let client: SignalingClient;
   try {
-    ws = new WebSocket(signalingUrl());
+    const url = signalingUrl();
+    client = new SignalingClient(() => new WebSocket(url));
   } catch (err) {
     showError(el.problem, err, 'signaling');
     return;
   }
-  const client = new SignalingClient(ws);
+  const configuration = () => ice.configuration();
   const s = new CallSession({
     client,
     room: el.room.value,
     name: el.name.value.trim() || undefined,
-    localStream,
-    configuration: () => ice.configuration(),
-    manual: stepMode,
+    localStream: () => localStream,
+    configuration,
+    negotiator: stepMode
+      ? stepByStep({
+        configuration,
+        getUserMedia: async (constraints) => {
+          stopStream(localStream);
+          useLocalStream(null);
+          const stream = await getUserMedia(constraints);
+          useLocalStream(stream);
+          return stream;
+        },
+        onStepper: (stepper) => {
+          stepsPanel.attach(stepper);
+          exposeDebug('stepper', stepper);
+        },
+      })
+      : perfectNegotiation,
   });
   session = s;
   stepsPanel.attach(null);
-  if (stepMode) {
-    stepCall = new StepCall(s, {
-      configuration: () => ice.configuration(),
-      getUserMedia: async () => {
-        stopStream(localStream);
-        useLocalStream(null);
-        const stream = await getUserMedia({ audio: true, video: true });
-        useLocalStream(stream);
-        return stream;
-      },
-      onStepper: (stepper) => {
-        stepsPanel.attach(stepper);
-        exposeDebug('stepper', stepper);
-      },
-    });
-  }
   s.on('datachannel', (channel) => controls.setChannel(channel));
   exposeDebug('call', s);
   // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
   const trace = new Trace();
   exposeDebug('trace', trace);
-  recordSignaling(trace, client, roomSide(client, () => s.role));
+  const side = roomSide(client, () => s.role);
+  recordSignaling(trace, client, side);
+  s.on('control', (direction, message, path) => {
+    if (path !== 'data-channel') return; // the server path is recorded from the client itself
+    const remote = s.remote?.id ?? 'unknown-peer';
+    if (direction === 'sent') trace.record({ kind: 'signal', direction, side: side(), message: { ...message, to: remote }, path });
+    else trace.record({ kind: 'signal', direction, side: side(), message: { ...message, from: remote }, path });
+  });
   inspector?.destroy();
   inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
   s.on('peer', (peer) => recordPeer(trace, peer, s.role ?? 'caller'));
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
+  let everJoined = false;
+  s.on('reconnecting', (info) => {
+    const show = () => setState(el.roomState, 'reconnecting', reconnectText(info, everJoined));
+    show();
+    clearInterval(reconnectTicker);
+    reconnectTicker = setInterval(() => {
+      if (session === s && s.roomState === 'reconnecting') show();
+      else clearInterval(reconnectTicker);
+    }, 100);
+  });
   s.on('room', (state) => {
-    setState(el.roomState, state, ROOM_TEXT[state]);
-    if (state === 'left' || state === 'full' || state === 'unreachable') {
+    if (state !== 'reconnecting') clearInterval(reconnectTicker);
+    if (state === 'joined') {
+      if (everJoined) {
+        el.roomHint.textContent = 'Reconnected to the signaling server.';
+        showProblem(el.problem, null);
+      }
+      everJoined = true;
+      if (stepMode && !s.activeCall) stepsPanel.preview('callee');
+    }
+    if (state !== 'reconnecting') setState(el.roomState, state, ROOM_TEXT[state]);
+    if (state === 'left' || state === 'full') {
       stopStream(localStream);
       useLocalStream(null);
       session = null;
@@ -253,6 +290,7 @@ async function join(): Promise<void> {
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
+    if (stepMode && s.roomState === 'joined') stepsPanel.preview('callee');
     renderButtons();
   });
   s.on('problem', (err, context) => showError(el.problem, err, context));
@@ -269,8 +307,7 @@ el.leave.addEventListener('click', () => {
 });
 el.call.addEventListener('click', () => {
   try {
-    if (stepCall) stepCall.callAgain();
-    else session?.call();
+    session?.call();
   } catch (err) {
     showError(el.problem, err, 'RTCPeerConnection');
   }

@@ -15,10 +15,8 @@ import {
 import { getUserMedia, mediaDevices, stopStream } from '../media/capture';
 import { deviceLabel, listDevices, onDeviceChange } from '../media/devices';
 import { LevelMeter } from '../media/level-meter';
-import { $, copyText, enableLiveReload, formatJSON, h, setState, showError, showProblem } from '../ui/dom';
+import { $, copyText, formatJSON, h, setState, showError, showProblem } from '../ui/dom';
 import { TrackInspector, nextFrameSize, watchFrameSize } from '../ui/track-inspector';
-
-enableLiveReload();
 
 const el = {
   problem: $('#problem'),

@@ -1,291 +1,234 @@
 /**
- * A two-peer call in a signaling room: joins the room, starts the call when a second peer is
- * there, routes offers, answers and ICE candidates between the signaling client and the
- * {@link Peer}, and keeps the room and call states. The call page only renders its events.
+ * One call with one remote peer: its negotiator (and so its RTCPeerConnection), its role, its
+ * data channels (the chat channel and the call-control channel), its state, and its ICE watchdog.
+ * A {@link CallSession} owns at most one Call at a time and closes it when the call ends.
  *
- * Roles: the peer that joins a room where someone already waits is the caller (it adds its tracks
- * at once, which sends the offer); the one already there answers. Politeness (who yields on glare)
- * is decided by comparing the two server-assigned ids, so "Call again" from both sides at once
- * still ends in one call.
+ * Signals leave through {@link Call} `send` routing: through the signaling server while it is up,
+ * over the call-control data channel when it is not (once connected), else they wait.
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 import { PlaygroundError } from '../errors/explain';
-import type { ErrorContext } from '../errors/explain';
-import type { SignalingClient } from '../signaling/client';
-import type { ErrorMessage, PeerInfo, ServerMessage } from '../signaling/protocol';
+import type { PeerInfo } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
+import { CONTROL_CHANNEL_LABEL, encodeControl, openControlChannel, parseControl, type ControlMessage, type SignalPath } from './call-control';
 import { nextCallState, type CallEvent, type CallState } from './call-state';
-import { IceCandidateError, iceFailedError } from './ice-errors';
-import { Peer, type Signal } from './peer';
-
-/** State of our membership in the signaling room. */
-export type RoomState = 'connecting' | 'joined' | 'full' | 'unreachable' | 'disconnected' | 'left';
+import { IceCandidateError, iceErrorsOf, iceFailedError } from './ice-errors';
+import { IceWatchdog, type IceDiagnosis } from './ice-watchdog';
+import type { CallRole, Negotiator } from './negotiator';
+import type { Peer, Signal } from './peer';
 
 /** Why a call ended. */
-export type EndReason = 'local-hangup' | 'remote-hangup' | 'peer-left' | 'left-room' | 'signaling-closed';
+export type EndReason = 'local-hangup' | 'remote-hangup' | 'peer-left' | 'left-room' | 'signaling-closed' | 'signaling-lost';
 
-/** Events of a {@link CallSession}. */
-export type CallSessionEvents = {
-  room: [state: RoomState];
-  /** The other peers in the room changed. */
-  peers: [peers: PeerInfo[]];
-  call: [state: CallState];
-  /** A new Peer was created for a call (wire its events for display). */
-  peer: [peer: Peer, remote: PeerInfo];
+/** Events of a {@link Call}. */
+export type CallEvents = {
+  /** The call state changed. */
+  state: [state: CallState];
+  /** The connection exists (wire its events for display). */
+  peer: [peer: Peer];
   /** A remote media stream arrived. */
   remotestream: [stream: MediaStream];
-  ended: [reason: EndReason];
-  /** A data channel of the call opened on our side (created by the caller, received by the callee). */
+  /** A chat data channel of the call (opened by us or by the other side). */
   datachannel: [channel: RTCDataChannel];
-  /** Manual mode only: an offer, answer or ICE candidate from `from`, for the step-by-step negotiator. */
-  remotesignal: [signal: Signal, from: PeerInfo];
-  /** Something failed: show it. `context` tells {@link explainError} which API it was. */
-  problem: [err: unknown, context: ErrorContext];
+  /** A control message went out (`path`: which way) or came in over the data channel. */
+  control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
+  /** The other side hung up over the data channel. */
+  bye: [];
+  /** The watchdog restarted ICE. */
+  icerestart: [];
+  /** Something failed (the call may go on). */
+  problem: [err: unknown];
 };
 
-/** Options of a {@link CallSession}. */
-export interface CallSessionOptions {
-  client: SignalingClient;
-  room: string;
-  name?: string;
-  /** The stream to send (null: receive only). */
-  localStream: MediaStream | null;
-  /** Read when a call starts, so edits on the page apply to the next call. */
-  configuration: () => RTCConfiguration;
-  /** Start the call by itself when a second peer is in the room. Default true. */
-  autoCall?: boolean;
-  /**
-   * Manual (step) mode: the session never creates a peer itself; remote offers, answers and
-   * candidates come out as `remotesignal` events, and the page's negotiator hands its peer over
-   * with {@link CallSession.adopt}. Implies `autoCall: false`. Default false.
-   */
-  manual?: boolean;
+/** How a Call reaches the other peer through the signaling server. */
+export interface CallSignaler {
+  /** Sends `message` to the remote peer through the server; false when the server is not reachable now. */
+  send(message: ControlMessage): boolean;
 }
 
-/** A room membership plus at most one call in it. */
-export class CallSession extends Emitter<CallSessionEvents> {
-  #room: RoomState = 'connecting';
-  #call: CallState = 'idle';
-  #id: string | null = null;
-  #peers: PeerInfo[] = [];
-  #peer: Peer | null = null;
-  #remote: PeerInfo | null = null;
-  #role: 'caller' | 'callee' | null = null;
-  readonly #opts: CallSessionOptions;
+/** Options of a {@link Call}. */
+export interface CallOptions {
+  remote: PeerInfo;
+  role: CallRole;
+  polite: boolean;
+  negotiator: Negotiator;
+  signaler: CallSignaler;
+  /** ICE watchdog timeout in ms (see {@link IceWatchdog}). Default 5000. */
+  iceTimeoutMs?: number;
+}
 
-  constructor(options: CallSessionOptions) {
+/** One call; see the module comment. */
+export class Call extends Emitter<CallEvents> {
+  readonly remote: PeerInfo;
+  readonly role: CallRole;
+  readonly polite: boolean;
+  readonly negotiator: Negotiator;
+  /** The chat data channels (usually one; two after a glare, when both sides opened one). */
+  readonly channels: RTCDataChannel[] = [];
+  #state: CallState = 'idle';
+  #control: RTCDataChannel | null = null;
+  #waiting: ControlMessage[] = [];
+  #remoteCandidates = 0;
+  #watchdog: IceWatchdog | null = null;
+  #closed = false;
+  readonly #opts: CallOptions;
+
+  constructor(options: CallOptions) {
     super();
     this.#opts = options;
-    const { client } = options;
-    client.on('open', () => {
-      client.send(options.name ? { type: 'join', room: options.room, name: options.name } : { type: 'join', room: options.room });
-    });
-    client.on('message', (m) => this.#onMessage(m));
-    client.on('close', (info) => {
-      const wasJoined = this.#room === 'joined';
-      if (this.#room === 'left' || this.#room === 'full') return;
-      this.#setRoom(info.wasOpen ? 'disconnected' : 'unreachable');
-      this.emit('problem', new PlaygroundError(info.wasOpen ? 'SignalingClosed' : 'SignalingUnreachable', `WebSocket closed (${info.code})`), 'signaling');
-      // A connected call keeps running peer-to-peer; one still negotiating cannot finish.
-      if (wasJoined && this.#call !== 'connected') this.#end('signaling-closed');
-    });
-  }
-
-  /** Our server-assigned id (null before `welcome`). */
-  get id(): string | null { return this.#id; }
-  get roomState(): RoomState { return this.#room; }
-  get callState(): CallState { return this.#call; }
-  /** The other peers in the room. */
-  get peers(): readonly PeerInfo[] { return this.#peers; }
-  /** The current call's peer connection wrapper, if a call exists. */
-  get peer(): Peer | null { return this.#peer; }
-  /** Our role in the current call: `caller` (we sent the first offer), `callee`, or null when idle. */
-  get role(): 'caller' | 'callee' | null { return this.#role; }
-  /** The peer we are in a call with. */
-  get remote(): PeerInfo | null { return this.#remote; }
-
-  /**
-   * Calls `peerId` (default: the first other peer in the room).
-   * @throws DOMException `InvalidStateError` when not in a room, nobody else is there, or a call is
-   *   already up.
-   */
-  call(peerId: string | undefined = this.#peers[0]?.id): void {
-    if (this.#room !== 'joined') throw new DOMException('join a room first', 'InvalidStateError');
-    const remote = this.#peers.find((p) => p.id === peerId);
-    if (!remote) throw new DOMException('nobody else is in the room', 'InvalidStateError');
-    if (this.#peer) throw new DOMException('a call is already in progress', 'InvalidStateError');
-    const peer = this.#createPeer(remote, 'caller');
-    if (!peer) return;
-    peer.createDataChannel('playground');
-    peer.setLocalStream(this.#opts.localStream, true);
-  }
-
-  /**
-   * Manual mode: takes over `peer` (made and driven by a step-by-step negotiator) as the current
-   * call with `remote`: its signals go to `remote`, its states drive the call state.
-   * @throws DOMException `InvalidStateError` when a call is already in progress.
-   */
-  adopt(peer: Peer, remote: PeerInfo, role: 'caller' | 'callee'): void {
-    if (this.#peer) throw new DOMException('a call is already in progress', 'InvalidStateError');
-    this.#attach(peer, remote, role);
-  }
-
-  /** Hangs up: tells the other side (`bye`) and goes back to idle, still in the room. */
-  hangUp(): void {
-    if (!this.#peer || !this.#remote) return;
-    this.#trySend({ type: 'bye', to: this.#remote.id });
-    this.#end('local-hangup');
-  }
-
-  /** Asks for an ICE restart on the current call (a new offer follows). */
-  restartIce(): void {
-    this.#peer?.restartIce();
-  }
-
-  /**
-   * Leaves the room (`leave`; the others get `peer-left`, which also ends their call with us),
-   * then closes the signaling connection.
-   */
-  leave(): void {
-    if (this.#peer) this.#end('left-room');
-    if (this.#room === 'joined') this.#trySend({ type: 'leave' });
-    this.#setRoom('left');
-    this.#peers = [];
-    this.emit('peers', []);
-    this.#opts.client.close();
-  }
-
-  #setRoom(state: RoomState): void {
-    if (this.#room === state) return;
-    this.#room = state;
-    this.emit('room', state);
-  }
-
-  #dispatch(event: CallEvent): void {
-    const next = nextCallState(this.#call, event);
-    if (next === this.#call) return;
-    this.#call = next;
-    this.emit('call', next);
-  }
-
-  #trySend(message: Parameters<SignalingClient['send']>[0]): void {
-    if (this.#opts.client.state === 'open') this.#opts.client.send(message);
-  }
-
-  #onMessage(m: ServerMessage): void {
-    switch (m.type) {
-      case 'welcome':
-        this.#id = m.id;
-        this.#peers = m.peers;
-        this.#setRoom('joined');
-        this.emit('peers', this.#peers);
-        if ((this.#opts.autoCall ?? true) && !this.#opts.manual && m.peers.length > 0) this.call(m.peers[0]!.id);
-        return;
-      case 'peer-joined':
-        this.#peers = [...this.#peers.filter((p) => p.id !== m.peer.id), m.peer];
-        this.emit('peers', this.#peers);
-        return;
-      case 'peer-left':
-        this.#peers = this.#peers.filter((p) => p.id !== m.id);
-        this.emit('peers', this.#peers);
-        if (this.#remote?.id === m.id) this.#end('peer-left');
-        return;
-      case 'offer':
-      case 'answer':
-      case 'candidate':
-        if (this.#opts.manual) {
-          if (this.#remote && this.#remote.id !== m.from) return; // busy with someone else
-          const from = this.#peers.find((p) => p.id === m.from) ?? { id: m.from };
-          this.emit('remotesignal', m.type === 'candidate' ? { type: 'candidate', candidate: m.candidate } : { type: m.type, sdp: m.sdp }, from);
-          return;
-        }
-        this.#onSignal(m);
-        return;
-      case 'bye':
-        if (this.#remote?.id === m.from) this.#end('remote-hangup');
-        return;
-      case 'error':
-        this.#onError(m);
-        return;
-      default: {
-        const never: never = m;
-        throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
-      }
-    }
-  }
-
-  #onSignal(m: Extract<ServerMessage, { type: 'offer' | 'answer' | 'candidate' }>): void {
-    switch (m.type) {
-      case 'offer': {
-        let peer = this.#peer;
-        if (!peer || this.#remote?.id !== m.from) {
-          if (peer) return; // busy with someone else: ignore
-          const remote = this.#peers.find((p) => p.id === m.from) ?? { id: m.from };
-          peer = this.#createPeer(remote, 'callee');
-          if (!peer) return;
-          peer.setLocalStream(this.#opts.localStream, false);
-        }
-        void peer.signal({ type: 'offer', sdp: m.sdp });
-        return;
-      }
-      case 'answer':
-        if (this.#peer && this.#remote?.id === m.from) void this.#peer.signal({ type: 'answer', sdp: m.sdp });
-        return;
-      case 'candidate':
-        if (this.#peer && this.#remote?.id === m.from) void this.#peer.signal({ type: 'candidate', candidate: m.candidate });
-        return;
-    }
-  }
-
-  #onError(m: ErrorMessage): void {
-    if (m.code === 'room-full') {
-      this.#setRoom('full');
-      this.#opts.client.close();
-    }
-    this.emit('problem', m, 'signaling');
-  }
-
-  #createPeer(remote: PeerInfo, role: 'caller' | 'callee'): Peer | null {
-    let peer: Peer;
-    try {
-      peer = new Peer({ polite: (this.#id ?? '') < remote.id, configuration: this.#opts.configuration() });
-    } catch (err) {
-      this.emit('problem', err, 'RTCPeerConnection');
-      return null;
-    }
-    this.#attach(peer, remote, role);
-    return peer;
-  }
-
-  #attach(peer: Peer, remote: PeerInfo, role: 'caller' | 'callee'): void {
-    this.#peer = peer;
-    this.#remote = remote;
-    this.#role = role;
-    peer.on('signal', (s) => this.#trySend({ ...s, to: remote.id }));
-    peer.on('track', (ev) => {
-      const stream = ev.streams[0] ?? new MediaStream([ev.track]);
-      this.emit('remotestream', stream);
-    });
-    peer.on('statechange', (which, states) => {
-      if (which !== 'connectionState') return;
-      this.#dispatch({ type: 'connection', state: states.connectionState });
-      if (states.connectionState === 'failed') this.emit('problem', iceFailedError(peer.pc), 'RTCPeerConnection');
-    });
-    peer.on('datachannel', (channel) => this.emit('datachannel', channel));
-    peer.on('error', (err) => this.emit('problem', err, 'RTCPeerConnection'));
-    peer.on('icecandidateerror', (e) => this.emit('problem', new IceCandidateError(e), 'RTCPeerConnection'));
-    this.emit('peer', peer, remote);
+    this.remote = options.remote;
+    this.role = options.role;
+    this.polite = options.polite;
+    this.negotiator = options.negotiator;
+    const n = options.negotiator;
+    n.on('signal', (s) => this.#send(s));
+    n.on('error', (err) => this.emit('problem', err));
+    n.on('peer', (peer) => this.#attach(peer));
+    if (n.peer) queueMicrotask(() => n.peer && this.#attach(n.peer));
     this.#dispatch({ type: 'start' });
   }
 
-  #end(reason: EndReason): void {
-    const peer = this.#peer;
-    this.#peer = null;
-    this.#remote = null;
-    this.#role = null;
-    peer?.close();
-    this.#dispatch({ type: 'end' });
-    if (peer) this.emit('ended', reason);
+  /** idle (ended), connecting, connected, reconnecting or failed. */
+  get state(): CallState { return this.#state; }
+  /** The connection (null until the negotiator made it). */
+  get peer(): Peer | null { return this.negotiator.peer; }
+  /** True once the call-control data channel is open (hang-up and renegotiation work without the server). */
+  get controlOpen(): boolean { return this.#control?.readyState === 'open'; }
+  /** Control messages waiting for a way out (neither the server nor the data channel was up). */
+  get waiting(): readonly ControlMessage[] { return this.#waiting; }
+
+  /** Feeds a signal that came through the signaling server. */
+  receive(signal: Signal): ReturnType<Negotiator['receive']> {
+    if (this.#closed) return 'handled';
+    if (signal.type === 'candidate' && signal.candidate) this.#remoteCandidates++;
+    return this.negotiator.receive(signal);
   }
+
+  /** Sends what waited for a way out (the session calls it when the server is back). */
+  flush(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const m of waiting) this.#send(m);
+  }
+
+  /** Restarts ICE by hand (a new offer follows). */
+  restartIce(): void {
+    this.negotiator.restartIce();
+  }
+
+  /**
+   * Hangs up: tells the other side `bye` through the server and over the data channel (whichever
+   * works), then closes.
+   */
+  hangUp(): void {
+    if (this.#closed) return;
+    const viaServer = this.#opts.signaler.send({ type: 'bye' });
+    if (viaServer) this.emit('control', 'sent', { type: 'bye' }, 'server');
+    if (this.controlOpen) this.#sendOnChannel({ type: 'bye' });
+    this.close();
+  }
+
+  /** Closes the connection and the watchdog; the state becomes `idle`. No events after this. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watchdog?.stop();
+    this.negotiator.close();
+    this.#dispatch({ type: 'end' });
+    this.removeAllListeners();
+  }
+
+  #send(message: ControlMessage): void {
+    if (this.#closed) return;
+    if (this.#opts.signaler.send(message)) {
+      this.emit('control', 'sent', message, 'server');
+      return;
+    }
+    if (this.controlOpen) {
+      this.#sendOnChannel(message);
+      return;
+    }
+    // Late candidates of a call that is already up are not worth keeping; anything else waits.
+    if (message.type === 'candidate' && this.#state === 'connected') return;
+    this.#waiting.push(message);
+  }
+
+  #sendOnChannel(message: ControlMessage): void {
+    try {
+      this.#control?.send(encodeControl(message));
+      this.emit('control', 'sent', message, 'data-channel');
+    } catch (err) {
+      this.emit('problem', err);
+    }
+  }
+
+  #attach(peer: Peer): void {
+    if (this.#closed || this.#watchdog) return;
+    this.emit('peer', peer);
+    peer.on('track', (ev) => this.emit('remotestream', ev.streams[0] ?? new MediaStream([ev.track])));
+    peer.on('datachannel', (channel) => {
+      if (channel.label === CONTROL_CHANNEL_LABEL) return;
+      this.channels.push(channel);
+      this.emit('datachannel', channel);
+    });
+    peer.on('statechange', (which, states) => {
+      if (which === 'connectionState') this.#dispatch({ type: 'connection', state: states.connectionState });
+      // The callee opens its end of the negotiated control channel once the offer (which has the
+      // data m-section) is applied, so opening it does not ask for an offer of its own.
+      if (which === 'signalingState' && states.signalingState === 'have-remote-offer') this.#openControl(peer);
+    });
+    peer.on('icecandidateerror', (e) => this.emit('problem', new IceCandidateError(e)));
+    if (this.role === 'caller') this.#openControl(peer);
+    const watchdog = new IceWatchdog(peer, {
+      impolite: !this.polite,
+      timeoutMs: this.#opts.iceTimeoutMs,
+      restart: () => this.negotiator.restartIce(),
+      remoteCandidates: () => this.#remoteCandidates,
+      serverErrors: () => [...iceErrorsOf(peer.pc)],
+    });
+    watchdog.on('restart', () => this.emit('icerestart'));
+    watchdog.on('stuck', (d: IceDiagnosis) => this.emit('problem', iceError(d, peer.pc)));
+    this.#watchdog = watchdog;
+  }
+
+  #openControl(peer: Peer): void {
+    if (this.#control || peer.closed) return;
+    let channel: RTCDataChannel;
+    try {
+      channel = openControlChannel(peer.pc);
+    } catch (err) {
+      this.emit('problem', err);
+      return;
+    }
+    this.#control = channel;
+    channel.addEventListener('open', () => {
+      if (this.#waiting.length > 0) this.flush();
+    });
+    channel.addEventListener('message', (ev: MessageEvent) => {
+      const m = parseControl(ev.data);
+      if (!m || this.#closed) return;
+      this.emit('control', 'received', m, 'data-channel');
+      if (m.type === 'bye') {
+        this.emit('bye');
+        return;
+      }
+      this.receive(m);
+    });
+  }
+
+  #dispatch(event: CallEvent): void {
+    const next = nextCallState(this.#state, event);
+    if (next === this.#state) return;
+    this.#state = next;
+    this.emit('state', next);
+  }
+}
+
+/**
+ * The page-facing error for a diagnosis: `IceFailed` (with the STUN/TURN errors seen as its
+ * cause) only for a true "no network path"; otherwise `IceStuck` with the reason in plain words.
+ */
+function iceError(d: IceDiagnosis, pc: RTCPeerConnection): PlaygroundError {
+  return d.cause === 'no-network-path' ? iceFailedError(pc) : new PlaygroundError('IceStuck', d.message);
 }

@@ -2,14 +2,15 @@
  * Loopback call: both peers in one page, signaling handed over in-page through a {@link Relay}
  * (no server), so one screen shows the whole call and the setup time has no network in it: the
  * lower bound of call setup time. Works in auto mode (two {@link CallSession}s negotiate by
- * themselves) and in step mode (a {@link StepCall} per side).
+ * themselves) and in step mode (a step-by-step negotiator per side).
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 import { LoopbackTransport, SignalingClient } from '../signaling/client';
 import { Relay } from '../signaling/relay';
-import { CallSession } from './call';
-import { StepCall } from './step-call';
+import { perfectNegotiation } from './perfect-negotiator';
+import { CallSession } from './session';
+import { stepByStep } from './step-negotiator';
 import type { Stepper } from './stepper';
 import type { PeerRole } from './steps';
 
@@ -30,8 +31,6 @@ export interface LoopbackOptions {
 /** A running loopback call. */
 export interface Loopback {
   sessions: Record<PeerRole, CallSession>;
-  /** Step mode: each side's step driver. */
-  steps: Record<PeerRole, StepCall> | null;
   /**
    * Auto mode: resolves with the call setup time in ms, from the caller starting negotiation
    * (its RTCPeerConnection with tracks, which makes the offer) to both sides `connected`.
@@ -73,9 +72,15 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       client,
       room,
       name: role,
-      localStream: streams[role] ?? null,
+      localStream: () => streams[role] ?? null,
       configuration: options.configuration,
-      manual: options.mode === 'step',
+      negotiator: options.mode === 'step'
+        ? stepByStep({
+          configuration: options.configuration,
+          getUserMedia: () => open(role),
+          onStepper: (stepper) => options.onStepper?.(role, stepper),
+        })
+        : perfectNegotiation,
     });
     options.onSession(role, session, client);
     return session;
@@ -89,14 +94,6 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       });
     });
   const callee = make('callee');
-  let steps: Record<PeerRole, StepCall> | null = null;
-  const stepCall = (role: PeerRole, s: CallSession) =>
-    new StepCall(s, {
-      configuration: options.configuration,
-      getUserMedia: () => open(role),
-      onStepper: (stepper) => options.onStepper?.(role, stepper),
-    });
-  const calleeSteps = options.mode === 'step' ? stepCall('callee', callee) : null;
   await joined(callee);
   const caller = make('caller');
   let setupMs: Promise<number> | null = null;
@@ -113,16 +110,13 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       callee.on('call', check);
     });
   }
-  const callerSteps = options.mode === 'step' ? stepCall('caller', caller) : null;
-  if (calleeSteps && callerSteps) steps = { caller: callerSteps, callee: calleeSteps };
   await joined(caller);
   return {
     sessions: { caller, callee },
-    steps,
     setupMs,
     stop() {
-      caller.leave();
-      callee.leave();
+      caller.close();
+      callee.close();
       for (const s of Object.values(streams)) s?.getTracks().forEach((t) => t.stop());
     },
   };

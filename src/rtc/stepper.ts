@@ -1,15 +1,18 @@
 /**
  * A step-driven negotiator: performs the real WebRTC API calls of the walkthrough ({@link STEPS})
- * one at a time, on a {@link Peer} in manual mode, with an explicit caller/callee flow (no perfect
- * negotiation). Signals from the other peer arrive through {@link Stepper.receive} and unblock the
- * steps that wait for them; signals to it leave through the peer's `signal` event.
+ * one at a time, with an explicit caller/callee flow (no perfect negotiation). Each step runs its
+ * function from `./step-actions` (the code the page shows); this class keeps the bookkeeping:
+ * results, what each step waits for, time limits. Signals from the other peer arrive through
+ * {@link Stepper.receive}; signals to it leave through the `send` option.
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection
  */
 import type { IceCandidateJSON } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
-import { Peer, type Signal } from './peer';
+import { Peer, type PeerConnectionFactory, type Signal } from './peer';
+import * as actions from './step-actions';
+import type { StepScope, StepSignal } from './step-actions';
 import { STEP_IDS, nextStep, stepsImpliedBy, type NextStep, type PeerRole, type Step, type StepId } from './steps';
 
 /** What a step produced, as plain text. */
@@ -33,6 +36,8 @@ export type StepperEvents = {
   change: [next: NextStep];
   /** The local stream was opened (getUserMedia step). */
   localstream: [stream: MediaStream];
+  /** The connection was made (the "new RTCPeerConnection" step). */
+  peer: [peer: Peer];
 };
 
 /** Options of a {@link Stepper}. */
@@ -40,13 +45,43 @@ export interface StepperOptions {
   role: PeerRole;
   /** Read at the "new RTCPeerConnection" step. */
   configuration: () => RTCConfiguration;
+  /** Makes the RTCPeerConnection at that step. Default `new RTCPeerConnection`. */
+  peerConnectionFactory?: PeerConnectionFactory;
   /** Opens camera and microphone (the getUserMedia step); may reject like getUserMedia. */
-  getUserMedia: () => Promise<MediaStream>;
-  /** Called with the new peer at the "new RTCPeerConnection" step (e.g. to hand it to a CallSession). */
-  onPeer: (peer: Peer) => void;
+  getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** Sends a signal to the other peer. */
+  send: (signal: Signal) => void;
   /** Longest wait for the first ICE candidate and for the first decoded frame, in ms. Default 20 000. */
   timeoutMs?: number;
 }
+
+/**
+ * The function each step runs (the code the page shows for it). The server's steps run on the
+ * server, not here.
+ */
+export const STEP_ACTIONS: Record<Exclude<StepId, 'server-relay-offer' | 'server-relay-answer'>, (scope: StepScope) => unknown> = {
+  'caller-get-user-media': actions.getUserMedia,
+  'callee-get-user-media': actions.getUserMedia,
+  'caller-new-peer-connection': actions.newPeerConnection,
+  'callee-new-peer-connection': actions.newPeerConnection,
+  'caller-add-track': actions.callerAddTrack,
+  'callee-add-track': actions.calleeAddTrack,
+  'caller-create-offer': actions.createOffer,
+  'callee-create-answer': actions.createAnswer,
+  'caller-set-local-offer': actions.setLocalDescription,
+  'callee-set-local-answer': actions.setLocalDescription,
+  'caller-ice-gathering': actions.iceGathering,
+  'callee-ice-gathering': actions.iceGathering,
+  'caller-send-offer': actions.sendDescription,
+  'callee-send-answer': actions.sendDescription,
+  'caller-send-candidates': actions.sendCandidates,
+  'callee-send-candidates': actions.sendCandidates,
+  'callee-set-remote-offer': actions.setRemoteDescription,
+  'caller-set-remote-answer': actions.setRemoteDescription,
+  'callee-add-candidates': actions.addCandidates,
+  'caller-add-candidates': actions.addCandidates,
+  connected: actions.connected,
+};
 
 /** Step-by-step negotiator for one side of a call. */
 export class Stepper extends Emitter<StepperEvents> {
@@ -58,7 +93,8 @@ export class Stepper extends Emitter<StepperEvents> {
   readonly results = new Map<StepId, StepResult>();
   #peer: Peer | null = null;
   #stream: MediaStream | null = null;
-  #remoteSdp: string | null = null;
+  #remote: StepScope['remote'] = null;
+  #description: RTCSessionDescriptionInit | null = null;
   #received: IceCandidateJSON[] = [];
   #gathered: RTCIceCandidate[] = [];
   #sendCandidatesNow = false;
@@ -97,8 +133,8 @@ export class Stepper extends Emitter<StepperEvents> {
       return;
     }
     const expected = this.role === 'callee' ? 'offer' : 'answer';
-    if (signal.type !== expected || this.#remoteSdp !== null) return;
-    this.#remoteSdp = signal.sdp;
+    if (signal.type !== expected || this.#remote !== null) return;
+    this.#remote = { type: signal.type, sdp: signal.sdp };
     for (const id of stepsImpliedBy(signal.type)) this.#done.add(id);
     this.emit('change', this.next);
   }
@@ -106,7 +142,8 @@ export class Stepper extends Emitter<StepperEvents> {
   /**
    * Performs the next step of this side and returns it with its result.
    * @throws DOMException `InvalidStateError` when a step is running, all are done, or the next one
-   *   waits for the other peer; otherwise whatever the step's API call throws (the step stays to do).
+   *   waits for the other peer; `TimeoutError` when a waiting step gives up; `AbortError` when
+   *   the call was closed meanwhile; otherwise whatever the step's API call throws (the step stays to do).
    */
   async step(): Promise<{ step: Step; result: StepResult }> {
     if (this.#busy) throw new DOMException('a step is still running', 'InvalidStateError');
@@ -128,14 +165,60 @@ export class Stepper extends Emitter<StepperEvents> {
     }
   }
 
-  /** Stops: no more signals are handled (the peer is closed by its owner). */
+  /** Stops: no more signals are handled, a waiting step ends with `AbortError`; closes the connection. */
   close(): void {
     this.#closed = true;
+    this.#peer?.close();
   }
 
-  #pc(): RTCPeerConnection {
-    if (!this.#peer) throw new DOMException('no RTCPeerConnection yet', 'InvalidStateError');
-    return this.#peer.pc;
+  #scope(): StepScope {
+    const peer = this.#peer;
+    return {
+      media: { getUserMedia: (c) => this.#opts.getUserMedia(c) },
+      createPeerConnection: (configuration) => {
+        const factory = this.#opts.peerConnectionFactory;
+        return factory ? factory(configuration) : new RTCPeerConnection(configuration);
+      },
+      configuration: this.#opts.configuration(),
+      get pc(): RTCPeerConnection {
+        if (!peer) throw new DOMException('no RTCPeerConnection yet', 'InvalidStateError');
+        return peer.pc;
+      },
+      stream: this.#stream,
+      signaling: { send: (s) => this.#send(s) },
+      pending: this.#gathered,
+      received: this.#received,
+      description: this.#description,
+      remote: this.#remote,
+    };
+  }
+
+  #send(s: StepSignal): void {
+    if (s.type !== 'candidate') {
+      this.#opts.send(s.type === 'offer' ? { type: 'offer', sdp: s.sdp } : { type: 'answer', sdp: s.sdp });
+      return;
+    }
+    const c = s.candidate;
+    this.#opts.send({ type: 'candidate', candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null } });
+  }
+
+  /** Runs `id`'s action, bounded by `timeoutMs` and by close(). */
+  async #act<T>(id: keyof typeof STEP_ACTIONS, timeoutMs = this.#opts.timeoutMs ?? 20_000): Promise<T> {
+    const run = Promise.resolve(STEP_ACTIONS[id](this.#scope())) as Promise<T>;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DOMException(`gave up after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+      poll = setInterval(() => {
+        if (this.#closed) reject(new DOMException('the call was closed', 'AbortError'));
+      }, 100);
+    });
+    try {
+      return await Promise.race([run, limit]);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(poll);
+    }
   }
 
   async #run(id: StepId): Promise<StepResult> {
@@ -144,7 +227,7 @@ export class Stepper extends Emitter<StepperEvents> {
       case 'callee-get-user-media': {
         let stream: MediaStream;
         try {
-          stream = await this.#opts.getUserMedia();
+          stream = await this.#act<MediaStream>(id, CONNECT_WAIT_MS);
         } catch (err) {
           this.#stream = null;
           const name = err instanceof Error ? err.name : 'Error';
@@ -157,82 +240,74 @@ export class Stepper extends Emitter<StepperEvents> {
       case 'caller-new-peer-connection':
       case 'callee-new-peer-connection': {
         const configuration = this.#opts.configuration();
-        const peer = new Peer({ polite: this.role === 'callee', configuration, manual: true });
+        const pc = await this.#act<RTCPeerConnection>(id);
+        const peer = new Peer({ configuration, factory: () => pc });
         this.#peer = peer;
         peer.on('localcandidate', (c) => {
-          if (this.#sendCandidatesNow) peer.send({ type: 'candidate', candidate: c.toJSON() as IceCandidateJSON });
+          if (this.#sendCandidatesNow) this.#send({ type: 'candidate', candidate: c.toJSON() });
           else this.#gathered.push(c);
         });
-        this.#opts.onPeer(peer);
-        return { summary: `signalingState: ${peer.pc.signalingState}, iceServers: ${configuration.iceServers?.length ?? 0}`, detail: JSON.stringify(configuration, null, 2) };
+        this.emit('peer', peer);
+        return { summary: `signalingState: ${pc.signalingState}, iceServers: ${configuration.iceServers?.length ?? 0}`, detail: JSON.stringify(configuration, null, 2) };
       }
       case 'caller-add-track':
       case 'callee-add-track': {
-        const pc = this.#pc();
-        const stream = this.#stream;
-        const kinds: string[] = [];
-        if (stream) for (const track of stream.getTracks()) { pc.addTrack(track, stream); kinds.push(track.kind); }
-        else if (this.role === 'caller') { pc.addTransceiver('audio', { direction: 'recvonly' }); pc.addTransceiver('video', { direction: 'recvonly' }); }
-        if (this.role === 'caller') this.#peer!.createDataChannel('playground');
-        const senders = pc.getSenders().filter((s) => s.track).length;
-        return { summary: `${senders} sender(s) (${kinds.join(', ') || 'receive only'})${this.role === 'caller' ? ' + data channel "playground"' : ''}` };
+        const kinds = this.#stream?.getTracks().map((t) => t.kind) ?? [];
+        const channel = await this.#act<RTCDataChannel | undefined>(id);
+        if (channel && this.#peer) this.#peer.emit('datachannel', channel);
+        const senders = this.#peer?.pc.getSenders().filter((s) => s.track).length ?? 0;
+        return { summary: `${senders} sender(s) (${kinds.join(', ') || 'receive only'})${channel ? ` + data channel "${channel.label}"` : ''}` };
       }
       case 'caller-create-offer':
       case 'callee-create-answer': {
-        const pc = this.#pc();
-        const desc = id === 'caller-create-offer' ? await pc.createOffer() : await pc.createAnswer();
-        this.#localDesc = desc;
+        const desc = await this.#act<RTCSessionDescriptionInit>(id);
+        this.#description = desc;
         const sdp = desc.sdp ?? '';
         return { summary: `${desc.type}: ${sdp.split(/\r?\n/).filter(Boolean).length} SDP lines, ${mLines(sdp)}`, detail: sdp };
       }
       case 'caller-set-local-offer':
       case 'callee-set-local-answer': {
-        const pc = this.#pc();
-        if (!this.#localDesc) throw new DOMException('no description to set', 'InvalidStateError');
-        await pc.setLocalDescription(this.#localDesc);
+        await this.#act(id);
+        const pc = this.#scope().pc;
         return { summary: `signalingState: ${pc.signalingState}, iceGatheringState: ${pc.iceGatheringState}` };
       }
       case 'caller-ice-gathering':
       case 'callee-ice-gathering': {
-        const pc = this.#pc();
-        await this.#until(() => this.#gathered.length > 0 || pc.iceGatheringState === 'complete', 'icegatheringstatechange');
+        await this.#act(id);
+        const pc = this.#scope().pc;
         return { summary: `${this.#gathered.length} candidate(s) so far, iceGatheringState: ${pc.iceGatheringState}`, detail: this.#gathered.map((c) => c.candidate).join('\n') };
       }
       case 'caller-send-offer':
       case 'callee-send-answer': {
-        const desc = this.#pc().localDescription;
-        if (!desc) throw new DOMException('no local description', 'InvalidStateError');
-        this.#peer!.send(desc.type === 'offer' ? { type: 'offer', sdp: desc.sdp } : { type: 'answer', sdp: desc.sdp });
-        return { summary: `sent the ${desc.type} (${desc.sdp.length} characters) through the signaling server` };
+        await this.#act(id);
+        const desc = this.#scope().pc.localDescription;
+        return { summary: `sent the ${desc?.type ?? 'description'} (${desc?.sdp.length ?? 0} characters) through the signaling server` };
       }
       case 'caller-send-candidates':
       case 'callee-send-candidates': {
-        const peer = this.#peer!;
-        const list = this.#gathered;
-        this.#gathered = [];
+        const list = this.#gathered.map((c) => c.candidate);
+        const n = await this.#act<number>(id);
         this.#sendCandidatesNow = true;
-        for (const c of list) peer.send({ type: 'candidate', candidate: c.toJSON() as IceCandidateJSON });
-        return { summary: `sent ${list.length} candidate(s); later ones are sent as they are found`, detail: list.map((c) => c.candidate).join('\n') };
+        return { summary: `sent ${n} candidate(s); later ones are sent as they are found`, detail: list.join('\n') };
       }
       case 'callee-set-remote-offer':
       case 'caller-set-remote-answer': {
-        const pc = this.#pc();
-        if (this.#remoteSdp === null) throw new DOMException('the remote description has not arrived', 'InvalidStateError');
-        await pc.setRemoteDescription({ type: this.role === 'callee' ? 'offer' : 'answer', sdp: this.#remoteSdp });
-        return { summary: `signalingState: ${pc.signalingState}, ${pc.getTransceivers().length} transceiver(s)`, detail: this.#remoteSdp };
+        await this.#act(id);
+        const pc = this.#scope().pc;
+        return { summary: `signalingState: ${pc.signalingState}, ${pc.getTransceivers().length} transceiver(s)`, detail: this.#remote?.sdp ?? '' };
       }
       case 'callee-add-candidates':
       case 'caller-add-candidates': {
-        const list = this.#received;
-        this.#received = [];
+        const list = this.#received.map((c) => c.candidate);
+        const n = await this.#act<number>(id);
         this.#addCandidatesNow = true;
-        for (const c of list) await this.#addCandidate(c);
-        return { summary: `added ${list.length} remote candidate(s); later ones are added as they arrive`, detail: list.map((c) => c.candidate).join('\n') };
+        for (const c of list.slice(0, n)) this.#peer?.emit('remotecandidate', { candidate: c }, false);
+        return { summary: `added ${n} remote candidate(s); later ones are added as they arrive`, detail: list.join('\n') };
       }
       case 'connected': {
-        const pc = this.#pc();
         // The other side may still be stepping (the caller's last steps): wait as long as a class needs.
-        await this.#until(() => pc.connectionState === 'connected', 'connectionstatechange', CONNECT_WAIT_MS);
+        await this.#act(id, CONNECT_WAIT_MS);
+        const pc = this.#scope().pc;
         const frames = await this.#firstFrames(pc);
         return { summary: `connectionState: connected, iceConnectionState: ${pc.iceConnectionState}, ${frames} video frame(s) decoded` };
       }
@@ -246,43 +321,14 @@ export class Stepper extends Emitter<StepperEvents> {
     }
   }
 
-  #localDesc: RTCSessionDescriptionInit | null = null;
-
   async #addCandidate(c: IceCandidateJSON): Promise<void> {
+    const peer = this.#peer;
+    if (!peer) return;
     try {
-      await this.#peer!.addRemoteCandidate(c);
+      await peer.addRemoteCandidate(c);
     } catch (err) {
-      this.#peer!.emit('error', err, 'addIceCandidate');
+      peer.emit('error', err, 'addIceCandidate');
     }
-  }
-
-  /** Resolves when `ok()` holds, checking on each `event` of the pc and every 100 ms. */
-  #until(ok: () => boolean, event: string, timeoutMs = this.#opts.timeoutMs ?? 20_000): Promise<void> {
-    const pc = this.#pc();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (pc.signalingState === 'closed') {
-          cleanup();
-          reject(new DOMException('the connection was closed', 'AbortError'));
-          return;
-        }
-        if (!ok()) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setInterval(check, 100);
-      const deadline = setTimeout(() => {
-        cleanup();
-        reject(new DOMException(`gave up after ${timeoutMs} ms waiting for ${event}`, 'TimeoutError'));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearInterval(timer);
-        clearTimeout(deadline);
-        pc.removeEventListener(event, check);
-      };
-      pc.addEventListener(event, check);
-      check();
-    });
   }
 
   /** Polls getStats until a video frame is decoded (or the timeout): the count. */
@@ -291,7 +337,7 @@ export class Stepper extends Emitter<StepperEvents> {
     const deadline = Date.now() + (this.#opts.timeoutMs ?? 20_000);
     for (;;) {
       const frames = await framesDecoded(pc);
-      if (frames > 0 || Date.now() > deadline || pc.connectionState === 'closed') return frames;
+      if (frames > 0 || Date.now() > deadline || pc.connectionState === 'closed' || this.#closed) return frames;
       await new Promise((r) => setTimeout(r, 150));
     }
   }
@@ -310,4 +356,3 @@ export async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
   });
   return frames;
 }
-

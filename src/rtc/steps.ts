@@ -58,8 +58,6 @@ export interface Step {
   name: string;
   /** One or two sentences: what the step does and why. */
   explanation: string;
-  /** The exact API call, as code. */
-  code: string;
   /** What the step waits for before it can run, in words ('' when nothing). */
   waits: string;
   /** Steps of another role that must be done first (steps of the same role run in order anyway). */
@@ -72,139 +70,116 @@ const SPECS: Record<StepId, StepSpec> = {
   'caller-get-user-media': {
     role: 'caller', name: 'getUserMedia',
     explanation: 'The caller asks for its camera and microphone. The browser asks the user for permission and returns a MediaStream with one audio and one video track.',
-    code: "const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });",
     waits: 'the user allowing camera and microphone', after: [],
   },
   'caller-new-peer-connection': {
     role: 'caller', name: 'new RTCPeerConnection',
     explanation: 'The caller creates its end of the connection. The STUN/TURN servers given here are used later to find public addresses (ICE candidates).',
-    code: "const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:stun.l.google.com:19302' }] });",
     waits: '', after: [],
   },
   'caller-add-track': {
     role: 'caller', name: 'addTrack',
     explanation: 'The caller attaches each local track to the connection (and opens a data channel for chat), so the offer will describe audio, video and data.',
-    code: "stream.getTracks().forEach((track) => pc.addTrack(track, stream));\nconst channel = pc.createDataChannel('playground');",
     waits: '', after: [],
   },
   'caller-create-offer': {
     role: 'caller', name: 'createOffer',
     explanation: 'The browser writes an SDP offer: the media it wants to send and receive, the codecs it supports, its ICE credentials and DTLS fingerprint.',
-    code: 'const offer = await pc.createOffer();',
     waits: '', after: [],
   },
   'caller-set-local-offer': {
     role: 'caller', name: 'setLocalDescription(offer)',
     explanation: 'The caller adopts its own offer. signalingState becomes "have-local-offer" and ICE gathering starts.',
-    code: 'await pc.setLocalDescription(offer);',
     waits: '', after: [],
   },
   'caller-ice-gathering': {
     role: 'caller', name: 'ICE candidates start',
     explanation: 'The browser now finds ICE candidates: addresses where the other peer might reach it (host, and srflx via STUN). Each arrives as an icecandidate event.',
-    code: 'pc.onicecandidate = ({ candidate }) => { if (candidate) pending.push(candidate); };',
     waits: 'the first local ICE candidate', after: [],
   },
   'caller-send-offer': {
     role: 'caller', name: 'emit offer',
     explanation: 'The offer travels to the callee through the signaling server (here a WebSocket). WebRTC does not say how: any channel works.',
-    code: "signaling.send({ type: 'offer', to: calleeId, sdp: pc.localDescription.sdp });",
     waits: '', after: [],
   },
   'caller-send-candidates': {
     role: 'caller', name: 'emit ICE candidates',
     explanation: 'Each ICE candidate found so far goes to the callee the same way; later ones are sent as they are found ("trickle ICE").',
-    code: "for (const c of pending) signaling.send({ type: 'candidate', to: calleeId, candidate: c.toJSON() });",
     waits: '', after: [],
   },
   'server-relay-offer': {
     role: 'server', name: 'server relays the offer',
     explanation: 'The signaling server only forwards messages inside the room: it hands the offer and candidates to the callee. It never sees the media.',
-    code: "callee.socket.send(JSON.stringify({ type: 'offer', from: callerId, sdp }));",
     waits: 'the caller sending its offer', after: ['caller-send-offer'],
   },
   'callee-get-user-media': {
     role: 'callee', name: 'getUserMedia',
     explanation: 'An offer is waiting, so the callee opens its own camera and microphone to answer with media.',
-    code: "const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });",
     waits: 'the offer from the caller (relayed by the server)', after: ['server-relay-offer'],
   },
   'callee-new-peer-connection': {
     role: 'callee', name: 'new RTCPeerConnection',
     explanation: 'The callee creates its end of the connection, with the same kind of ICE server list.',
-    code: "const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:stun.l.google.com:19302' }] });",
     waits: '', after: [],
   },
   'callee-set-remote-offer': {
     role: 'callee', name: 'setRemoteDescription(offer)',
     explanation: "The callee applies the caller's offer: it now knows what the caller sends and its ICE credentials. signalingState becomes \"have-remote-offer\".",
-    code: "await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });",
     waits: '', after: ['server-relay-offer'],
   },
   'callee-add-track': {
     role: 'callee', name: 'addTrack',
     explanation: "The callee attaches its tracks; they reuse the transceivers the offer created, so the answer will send media back.",
-    code: 'stream.getTracks().forEach((track) => pc.addTrack(track, stream));',
     waits: '', after: [],
   },
   'callee-add-candidates': {
     role: 'callee', name: "addIceCandidate (caller's)",
     explanation: "Candidates from the caller that arrived early were kept until the remote description was set; now they are added, and later ones are added as they come.",
-    code: 'for (const c of received) await pc.addIceCandidate(c);',
     waits: '', after: ['server-relay-offer'],
   },
   'callee-create-answer': {
     role: 'callee', name: 'createAnswer',
     explanation: 'The browser writes the SDP answer: for each m-section of the offer, what the callee accepts (codecs, direction), plus its own ICE credentials and fingerprint.',
-    code: 'const answer = await pc.createAnswer();',
     waits: '', after: [],
   },
   'callee-set-local-answer': {
     role: 'callee', name: 'setLocalDescription(answer)',
     explanation: 'The callee adopts its answer: signalingState is back to "stable" on this side, and it starts gathering its own ICE candidates.',
-    code: 'await pc.setLocalDescription(answer);',
     waits: '', after: [],
   },
   'callee-ice-gathering': {
     role: 'callee', name: 'ICE candidates start',
     explanation: "The callee finds its own ICE candidates. ICE checks with the caller's candidates can already begin.",
-    code: 'pc.onicecandidate = ({ candidate }) => { if (candidate) pending.push(candidate); };',
     waits: 'the first local ICE candidate', after: [],
   },
   'callee-send-answer': {
     role: 'callee', name: 'emit answer',
     explanation: 'The answer goes back to the caller through the signaling server.',
-    code: "signaling.send({ type: 'answer', to: callerId, sdp: pc.localDescription.sdp });",
     waits: '', after: [],
   },
   'callee-send-candidates': {
     role: 'callee', name: 'emit ICE candidates',
     explanation: "The callee's candidates go to the caller too; later ones trickle as they are found. Now the callee waits for ICE and for tracks.",
-    code: "for (const c of pending) signaling.send({ type: 'candidate', to: callerId, candidate: c.toJSON() });",
     waits: '', after: [],
   },
   'server-relay-answer': {
     role: 'server', name: 'server relays the answer',
     explanation: 'The server forwards the answer and the callee\'s candidates to the caller.',
-    code: "caller.socket.send(JSON.stringify({ type: 'answer', from: calleeId, sdp }));",
     waits: 'the callee sending its answer', after: ['callee-send-answer'],
   },
   'caller-set-remote-answer': {
     role: 'caller', name: 'setRemoteDescription(answer)',
     explanation: 'The caller applies the answer: both sides now agree on media and codecs, and signalingState is "stable" on both.',
-    code: "await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });",
     waits: 'the answer from the callee (relayed by the server)', after: ['server-relay-answer'],
   },
   'caller-add-candidates': {
     role: 'caller', name: "addIceCandidate (callee's)",
     explanation: "The caller adds the callee's candidates; ICE now tests candidate pairs and picks one.",
-    code: 'for (const c of received) await pc.addIceCandidate(c);',
     waits: '', after: ['server-relay-answer'],
   },
   connected: {
     role: 'both', name: 'ICE exchanged, tracks flow',
     explanation: 'ICE found a working candidate pair, DTLS set up the keys, and connectionState is "connected": the remote tracks play (track event) and frames are decoded.',
-    code: "pc.ontrack = ({ streams }) => { remoteVideo.srcObject = streams[0]; };\n// wait for pc.connectionState === 'connected'",
     waits: 'connectionState "connected" and the first decoded frame', after: [],
   },
 };

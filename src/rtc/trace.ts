@@ -29,8 +29,14 @@ interface TraceBase {
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 export type SignalEntry =
-  | (TraceBase & { kind: 'signal'; direction: 'sent'; message: ClientMessage })
-  | (TraceBase & { kind: 'signal'; direction: 'received'; message: ServerMessage });
+  | (TraceBase & { kind: 'signal'; direction: 'sent'; message: ClientMessage; path?: SignalPath })
+  | (TraceBase & { kind: 'signal'; direction: 'received'; message: ServerMessage; path?: SignalPath });
+/**
+ * Which way a signaling message went: through the signaling `server` (the default), or peer to
+ * peer over the call's `data-channel` (while the server was unreachable).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel
+ */
+export type SignalPath = 'server' | 'data-channel';
 /**
  * One of the four RTCPeerConnection states of `side` changed to `value`.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
@@ -167,15 +173,17 @@ function validateEntry(e: unknown, i: number): TraceEntry {
   const base: TraceBase = { t: e.t, side: e.side };
   switch (e.kind) {
     case 'signal': {
+      if (e.path !== undefined && e.path !== 'server' && e.path !== 'data-channel') throw bad('"path" must be "server" or "data-channel"');
+      const path = e.path === 'data-channel' ? { path: 'data-channel' as const } : {};
       if (e.direction === 'sent') {
         const p = parseClientMessage(e.message);
         if (!p.ok) throw bad(`message: ${p.error.message}`);
-        return { ...base, kind: 'signal', direction: 'sent', message: p.message };
+        return { ...base, kind: 'signal', direction: 'sent', message: p.message, ...path };
       }
       if (e.direction === 'received') {
         const p = parseServerMessage(e.message);
         if (!p.ok) throw bad(`message: ${p.error.message}`);
-        return { ...base, kind: 'signal', direction: 'received', message: p.message };
+        return { ...base, kind: 'signal', direction: 'received', message: p.message, ...path };
       }
       throw bad('"direction" must be "sent" or "received"');
     }

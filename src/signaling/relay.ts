@@ -364,6 +364,7 @@ export class Relay {
     for (const other of peers.values()) this.#send(other, left, text);
   }
 
+  // @show server-relay-offer server-relay-answer
   #relay(member: Member, to: string | undefined, message: ServerMessage): void {
     if (!member.room) {
       this.refuse(member, 'not-in-room', `join a room before sending "${message.type}"`);

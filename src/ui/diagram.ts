@@ -43,7 +43,12 @@ export function signalLabel(entry: SignalEntry): string {
       return `welcome (${m.peers.length} already here)`;
     case 'error':
       return `error ${m.code}`;
-    default:
+    case 'leave':
+    case 'offer':
+    case 'answer':
+    case 'bye':
+    case 'peer-joined':
+    case 'peer-left':
       return m.type;
   }
 }
@@ -83,17 +88,19 @@ export class SequenceDiagram {
     this.#selected = null;
   }
 
-  /** The arrows drawn, as `side direction type` strings in order (for comparing two diagrams). */
+  /** The arrows drawn, as `side direction type` strings (plus ` data-channel` for that path) in order (for comparing two diagrams). */
   get arrows(): string[] {
     return [...this.#rows.querySelectorAll<HTMLElement>('li[data-kind="signal"]')].map(
-      (li) => `${li.dataset.side} ${li.dataset.direction} ${li.dataset.type}`,
+      (li) => `${li.dataset.side} ${li.dataset.direction} ${li.dataset.type}${li.dataset.path === 'data-channel' ? ' data-channel' : ''}`,
     );
   }
 
   #arrow(entry: SignalEntry): HTMLElement {
     // Caller lives on the left, callee on the right, the server in the middle.
     const towardsRight = (entry.side === 'caller') === (entry.direction === 'sent');
-    const label = signalLabel(entry);
+    const viaChannel = entry.path === 'data-channel';
+    // Over the data channel the message skips the server: say so on the arrow.
+    const label = viaChannel ? `${signalLabel(entry)} (data channel)` : signalLabel(entry);
     const button = h(
       'button',
       { type: 'button', class: `seq-arrow ${towardsRight ? 'to-right' : 'to-left'}`, title: 'Show the message' },
@@ -107,6 +114,7 @@ export class SequenceDiagram {
         'data-type': entry.message.type,
         'data-side': entry.side,
         'data-direction': entry.direction,
+        'data-path': entry.path ?? 'server',
       },
       h('span', { class: 'seq-time' }, formatOffset(entry.t)),
       button,

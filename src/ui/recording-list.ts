@@ -101,11 +101,11 @@ export class RecordingList {
 
   /** Removes a recording and revokes its URL. Does nothing for an unknown id. */
   discard(id: number): void {
-    const i = this.entries.findIndex((e) => e.id === id);
-    if (i < 0) return;
-    const [entry] = this.entries.splice(i, 1);
-    URL.revokeObjectURL(entry!.url);
-    entry!.element.remove();
+    const entry = this.entries.find((e) => e.id === id);
+    if (!entry) return;
+    this.entries.splice(this.entries.indexOf(entry), 1);
+    URL.revokeObjectURL(entry.url);
+    entry.element.remove();
     if (this.entries.length === 0) this.#list.replaceChildren(this.#empty);
   }
 }

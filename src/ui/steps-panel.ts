@@ -10,8 +10,9 @@
  */
 import type { ErrorContext } from '../errors/explain';
 import type { Stepper, StepResult } from '../rtc/stepper';
-import { STEPS, isOwnStep, type Step, type StepId } from '../rtc/steps';
+import { STEPS, getStep, isOwnStep, nextStep, type PeerRole, type Step, type StepId } from '../rtc/steps';
 import { h, setState } from './dom';
+import { stepCode } from './step-code';
 
 /** Step list plus "Next step" button for one side. */
 export class StepsPanel {
@@ -40,7 +41,7 @@ export class StepsPanel {
     for (const step of STEPS) {
       const li = h('li', { 'data-step': step.id, 'data-role': step.role, 'data-state': 'todo' },
         h('span', { class: 'step-role' }, step.role), ' ', h('strong', {}, step.name),
-        h('details', {}, h('summary', {}, 'what and how'), h('p', {}, step.explanation), h('pre', {}, h('code', {}, step.code))));
+        h('details', {}, h('summary', {}, 'what and how'), h('p', {}, step.explanation), h('pre', {}, h('code', {}, stepCode(step.id)))));
       this.#items.set(step.id, li);
       list.append(li);
     }
@@ -65,6 +66,26 @@ export class StepsPanel {
     this.#render();
   }
 
+  /**
+   * Shows the steps of `role` before its call exists (no stepper yet): e.g. the callee waiting for
+   * an offer. The button stays disabled.
+   */
+  preview(role: PeerRole): void {
+    this.attach(null);
+    const { step: next, waitingFor } = nextStep(role, new Set());
+    for (const step of STEPS) {
+      const li = this.#items.get(step.id);
+      if (li) li.dataset.state = step === next ? (waitingFor ? 'waiting' : 'next') : isOwnStep(step, role) ? 'todo' : 'other';
+    }
+    if (!next) return;
+    const state = waitingFor ? 'waiting' : 'ready';
+    this.#root.dataset.state = state;
+    setState(this.#status, state, waitingFor
+      ? `You are the ${role}. Step ${next.n} waits for: ${waitingFor.name} (${waitingFor.role}).`
+      : `You are the ${role}. Next: step ${next.n} of ${STEPS.length}.`);
+    this.#button.disabled = true;
+  }
+
   async #next(): Promise<void> {
     const stepper = this.#stepper;
     if (!stepper) return;
@@ -83,7 +104,7 @@ export class StepsPanel {
   }
 
   #step(id: StepId): Step {
-    return STEPS.find((s) => s.id === id)!;
+    return getStep(id);
   }
 
   #showResult(step: Step, result: StepResult): void {
@@ -106,7 +127,8 @@ export class StepsPanel {
     }
     const { step: next, waitingFor } = stepper.next;
     for (const step of STEPS) {
-      const li = this.#items.get(step.id)!;
+      const li = this.#items.get(step.id);
+      if (!li) continue;
       const own = isOwnStep(step, stepper.role);
       li.dataset.state = stepper.done.has(step.id) ? 'done' : step === next ? (waitingFor ? 'waiting' : 'next') : own ? 'todo' : 'other';
     }
@@ -124,7 +146,7 @@ export class StepsPanel {
     this.#current.replaceChildren(
       h('h3', {}, `${next.n}. ${next.name}`),
       h('p', {}, next.explanation),
-      h('pre', {}, h('code', {}, next.code)),
+      h('pre', {}, h('code', {}, stepCode(next.id))),
       ...(next.waits ? [h('p', { class: 'muted' }, `Waits for: ${next.waits}.`)] : []),
     );
   }

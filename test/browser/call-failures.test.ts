@@ -31,22 +31,26 @@ test('camera permission denied: the page explains it and still joins to receive'
   }
 });
 
-test('signaler down: unreachable before joining, disconnected when it stops later', async ({ tb }) => {
+test('signaler down: the page says it is reconnecting (attempt, countdown), Leave stops it; an unreachable server is retried', async ({ tb }) => {
   const server: PlaygroundServer = await startTestServer();
   const { page, context } = await openUserPage(tb.browser, `${server.url}call.html?room=down`, ['camera', 'microphone']);
   // The server stops while the page is joined.
   await page.click('#join');
   await waitForState(page, '#room-state', 'joined');
   await server.close();
-  await waitForState(page, '#room-state', 'disconnected');
+  await waitForState(page, '#room-state', 'reconnecting');
   assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'SignalingClosed');
   assert.match(await textOf(page, '#problem'), /connection to the signaling server was lost/i);
-  // With no server at all, joining says it cannot reach it.
+  await page.waitForFunction(() => /Reconnecting to the signaling server \(attempt [2-9]\d*, next in \d+\.\d s\)…/.test(document.querySelector('#room-state')?.textContent ?? ''), { timeout: 20_000, polling: 50 });
+  await page.click('#leave');
+  await waitForState(page, '#room-state', 'left');
+  // With no server at all, joining says it cannot reach it, and keeps trying.
   await page.click('#join');
-  await waitForState(page, '#room-state', 'unreachable');
+  await waitForState(page, '#room-state', 'reconnecting');
   assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'SignalingUnreachable');
   assert.match(await textOf(page, '#problem'), /Cannot reach the signaling server/);
-  assert.is(await page.$eval('#join', (e) => (e as HTMLButtonElement).disabled), false, 'can try again');
+  assert.match(await textOf(page, '#room-state'), /Cannot reach the signaling server; trying again \(attempt \d+/);
+  assert.is(await page.$eval('#leave', (e) => (e as HTMLButtonElement).disabled), false, 'can give up');
   await context.close();
 });
 

@@ -103,8 +103,8 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
   assert.equal(await arrows(a.page), await arrows(b.page));
   // Replay draws the imported session again, arrow by arrow, ending with the same diagram.
   const started = await b.page.evaluate(() => {
-    document.querySelector<HTMLButtonElement>('#inspector-replay')!.click();
-    return { mode: document.querySelector<HTMLElement>('#inspector-mode')!.dataset.state, rows: document.querySelectorAll('#inspector .seq-rows li').length };
+    document.querySelector<HTMLButtonElement>('#inspector-replay')?.click();
+    return { mode: document.querySelector<HTMLElement>('#inspector-mode')?.dataset.state, rows: document.querySelectorAll('#inspector .seq-rows li').length };
   });
   assert.equal(started, { mode: 'replaying', rows: 0 });
   await waitForState(b.page, '#inspector-mode', 'imported', 20_000);

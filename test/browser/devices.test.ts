@@ -1,6 +1,7 @@
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { must } from '../helpers/must';
 import { browserSuite } from '../helpers/suite';
 
 // Three fake cameras; no fake UI, so permission is whatever the context grants.
@@ -20,7 +21,7 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   const { page, context } = await openUserPage(tb.browser, url);
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
   assert.is(await page.$eval('#labels-notice', (e) => (e as HTMLElement).hidden), false, 'notice about hidden labels is shown');
-  assert.match((await options(page, '#videoinput'))[0]!.text, /name hidden until permission/);
+  assert.match(must((await options(page, '#videoinput'))[0], 'a camera option').text, /name hidden until permission/);
   await waitForState(page, '#perm-camera', 'prompt');
 
   // Granting (as the browser's prompt would) fires the Permissions API change event: the badge
@@ -36,6 +37,9 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   assert.equal(cams.map((c) => c.text).slice(0, 3), ['fake_device_0', 'fake_device_1', 'fake_device_2']);
   assert.ok((await options(page, '#audioinput')).every((o) => o.text !== '' && !/hidden/.test(o.text)), 'microphones have labels');
   const outputs = await options(page, '#audiooutput');
+  const cam0 = must(cams[0], 'camera 1').value;
+  const cam1 = must(cams[1], 'camera 2').value;
+  const lastOutput = must(outputs.at(-1), 'an audio output').value;
   assert.is(outputs.length, 3);
 
   // A dispatched devicechange re-reads the list (a new device shows up).
@@ -56,9 +60,9 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   // Switch camera: only the video track changes; the old one is ended.
   const firstCam = await attr(page, '#video-track', 'data-device-id');
   const firstMic = await attr(page, '#audio-track', 'data-device-id');
-  assert.is(firstCam, cams[0]!.value);
-  await select(page, '#videoinput', cams[1]!.value);
-  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#video-track')?.dataset.deviceId === id, { timeout: 10_000 }, cams[1]!.value);
+  assert.is(firstCam, cam0);
+  await select(page, '#videoinput', cam1);
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#video-track')?.dataset.deviceId === id, { timeout: 10_000 }, cam1);
   await waitForState(page, '#capture-state', 'live');
   assert.is(await attr(page, '#previous-video', 'data-device-id'), firstCam);
   assert.is(await attr(page, '#previous-video', 'data-state'), 'ended');
@@ -76,16 +80,16 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   }
   await page.click('#tone');
   await waitForState(page, '#tone-state', 'done');
-  assert.match(await textOf(page, '#tone-state'), new RegExp(outputs[outputs.length - 1]!.value));
+  assert.match(await textOf(page, '#tone-state'), new RegExp(lastOutput));
 
   // Reload: the remembered camera and output come back.
   await page.reload({ waitUntil: 'load' });
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
-  assert.is(await page.$eval('#videoinput', (s) => (s as HTMLSelectElement).value), cams[1]!.value);
-  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, outputs[outputs.length - 1]!.value);
+  assert.is(await page.$eval('#videoinput', (s) => (s as HTMLSelectElement).value), cam1);
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, lastOutput);
   await page.click('#start');
   await waitForState(page, '#capture-state', 'live');
-  assert.is(await attr(page, '#video-track', 'data-device-id'), cams[1]!.value);
+  assert.is(await attr(page, '#video-track', 'data-device-id'), cam1);
   assert.is(await page.$eval('#fallback-notice', (e) => (e as HTMLElement).hidden), true);
 
   // A remembered camera that is gone: default camera, and the page says so.
@@ -100,7 +104,7 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   assert.match(await textOf(page, '#fallback-notice'), /Old USB camera.*not connected/);
   await page.click('#start');
   await waitForState(page, '#capture-state', 'live');
-  assert.is(await attr(page, '#video-track', 'data-device-id'), cams[0]!.value);
+  assert.is(await attr(page, '#video-track', 'data-device-id'), cam0);
   await context.close();
 });
 

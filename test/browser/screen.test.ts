@@ -11,7 +11,9 @@ const dataset = (page: Page, sel: string, key: string) => page.$eval(sel, (e, k)
 async function endFromOutside(page: Page): Promise<void> {
   await page.evaluate(() => {
     const dbg = (globalThis as unknown as { playground: { screen: { stream: MediaStream } } }).playground.screen;
-    dbg.stream.getVideoTracks()[0]!.dispatchEvent(new Event('ended'));
+    const track = dbg.stream.getVideoTracks()[0];
+    if (!track) throw new Error('no shared video track');
+    track.dispatchEvent(new Event('ended'));
   });
 }
 
@@ -38,7 +40,7 @@ test('options editor shows the exact object; sharing shows settings and contentH
   assert.is(await page.$eval('#pip', (v) => (v as HTMLVideoElement).hidden), false);
   await page.select('#content-hint', 'text');
   assert.is(await textOf(page, '#set-hint'), 'text');
-  assert.is(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { stream: MediaStream } } }).playground.screen.stream.getVideoTracks()[0]!.contentHint), 'text');
+  assert.is(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { stream: MediaStream } } }).playground.screen.stream.getVideoTracks()[0]?.contentHint), 'text');
 
   // Record this, then the user stops sharing from the browser bar mid-recording.
   await page.click('#record');
@@ -52,8 +54,9 @@ test('options editor shows the exact object; sharing shows settings and contentH
   await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
   const rec = await page.evaluate(() => {
     type Entry = { duration: number | null; state: string; element: HTMLElement; result: { reason: string; blob: Blob } };
-    const e = (globalThis as unknown as { playground: { screen: { list: { entries: Entry[] } } } }).playground.screen.list.entries[0]!;
-    return { state: e.state, duration: e.duration, reason: e.result.reason, size: e.result.blob.size, width: e.element.querySelector('video')!.videoWidth };
+    const e = (globalThis as unknown as { playground: { screen: { list: { entries: Entry[] } } } }).playground.screen.list.entries[0];
+    if (!e) throw new Error('no recording in the list');
+    return { state: e.state, duration: e.duration, reason: e.result.reason, size: e.result.blob.size, width: e.element.querySelector('video')?.videoWidth ?? 0 };
   });
   assert.is(rec.state, 'ready');
   assert.is(rec.reason, 'track-ended');

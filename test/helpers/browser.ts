@@ -62,7 +62,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
   return {
     browser,
     async close() {
-      await browser.close().catch(() => undefined);
+      await browser.close().catch((err: unknown) => console.error('closing the browser failed:', err));
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Stepper } from '../../src/rtc/stepper';
 
-const base = { configuration: () => ({ iceServers: [] }), onPeer: () => undefined };
+const base = { configuration: () => ({ iceServers: [] }), send: () => undefined };
 
 test('a denied getUserMedia step is done with its error: the side goes on receive-only', async () => {
   const stepper = new Stepper({ ...base, role: 'caller', getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) });

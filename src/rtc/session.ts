@@ -1,0 +1,308 @@
+/**
+ * A membership in a signaling room plus at most one {@link Call} in it. It joins the room (again,
+ * with its resume token, after every reconnect of the signaling client), decides each call's role
+ * once (whoever starts it is the caller; an offer arriving while idle makes this side the callee),
+ * makes the call's negotiator with the injected {@link NegotiatorFactory}, and routes signals
+ * between the server and the call. {@link CallSession.close} releases everything it owns.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
+import { PlaygroundError, type ErrorContext } from '../errors/explain';
+import type { ReconnectInfo, SignalingClient } from '../signaling/client';
+import type { ClientMessage, ErrorMessage, PeerInfo, ServerMessage } from '../signaling/protocol';
+import { Emitter } from '../util/emitter';
+import { Call, type EndReason } from './call';
+import type { ControlMessage, SignalPath } from './call-control';
+import type { CallState } from './call-state';
+import type { CallRole, NegotiatorFactory } from './negotiator';
+import { Peer, type PeerConnectionFactory } from './peer';
+import { perfectNegotiation } from './perfect-negotiator';
+
+export type { EndReason } from './call';
+
+/** State of our membership in the signaling room. */
+export type RoomState = 'connecting' | 'joined' | 'reconnecting' | 'full' | 'left';
+
+/** Events of a {@link CallSession}. */
+export type CallSessionEvents = {
+  room: [state: RoomState];
+  /** A reconnect attempt is scheduled (the room state is `reconnecting`). */
+  reconnecting: [info: ReconnectInfo];
+  /** The other peers in the room changed. */
+  peers: [peers: PeerInfo[]];
+  /** A new call started (its negotiator exists; its peer may come later in step mode). */
+  callstart: [call: Call];
+  call: [state: CallState];
+  /** The call's RTCPeerConnection exists (wire its events for display). */
+  peer: [peer: Peer, remote: PeerInfo];
+  /** A remote media stream arrived. */
+  remotestream: [stream: MediaStream];
+  ended: [reason: EndReason];
+  /** A chat data channel of the call. */
+  datachannel: [channel: RTCDataChannel];
+  /** A call-control message went over the call's data channel (for the sequence diagram). */
+  control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
+  /** Something failed: show it. `context` tells {@link explainError} which API it was. */
+  problem: [err: unknown, context: ErrorContext];
+};
+
+/** Options of a {@link CallSession}. */
+export interface CallSessionOptions {
+  client: SignalingClient;
+  room: string;
+  name?: string;
+  /** The stream to send (null: receive only); read when a call adds its tracks. */
+  localStream: () => MediaStream | null;
+  /** Read when a call starts, so edits on the page apply to the next call. */
+  configuration: () => RTCConfiguration;
+  /** Makes each call's negotiator. Default: perfect negotiation. */
+  negotiator?: NegotiatorFactory;
+  /** Makes each RTCPeerConnection (tests inject a fake). Default `new RTCPeerConnection`. */
+  peerConnectionFactory?: PeerConnectionFactory;
+  /** ICE watchdog timeout in ms. Default 5000. */
+  iceTimeoutMs?: number;
+}
+
+/** A room membership plus at most one call in it. */
+export class CallSession extends Emitter<CallSessionEvents> {
+  #room: RoomState = 'connecting';
+  #id: string | null = null;
+  #resume: string | null = null;
+  #peers: PeerInfo[] = [];
+  #call: Call | null = null;
+  #closed = false;
+  readonly #opts: CallSessionOptions;
+  readonly #offs: (() => void)[];
+
+  constructor(options: CallSessionOptions) {
+    super();
+    this.#opts = options;
+    const { client } = options;
+    this.#offs = [
+      client.on('open', () => this.#join()),
+      client.on('message', (m) => this.#onMessage(m)),
+      client.on('close', (info) => {
+        if (this.#closed || this.#room === 'left' || this.#room === 'full') return;
+        if (client.state === 'closed') {
+          // The page closed it (leave), or it cannot reconnect.
+          this.#setRoom('left');
+          return;
+        }
+        if (this.#room === 'reconnecting') return; // another failed attempt: already said
+        this.#setRoom('reconnecting');
+        this.emit('problem', new PlaygroundError(info.wasOpen ? 'SignalingClosed' : 'SignalingUnreachable', `WebSocket closed (${info.code})`), 'signaling');
+      }),
+      client.on('reconnecting', (info) => this.emit('reconnecting', info)),
+    ];
+    if (client.state === 'open') queueMicrotask(() => this.#join());
+  }
+
+  /** Our server-assigned id (null before `welcome`). */
+  get id(): string | null { return this.#id; }
+  get roomState(): RoomState { return this.#room; }
+  /** The state of the current call (`idle` when there is none). */
+  get callState(): CallState { return this.#call?.state ?? 'idle'; }
+  /** The other peers in the room. */
+  get peers(): readonly PeerInfo[] { return this.#peers; }
+  /** The current call, if any. */
+  get activeCall(): Call | null { return this.#call; }
+  /** The current call's connection wrapper, if a call has one. */
+  get peer(): Peer | null { return this.#call?.peer ?? null; }
+  /** Our role in the current call, or null when idle. */
+  get role(): CallRole | null { return this.#call?.role ?? null; }
+  /** The peer we are in a call with. */
+  get remote(): PeerInfo | null { return this.#call?.remote ?? null; }
+
+  /**
+   * Calls `peerId` (default: the first other peer in the room): this side is the caller.
+   * @throws DOMException `InvalidStateError` when not in a room, nobody else is there, or a call is
+   *   already up.
+   */
+  call(peerId: string | undefined = this.#peers[0]?.id): void {
+    if (this.#room !== 'joined') throw new DOMException('join a room first', 'InvalidStateError');
+    const remote = this.#peers.find((p) => p.id === peerId);
+    if (!remote) throw new DOMException('nobody else is in the room', 'InvalidStateError');
+    if (this.#call) throw new DOMException('a call is already in progress', 'InvalidStateError');
+    this.#start(remote, 'caller');
+  }
+
+  /** Hangs up: tells the other side (`bye`, through the server and the data channel) and goes back to idle. */
+  hangUp(): void {
+    const call = this.#call;
+    if (!call) return;
+    call.hangUp();
+    this.#end('local-hangup');
+  }
+
+  /** Asks for an ICE restart on the current call (a new offer follows). */
+  restartIce(): void {
+    this.#call?.restartIce();
+  }
+
+  /**
+   * Leaves the room (`leave`; the others get `peer-left`, which also ends their call with us),
+   * ends the call and closes the signaling connection (no reconnect).
+   */
+  leave(): void {
+    if (this.#room === 'left') return;
+    if (this.#call) this.#end('left-room');
+    if (this.#room === 'joined') this.#send({ type: 'leave' });
+    this.#setRoom('left');
+    this.#peers = [];
+    this.emit('peers', []);
+    this.#opts.client.close();
+  }
+
+  /** {@link CallSession.leave}, then forgets every listener: nothing of this session is left running. */
+  close(): void {
+    if (this.#closed) return;
+    this.leave();
+    this.#closed = true;
+    this.#offs.forEach((off) => off());
+    this.removeAllListeners();
+  }
+
+  #setRoom(state: RoomState): void {
+    if (this.#room === state) return;
+    this.#room = state;
+    this.emit('room', state);
+  }
+
+  #send(message: ClientMessage): boolean {
+    if (this.#opts.client.state !== 'open' || this.#room !== 'joined') return false;
+    this.#opts.client.send(message);
+    return true;
+  }
+
+  #join(): void {
+    if (this.#closed || this.#room === 'left') return;
+    const { room, name } = this.#opts;
+    const msg: ClientMessage = { type: 'join', room };
+    if (name) msg.name = name;
+    if (this.#resume) msg.resume = this.#resume;
+    this.#opts.client.send(msg);
+  }
+
+  #onMessage(m: ServerMessage): void {
+    if (this.#closed) return;
+    switch (m.type) {
+      case 'welcome':
+        this.#onWelcome(m);
+        return;
+      case 'peer-joined':
+        this.#peers = [...this.#peers.filter((p) => p.id !== m.peer.id), m.peer];
+        this.emit('peers', this.#peers);
+        return;
+      case 'peer-left':
+        this.#peers = this.#peers.filter((p) => p.id !== m.id);
+        this.emit('peers', this.#peers);
+        if (this.#call?.remote.id === m.id) this.#end('peer-left');
+        return;
+      case 'offer':
+        this.#onOffer(m.from, m.sdp);
+        return;
+      case 'answer':
+        if (this.#call?.remote.id === m.from) this.#call.receive({ type: 'answer', sdp: m.sdp });
+        return;
+      case 'candidate':
+        if (this.#call?.remote.id === m.from) this.#call.receive({ type: 'candidate', candidate: m.candidate });
+        return;
+      case 'bye':
+        if (this.#call?.remote.id === m.from) this.#end('remote-hangup');
+        return;
+      case 'error':
+        this.#onError(m);
+        return;
+      default: {
+        const never: never = m;
+        throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #onWelcome(m: Extract<ServerMessage, { type: 'welcome' }>): void {
+    const previous = this.#id;
+    const resumed = previous !== null && m.id === previous;
+    this.#id = m.id;
+    this.#resume = m.resume ?? null;
+    this.#opts.client.resetBackoff();
+    // A new id means the room was told we left: the other side has ended our call.
+    if (previous !== null && !resumed && this.#call) this.#end('signaling-lost');
+    const remote = this.#call?.remote;
+    // After a server restart the other side may not be back yet: keep the peer of a running call.
+    this.#peers = remote && !m.peers.some((p) => p.id === remote.id) ? [...m.peers, remote] : m.peers;
+    this.#setRoom('joined');
+    this.emit('peers', this.#peers);
+    if (resumed) {
+      this.#call?.flush();
+      return;
+    }
+    const first = m.peers[0];
+    if (first && !this.#call) this.#start(first, 'caller');
+  }
+
+  #onOffer(from: string, sdp: string): void {
+    let call = this.#call;
+    if (call && call.remote.id !== from) return; // busy with someone else
+    if (!call) call = this.#start(this.#peers.find((p) => p.id === from) ?? { id: from }, 'callee');
+    if (!call) return;
+    if (call.receive({ type: 'offer', sdp }) === 'handled') return;
+    // A step-mode caller that has not made its connection yet answers instead.
+    const remote = call.remote;
+    this.#end(null);
+    this.#start(remote, 'callee')?.receive({ type: 'offer', sdp });
+  }
+
+  #onError(m: ErrorMessage): void {
+    if (m.code === 'room-full') {
+      this.#setRoom('full');
+      this.#opts.client.close();
+    }
+    this.emit('problem', m, 'signaling');
+  }
+
+  /** The one place a call starts: the role is decided here and nowhere else. */
+  #start(remote: PeerInfo, role: CallRole): Call | null {
+    const polite = (this.#id ?? '') < remote.id;
+    const factory = this.#opts.negotiator ?? perfectNegotiation;
+    let call: Call;
+    try {
+      const negotiator = factory({
+        role,
+        polite,
+        localStream: this.#opts.localStream,
+        createPeer: () => new Peer({ configuration: this.#opts.configuration(), factory: this.#opts.peerConnectionFactory }),
+      });
+      call = new Call({
+        remote, role, polite, negotiator,
+        iceTimeoutMs: this.#opts.iceTimeoutMs,
+        signaler: { send: (msg) => this.#send({ ...msg, to: remote.id }) },
+      });
+    } catch (err) {
+      this.emit('problem', err, 'RTCPeerConnection');
+      return null;
+    }
+    this.#call = call;
+    call.on('state', (state) => this.emit('call', state));
+    call.on('peer', (peer) => this.emit('peer', peer, remote));
+    call.on('remotestream', (stream) => this.emit('remotestream', stream));
+    call.on('datachannel', (channel) => this.emit('datachannel', channel));
+    call.on('control', (direction, message, path) => this.emit('control', direction, message, path));
+    call.on('bye', () => {
+      if (this.#call === call) this.#end('remote-hangup');
+    });
+    call.on('problem', (err) => this.emit('problem', err, 'RTCPeerConnection'));
+    this.emit('callstart', call);
+    this.emit('call', call.state);
+    return call;
+  }
+
+  /** Ends the current call (`reason` null: silently, to replace it). */
+  #end(reason: EndReason | null): void {
+    const call = this.#call;
+    if (!call) return;
+    this.#call = null;
+    call.close(); // emits the call state `idle`
+    if (reason) this.emit('ended', reason);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The playground server in a child process (so a test can SIGKILL it): prints `port N` once
+ * listening. Usage: `node --import tsx test/helpers/server-child.ts <port>`. SIGTERM closes it
+ * gracefully (1001 to every socket); SIGKILL kills it with nothing sent.
+ */
+import { startTestServer } from './server';
+
+const port = Number(process.argv[2] ?? 0);
+const server = await startTestServer({ port });
+console.log(`port ${server.port}`);
+process.once('SIGTERM', () => {
+  void server.close().then(() => process.exit(0));
+});
