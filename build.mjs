@@ -1,11 +1,14 @@
 // @ts-check
 // Builds the playground into dist/ with esbuild:
 //   src/pages/NAME.ts   → dist/js/NAME.js   one ESM bundle per page, shared chunks in dist/js/chunks/
-//   src/pages/NAME.html → dist/NAME.html    the page's <main>, wrapped in the one layout (src/pages/_layout.html)
+//   src/pages/NAME.html → dist/NAME.html    the page's <main>, wrapped in the one layout (src/pages/_layout.html),
+//                                           rendered at the start of each build (plugin pageTemplate)
+//   server/main.ts      → dist/server.js    the server, run by plain `node` (npm start)
 // Source maps always; minified with --production. Prints each page's JS size (raw and gzip).
-// The dev server (`npm run dev`) imports pageBuildOptions() and runs the same build in its own process.
+// `node build.mjs --server-only` builds only dist/server.js (npm run dev: the server then builds the
+// pages itself, with pageBuildOptions({ dev: true }) in an esbuild context, and reloads the pages).
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -24,10 +27,11 @@ const SITE = 'webrtc-playground';
  * @param {string} source the page file: an optional first line `<title>…</title>`, then its `<main>` element
  * @param {string} name the page name (`gum` for src/pages/gum.html)
  * @param {boolean} hasScript whether src/pages/NAME.ts exists (then /js/NAME.js is loaded)
+ * @param {boolean} [dev] development build: also load /js/dev.js (live reload, build error overlay)
  * @returns {string} the whole HTML document
  * @throws {Error} when the page has no `<main>` or is missing from the layout's navigation
  */
-export function renderPage(layout, source, name, hasScript) {
+export function renderPage(layout, source, name, hasScript, dev = false) {
   const titleMatch = /^\s*<title>([^<]*)<\/title>[ \t]*\n/.exec(source);
   const main = (titleMatch ? source.slice(titleMatch[0].length) : source).trimEnd();
   if (!/<main[\s>]/.test(main)) throw new Error(`src/pages/${name}.html has no <main> element`);
@@ -41,7 +45,7 @@ export function renderPage(layout, source, name, hasScript) {
   }
   const values = {
     title: titleMatch ? `${titleMatch[1]} · ${SITE}` : SITE,
-    script: hasScript ? `<script type="module" src="/js/${name}.js"></script>` : '',
+    script: [...(hasScript ? [name] : []), ...(dev ? ['dev'] : [])].map((js) => `<script type="module" src="/js/${js}.js"></script>`).join('\n  '),
     main,
   };
   for (const [key, value] of Object.entries(values)) {
@@ -54,25 +58,45 @@ export function renderPage(layout, source, name, hasScript) {
 }
 
 /**
- * esbuild plugin: HTML entry points are rendered with {@link renderPage} and written as they are
- * (`copy` loader). The layout is a watched file of every page, so editing it rebuilds them all.
- * @param {string} pagesDir the folder of the pages and of `_layout.html`
+ * esbuild plugin: at the start of every build, renders each src/pages/NAME.html with
+ * {@link renderPage} into dist/NAME.html (a page that cannot be rendered is a build error, and its
+ * last good file stays). The page scripts are loaded with the HTML files, the layout and public/
+ * as watched files, so in watch mode editing any of them (style.css too: the pages link it)
+ * rebuilds and reloads the pages.
+ * @param {string} root
+ * @param {boolean} dev
  * @returns {esbuild.Plugin}
  */
-function pageTemplate(pagesDir) {
+function pageTemplate(root, dev) {
+  const pagesDir = join(root, 'src', 'pages');
   const layoutPath = join(pagesDir, '_layout.html');
+  const publicDir = join(root, 'public');
+  const outdir = join(root, 'dist');
+  const pageFiles = () => readdirSync(pagesDir).filter((f) => f.endsWith('.html')).sort();
   return {
     name: 'page-template',
     setup(build) {
-      build.onLoad({ filter: /\.html$/ }, async (args) => {
-        const name = basename(args.path, '.html');
-        try {
-          const [layout, source] = await Promise.all([readFile(layoutPath, 'utf8'), readFile(args.path, 'utf8')]);
-          const contents = renderPage(layout, source, name, existsSync(join(pagesDir, `${name}.ts`)));
-          return { contents, loader: 'copy', watchFiles: [layoutPath] };
-        } catch (err) {
-          return { errors: [{ text: err instanceof Error ? err.message : String(err) }], watchFiles: [layoutPath] };
+      build.onStart(async () => {
+        /** @type {esbuild.PartialMessage[]} */
+        const errors = [];
+        const layout = await readFile(layoutPath, 'utf8');
+        await mkdir(outdir, { recursive: true });
+        for (const file of pageFiles().filter((f) => !f.startsWith('_'))) {
+          const name = basename(file, '.html');
+          try {
+            const html = renderPage(layout, await readFile(join(pagesDir, file), 'utf8'), name, existsSync(join(pagesDir, `${name}.ts`)), dev);
+            await writeFile(join(outdir, file), html);
+          } catch (err) {
+            errors.push({ text: err instanceof Error ? err.message : String(err), location: { file: relative(process.cwd(), join(pagesDir, file)) } });
+          }
         }
+        return { errors };
+      });
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (dirname(args.path) !== pagesDir) return undefined;
+        // watchDirs sees files come and go; watchFiles sees each one change.
+        const watchFiles = [...pageFiles().map((f) => join(pagesDir, f)), ...readdirSync(publicDir, { recursive: true, encoding: 'utf8' }).map((f) => join(publicDir, f))];
+        return { contents: await readFile(args.path, 'utf8'), loader: 'ts', watchFiles, watchDirs: [pagesDir, publicDir] };
       });
     },
   };
@@ -93,7 +117,7 @@ function sizeReport(root, production) {
         const outputs = result.metafile.outputs;
         const rows = [];
         for (const [file, out] of Object.entries(outputs)) {
-          if (!out.entryPoint || !file.endsWith('.js')) continue;
+          if (!out.entryPoint || !file.endsWith('.js') || out.entryPoint.startsWith('src/dev/')) continue;
           const seen = new Set();
           /** @param {string} f */
           const visit = (f) => {
@@ -124,7 +148,7 @@ function sizeReport(root, production) {
 /**
  * The esbuild options of the pages: every `src/pages/NAME.ts` and `src/pages/NAME.html` of `root`.
  * @param {{ root?: string, production?: boolean, dev?: boolean, report?: boolean, plugins?: esbuild.Plugin[] }} [options]
- *   `dev` defines `__DEV__` (live reload in the pages); `report` prints the sizes after each build.
+ *   `dev` adds the live-reload client (src/dev/live-reload.ts) to every page; `report` prints the sizes after each build.
  * @returns {esbuild.BuildOptions}
  */
 export function pageBuildOptions({ root = ROOT, production = false, dev = false, report = false, plugins = [] } = {}) {
@@ -132,7 +156,7 @@ export function pageBuildOptions({ root = ROOT, production = false, dev = false,
   const files = readdirSync(pagesDir).sort();
   const entryPoints = [
     ...files.filter((f) => f.endsWith('.ts')).map((f) => ({ in: join(pagesDir, f), out: `js/${basename(f, '.ts')}` })),
-    ...files.filter((f) => f.endsWith('.html') && !f.startsWith('_')).map((f) => ({ in: join(pagesDir, f), out: basename(f, '.html') })),
+    ...(dev ? [{ in: join(root, 'src', 'dev', 'live-reload.ts'), out: 'js/dev' }] : []),
   ];
   return {
     entryPoints,
@@ -146,32 +170,64 @@ export function pageBuildOptions({ root = ROOT, production = false, dev = false,
     minify: production,
     metafile: true,
     chunkNames: 'js/chunks/[name]-[hash]',
-    loader: { '.html': 'copy' },
-    define: { __DEV__: dev ? 'true' : 'false' },
     logLevel: 'warning',
     // `import X from './file.ts?source'`: the text of its `// @show`-marked functions (src/build/source-text.mjs).
-    plugins: [pageTemplate(pagesDir), sourceTextPlugin(), ...(report ? [sizeReport(root, production)] : []), ...plugins],
+    plugins: [pageTemplate(root, dev), sourceTextPlugin(), ...(report ? [sizeReport(root, production)] : []), ...plugins],
   };
 }
 
-/** `node build.mjs [--production] [--watch]`: a clean build of the pages into dist/. */
+/**
+ * The esbuild options of the server: server/main.ts and what it imports from server/ and src/,
+ * bundled into dist/server.js for plain `node`. Packages stay imports (`packages: 'external'`):
+ * they are installed runtime dependencies anyway, and bundling would break what they load at run
+ * time (ws's optional bufferutil/utf-8-validate native add-ons, esbuild's platform binary).
+ * build.mjs stays a file of its own: the dev server imports it at run time.
+ * @param {{ root?: string, production?: boolean }} [options]
+ * @returns {esbuild.BuildOptions}
+ */
+export function serverBuildOptions({ root = ROOT, production = false } = {}) {
+  return {
+    entryPoints: [join(root, 'server', 'main.ts')],
+    outfile: join(root, 'dist', 'server.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    minify: production,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'build-mjs-external',
+        setup(build) {
+          // '../build.mjs' from server/ and from dist/ is the same file: keep the import as it is.
+          build.onResolve({ filter: /(^|\/)build\.mjs$/ }, (args) => ({ path: args.path, external: true }));
+        },
+      },
+    ],
+  };
+}
+
+/** `node build.mjs [--production] [--server-only]`: a clean build of dist/. */
 async function main() {
   const args = new Set(process.argv.slice(2));
+  const unknown = [...args].filter((a) => a !== '--production' && a !== '--server-only');
+  if (unknown.length > 0) {
+    console.error(`build.mjs: unknown option ${unknown.join(' ')} (options: --production, --server-only)`);
+    process.exit(2);
+  }
   const production = args.has('--production');
-  const watch = args.has('--watch');
   const dist = join(ROOT, 'dist');
-  const stale = existsSync(dist) ? readdirSync(dist).filter((f) => f === 'js' || f.endsWith('.html')) : [];
-  for (const f of stale) rmSync(join(dist, f), { recursive: true, force: true });
   try {
-    const options = pageBuildOptions({ production, dev: watch, report: true });
-    if (watch) {
-      await (await esbuild.context(options)).watch();
-      console.log('watching src/ for changes…');
-    } else {
-      await esbuild.build(options);
-    }
-  } catch {
-    // esbuild has already printed the errors.
+    await esbuild.build(serverBuildOptions({ production }));
+    if (args.has('--server-only')) return;
+    const stale = existsSync(dist) ? readdirSync(dist).filter((f) => f === 'js' || f.endsWith('.html')) : [];
+    for (const f of stale) rmSync(join(dist, f), { recursive: true, force: true });
+    await esbuild.build(pageBuildOptions({ production, report: true }));
+  } catch (err) {
+    // esbuild has already printed its errors; anything else is ours.
+    if (!(err instanceof Error && 'errors' in err)) console.error(err);
     process.exit(1);
   }
 }

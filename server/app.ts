@@ -14,7 +14,9 @@ import { createOriginPolicy } from './origin';
 import { createRelay, type ClusterSettings, type SignalingRelay } from './relay-backend';
 import { HmacResumeTokens, resumeSecretFromKey } from './resume-tokens';
 import { createSignaler, type SignalerStats } from './signaler';
-import { createStaticSite } from './static';
+import { createStaticSite, type BuildAnnouncement } from './static';
+
+export { textOf } from './signaler';
 import { handleTurnApi, type TurnService } from './turn';
 
 /** Default heartbeat interval in ms: a silent peer is dropped within two of them. */
@@ -46,7 +48,7 @@ export interface PlaygroundServerOptions {
   trustProxy?: boolean;
   /** Connection, room, rate and backlog limits; unset ones take {@link DEFAULT_LIMITS}. */
   limits?: Partial<SignalerLimits>;
-  /** Development mode: no caching, and `/__dev/events` (server-sent events) announces rebuilds. */
+  /** Development mode: no caching, and `/__dev/events` (server-sent events) announces builds ({@link PlaygroundServer.announceBuild}). */
   dev?: boolean;
   /**
    * How long (ms) the room place of a peer whose connection dropped is kept for a resume
@@ -80,8 +82,12 @@ export interface PlaygroundServer {
   readonly limits: Readonly<SignalerLimits>;
   /** Counters of the signaler (connections, rooms, refusals, cut-offs, heartbeat rounds). */
   stats(): SignalerStats;
-  /** Tells every open page (dev mode) to reload. */
-  reload(): void;
+  /**
+   * Dev mode: tells every open page that a build ended (`build` event: the page reloads, or shows
+   * the errors over itself), and remembers it for pages that connect later (`state` event).
+   * @param build the build's duration in ms and its errors (`file:line:column: text`), none when it succeeded
+   */
+  announceBuild(build: BuildAnnouncement): void;
   /** Closes every WebSocket (1001 "going away") and the HTTP server. Resolves when closed. */
   close(): Promise<void>;
 }
@@ -102,7 +108,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     cluster: options.cluster,
   });
   const site = createStaticSite(options.staticDirs, options.dev ?? false, (req, res) => handleTurnApi(req, res, options.turn?.() ?? null));
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, site.handle);
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => site.handle(req, res));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -134,7 +140,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     log: options.log ?? ((line) => console.warn(line)),
     verbose: options.onTrace !== undefined,
   });
-  server.on('upgrade', signaler.upgrade);
+  server.on('upgrade', (req, socket, head) => signaler.upgrade(req, socket, head));
 
   let closing: Promise<void> | null = null;
   return {
@@ -143,7 +149,7 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     relay,
     limits,
     stats: () => signaler.stats(),
-    reload: () => site.reload(),
+    announceBuild: (build) => site.announceBuild(build),
     close() {
       closing ??= new Promise<void>((resolve) => {
         site.close();

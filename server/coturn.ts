@@ -40,8 +40,10 @@ export function findTurnserver(): string | null {
     try {
       accessSync(file, constants.X_OK);
       return file;
-    } catch {
-      // not there or not executable: try the next one
+    } catch (err) {
+      // Not there or not executable: try the next one.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'ENOTDIR') throw err;
     }
   }
   return null;

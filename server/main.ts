@@ -1,18 +1,19 @@
 /**
- * Command line: `tsx server/main.ts [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
+ * Command line: `node dist/server.js [--port 8443] [--host ::] [--capacity 2] [--cert f --key f]
  * [--resume-grace 20] [--allow-origin URL]… [--trust-proxy] [--max-… N] [--rate N] [--burst N]
  * [--max-buffered N] [--heartbeat-ms N] [--redis URL [--redis-ttl MS]] [--dev] [--verbose]
  * [--turn | --turn-url URL --turn-secret S] [--turn-ttl N]`. `PORT`, `HOST`, `REDIS_URL`, `TURN_URL`,
  * `TURN_SECRET` and `TURN_TTL` environment variables work too (flags win). Prints the Local and
  * Network URLs, like Vite does. Every flag and default is listed in USAGE below and in the README.
+ * Bundled by build.mjs into dist/server.js; `npm start` and `npm run dev` run it with plain node.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HEARTBEAT_MS, startPlaygroundServer } from './app';
 import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './cert';
+import { buildLine, startDevBuild, type DevBuilder } from './dev';
 import { DEFAULT_LIMITS as L } from './limits';
 import { normalizeOrigin } from './origin';
 import { setupTurn } from './turn-setup';
@@ -31,7 +32,7 @@ const USAGE = `Usage: npm start -- [options]
                   peers leave their rooms (default 3000; heartbeat every MS/3)
   --resume-grace S  seconds a dropped peer keeps its id and room place for a reconnect
                   (default 20; 0 turns resume off)
-  --dev           rebuild on change and reload open pages
+  --dev           build the pages in this process, rebuild on change, reload open pages
   --verbose       log every signaling message
   --turn          also start a TURN server (coturn) with a fresh random secret;
                   pages get short-lived credentials from /api/turn
@@ -159,11 +160,7 @@ async function main(): Promise<void> {
   if ('created' in tls && tls.created) console.log('  Made a new self-signed certificate in .cert/');
 
   const distDir = join(root, 'dist');
-  let builder: ChildProcess | undefined;
-  if (values.dev) {
-    mkdirSync(distDir, { recursive: true });
-    builder = spawn(process.execPath, [join(root, 'build.mjs'), '--watch'], { stdio: 'inherit' });
-  } else if (!existsSync(join(distDir, 'js'))) {
+  if (!values.dev && !existsSync(join(distDir, 'js'))) {
     fail('dist/ is missing: run "npm run build" first (npm start does it for you)');
   }
 
@@ -190,15 +187,11 @@ async function main(): Promise<void> {
     throw err;
   });
 
+  let builder: DevBuilder | undefined;
   if (values.dev) {
-    let timer: NodeJS.Timeout | undefined;
-    watch(distDir, { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => server.reload(), 150);
-    });
-    watch(join(root, 'public'), { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => server.reload(), 150);
+    builder = await startDevBuild(root, (build) => {
+      (build.errors.length > 0 ? console.error : console.log)(`  [dev] ${buildLine(build)}`);
+      server.announceBuild(build);
     });
   }
 
@@ -214,7 +207,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     console.log(`\n  ${signal}: closing…`);
-    builder?.kill();
+    void builder?.dispose();
     turnService = null;
     Promise.all([server.close(), stopTurn()]).then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(0), 2000).unref();

@@ -28,6 +28,17 @@ import {
 import type { OriginPolicy } from './origin';
 
 /** The WebSocket path of the signaler. */
+/**
+ * The UTF-8 text of a WebSocket frame as `ws` hands it over (a Buffer, a Buffer list for fragments,
+ * or an ArrayBuffer with `binaryType: 'arraybuffer'`).
+ * @see https://github.com/websockets/ws/blob/master/doc/ws.md#event-message
+ */
+export function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
 export const SIGNALING_PATH = '/ws';
 
 /** Close code for "kept flooding past the rate limit" (policy violation). */
@@ -159,7 +170,7 @@ export function createSignaler(options: SignalerOptions): Signaler {
       relay.refuse(member, 'bad-message', 'binary frames are not accepted; send JSON text');
       return;
     }
-    const parsed = verdict === 'ok' ? parseClientMessage(data.toString()) : null;
+    const parsed = verdict === 'ok' ? parseClientMessage(textOf(data)) : null;
     if (parsed?.ok && (parsed.message.type === 'join' || parsed.message.type === 'leave')) {
       verdict = conn.rate.charge(ROOM_CHANGE_COST - 1);
     }

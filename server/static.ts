@@ -1,17 +1,26 @@
 /**
- * Static files: the built pages and `public/`, through `serve-static`, plus the dev-mode reload
- * channel (`/__dev/events`, server-sent events).
+ * Static files: the built pages and `public/`, through `serve-static`, plus the dev-mode build
+ * channel (`/__dev/events`, server-sent events: `state` on connect, `build` after each build).
  *
  * @see https://github.com/expressjs/serve-static
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import serveStatic from 'serve-static';
 
-/** A request handler for the HTTPS server, and the dev-mode reload switch. */
+/** One finished build as the pages hear it: its duration in ms and its errors (`file:line:column: text`). */
+export interface BuildAnnouncement {
+  ms: number;
+  errors: string[];
+}
+
+/** A request handler for the HTTPS server, and the dev-mode build channel. */
 export interface StaticSite {
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** Tells every open page (dev mode) to reload. */
-  reload(): void;
+  /**
+   * Dev mode: tells every open page that a build ended (`build` event: the page reloads, or shows
+   * the errors over itself), and remembers it for pages that connect later (`state` event).
+   */
+  announceBuild(build: BuildAnnouncement): void;
   /** Ends every open reload channel. */
   close(): void;
 }
@@ -43,11 +52,12 @@ export function createStaticSite(
     }),
   );
   const reloadClients = new Set<ServerResponse>();
+  let lastBuild: BuildAnnouncement = { ms: 0, errors: [] };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (dev && req.url === '/__dev/events') {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
-      res.write(': connected\n\n');
+      res.write(`event: state\ndata: ${JSON.stringify(lastBuild)}\n\n`);
       reloadClients.add(res);
       req.on('close', () => reloadClients.delete(res));
       return;
@@ -86,8 +96,9 @@ export function createStaticSite(
 
   return {
     handle,
-    reload() {
-      for (const res of reloadClients) res.write('event: reload\ndata: {}\n\n');
+    announceBuild(build) {
+      lastBuild = build;
+      for (const res of reloadClients) res.write(`event: build\ndata: ${JSON.stringify(build)}\n\n`);
     },
     close() {
       for (const res of reloadClients) res.end();

@@ -106,7 +106,8 @@ export function hostFromHeader(header: string | undefined): string | null {
   if (!header || header.length > 300) return null;
   const m = /^(\[[^\]]*\]|[^:]+)(?::(\d{1,5}))?$/.exec(header);
   if (!m) return null;
-  const host = m[1]!;
+  const host = m[1];
+  if (host === undefined) return null;
   if (IPV6.test(host) || HOSTNAME.test(host)) return host;
   return null;
 }

@@ -198,23 +198,31 @@ export class ClusterRelay {
   }
 
   /**
-   * Leaves the cluster: removes this process's peers (held ones too) from their rooms (the others
-   * get `peer-left`), unregisters, closes both Redis connections. Resolves within ~1.5 s even when
-   * Redis is down.
+   * Leaves the cluster (shutdown). With resume on, this process's peers are left *held* in Redis:
+   * their clients reconnect (through the load balancer, to another process) and resume with the same
+   * id, and the room notices nothing; those that do not come back are removed by the other processes
+   * once this process's heartbeat key expires (`peer-left` within {@link ClusterRelay.deadAfterMs}).
+   * With resume off, its peers leave at once (`peer-left`) and it unregisters.
+   * Resolves within ~1.5 s even when Redis is down.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#liveness.stop();
     for (const timer of this.#held.values()) clearTimeout(timer);
-    this.#held.clear();
+    const inRooms = [...this.#local.values()].filter((m) => m.room);
     if (this.#link.up) {
-      const leaving = [...this.#local.values()].filter((m) => m.room).map((m) => this.#leave(m));
-      const cleanup = Promise.all(leaving)
-        .then(() => this.#store.unregister())
-        .catch((err: unknown) => this.#log(`[cluster] leaving the cluster: ${String(err)}`));
-      await Promise.race([cleanup, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      const handOver = this.resumeGraceMs > 0;
+      const done = handOver
+        ? Promise.all(inRooms.map((m) => (this.#held.has(m.id) ? Promise.resolve(true) : this.#store.hold(m.room ?? '', m.id))))
+        : Promise.all(inRooms.map((m) => this.#leave(m))).then(() => this.#store.unregister());
+      const logged = done.then(
+        () => handOver && inRooms.length > 0 && this.#log(`[cluster] shutting down: ${inRooms.length} peer(s) held for a resume on another process`),
+        (err: unknown) => this.#log(`[cluster] leaving the cluster: ${String(err)}`),
+      );
+      await Promise.race([logged, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     }
+    this.#held.clear();
     this.#local.clear();
     await this.#link.close();
   }

@@ -28,18 +28,21 @@ export class Liveness {
   #timer: NodeJS.Timeout | undefined;
   #reapAfter = 0;
   #stopped = false;
+  #wasDown = false;
 
   constructor(options: LivenessOptions) {
     this.#o = options;
     options.link.on('down', (reason) => {
       if (this.#stopped) return;
+      this.#wasDown = true;
       options.log(`[cluster] lost the connection to Redis (${reason}); reconnecting, frames wait meanwhile`);
       this.#gate = new Promise((resolve) => {
         this.#openGate = resolve;
       });
     });
     options.link.on('up', () => {
-      if (this.#stopped) return;
+      if (this.#stopped || !this.#wasDown) return;
+      this.#wasDown = false;
       void this.#rebuild(false).then((n) => {
         options.log(`[cluster] reconnected to Redis at ${options.link.safeUrl}; put ${n} peer(s) of this process back into their rooms`);
         // Give the other processes one TTL to come back too before reaping anyone.
@@ -71,7 +74,7 @@ export class Liveness {
     try {
       if (link.up) {
         const { registered, reaped, gone } = await store.heartbeat(Date.now() >= this.#reapAfter);
-        if (gone > 0) log(`[cluster] ${gone} process(es) stopped beating; removed ${reaped} peer(s) of dead process(es) from their rooms`);
+        if (gone.length > 0) log(`[cluster] process(es) ${gone.join(', ')} stopped beating; removed ${reaped} peer(s) of dead process(es) from their rooms`);
         if (!registered && this.#o.localPeers().length > 0) {
           const n = await this.#rebuild(true);
           log(`[cluster] this process had been taken for dead (no heartbeat for ${ttlMs} ms); put ${n} peer(s) back`);

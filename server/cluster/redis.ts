@@ -70,7 +70,8 @@ export class RedisLink {
       retryStrategy: (times: number) => Math.min(100 * times, 2000),
       lazyConnect: true,
     };
-    this.cmd = new Redis(url, { ...options, connectionName: 'webrtc-playground' });
+    // Auto-pipelining: the commands of one event-loop tick go out in one write (fewer syscalls per message).
+    this.cmd = new Redis(url, { ...options, connectionName: 'webrtc-playground', enableAutoPipelining: true });
     this.sub = new Redis(url, { ...options, connectionName: 'webrtc-playground-sub' });
     for (const [name, conn] of [['cmd', this.cmd], ['sub', this.sub]] as const) {
       conn.on('error', (err: Error) => {

@@ -98,7 +98,7 @@ return n
 /**
  * HEARTBEAT — KEYS: own alive key, procs set. ARGV: ttl ms, proc, prefix, reap ('1' or '0').
  * Refreshes this process's heartbeat, then (when `reap` is '1') reaps every registered process whose heartbeat key expired: removes its peers
- * from their rooms and tells the rest `peer-left`. Returns `{wasRegistered, reapedPeers, reapedProcesses}`;
+ * from their rooms and tells the rest `peer-left`. Returns `{wasRegistered, reapedPeers, {dead process ids}}`;
  * `wasRegistered` 0 means this process itself had been reaped (or Redis lost its data).
  */
 export const HEARTBEAT = `${HELPERS}
@@ -106,7 +106,7 @@ local was = redis.call('SISMEMBER', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 local reaped = 0
-local gone = 0
+local gone = {}
 for _, proc in ipairs(ARGV[4] == '1' and redis.call('SMEMBERS', KEYS[2]) or {}) do
   if redis.call('EXISTS', ARGV[3] .. 'alive:' .. proc) == 0 then
     local set = ARGV[3] .. 'peers:' .. proc
@@ -124,7 +124,7 @@ for _, proc in ipairs(ARGV[4] == '1' and redis.call('SMEMBERS', KEYS[2]) or {}) 
     end
     redis.call('DEL', set)
     redis.call('SREM', KEYS[2], proc)
-    gone = gone + 1
+    gone[#gone + 1] = proc
   end
 end
 return {was, reaped, gone}

@@ -111,13 +111,12 @@ export class RoomStore {
 
   /**
    * Refreshes this process's heartbeat and, when `reap`, removes dead processes' peers.
-   * @returns whether this process was still registered, how many peers were reaped, and of how many dead processes.
+   * @returns whether this process was still registered, how many peers were reaped, and the ids of the dead processes.
    */
-  async heartbeat(reap: boolean): Promise<{ registered: boolean; reaped: number; gone: number }> {
+  async heartbeat(reap: boolean): Promise<{ registered: boolean; reaped: number; gone: string[] }> {
     const reply = await this.#run(scripts.heartbeat, [this.#alive, `${this.#prefix}procs`, this.#ttlMs, this.#proc, this.#prefix, reap ? '1' : '0']);
-    if (!Array.isArray(reply)) return { registered: true, reaped: 0, gone: 0 };
-    const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-    return { registered: reply[0] === 1, reaped: num(reply[1]), gone: num(reply[2]) };
+    if (!Array.isArray(reply)) return { registered: true, reaped: 0, gone: [] };
+    return { registered: reply[0] === 1, reaped: typeof reply[1] === 'number' ? reply[1] : 0, gone: strings(reply[2]) };
   }
 
   /** Puts `peers` (this process's) back into their rooms; `announce` tells the rooms `peer-joined`. */

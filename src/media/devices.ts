@@ -150,7 +150,8 @@ export type ChoiceResolution =
  */
 export function resolveChoice(remembered: RememberedDevice | undefined, available: readonly DeviceLike[]): ChoiceResolution {
   if (!remembered || remembered.deviceId === '') return { status: 'none' };
-  if (available.length === 0 || available.every((d) => d.deviceId === '')) return { status: 'unknown', deviceId: remembered.deviceId };
+  // Also true for an empty list: nothing known, so nothing to compare with.
+  if (available.every((d) => d.deviceId === '')) return { status: 'unknown', deviceId: remembered.deviceId };
   if (available.some((d) => d.deviceId === remembered.deviceId)) return { status: 'remembered', deviceId: remembered.deviceId };
   return { status: 'missing', remembered };
 }
@@ -215,7 +216,8 @@ export async function replaceInputTrack(
   const oldTrack = stream.getTracks().find((t) => t.kind === trackKind) ?? null;
   oldTrack?.stop();
   const fresh = await getUserMedia(trackKind === 'audio' ? { audio: inputConstraint(deviceId) } : { video: inputConstraint(deviceId) });
-  const newTrack = fresh.getTracks()[0]!;
+  const newTrack = fresh.getTracks()[0];
+  if (!newTrack) throw new DOMException(`getUserMedia returned no ${trackKind} track`, 'NotFoundError');
   const others = stream.getTracks().filter((t) => t !== oldTrack);
   return { stream: new MediaStream([...others, newTrack]), oldTrack, newTrack };
 }

@@ -23,7 +23,10 @@ export interface LevelReading {
 export function rms(samples: ArrayLike<number>): number {
   if (samples.length === 0) return 0;
   let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] ?? 0;
+    sum += s * s;
+  }
   return Math.sqrt(sum / samples.length);
 }
 
@@ -36,8 +39,9 @@ export function peakFrequency(bins: ArrayLike<number>, sampleRate: number): numb
   let best = -Infinity;
   let index = 0;
   for (let i = 1; i < bins.length; i++) {
-    if (bins[i]! > best) {
-      best = bins[i]!;
+    const v = bins[i] ?? -Infinity;
+    if (v > best) {
+      best = v;
       index = i;
     }
   }

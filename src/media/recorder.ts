@@ -137,7 +137,8 @@ export class StreamRecorder extends Emitter<StreamRecorderEvents> {
     if (this.#state !== 'recording' && this.#state !== 'paused') return;
     this.#reason = 'track-ended';
     this.emit('trackended', ev.target as MediaStreamTrack);
-    this.stop();
+    // The result reaches its listeners through the recording's own promise (`result`).
+    void this.stop();
   };
 
   constructor(stream: MediaStream, options: StreamRecorderOptions = {}) {

@@ -15,9 +15,7 @@ import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
 import { CallControls } from '../ui/call-controls';
 import { StepsPanel } from '../ui/steps-panel';
-import { $, copyText, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
-
-enableLiveReload();
+import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
 const el = {
   problem: $('#problem'),

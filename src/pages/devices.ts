@@ -19,9 +19,7 @@ import {
 } from '../media/devices';
 import { watchPermission, type MediaPermissionName } from '../media/permissions';
 import { SINK_SUPPORT_TEXT, applySink, currentSink, playTestTone, sinkSupported } from '../media/sink';
-import { $, enableLiveReload, h, setState, showError, showProblem } from '../ui/dom';
-
-enableLiveReload();
+import { $, h, setState, showError, showProblem } from '../ui/dom';
 
 const el = {
   problem: $('#problem'),

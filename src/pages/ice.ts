@@ -8,9 +8,7 @@ import { IceCandidateError } from '../rtc/ice-errors';
 import { IceGatherer, type GatherError, type GatheredCandidate, type GatherSummary } from '../rtc/ice-gatherer';
 import { defaultIceServersText, parseIceServers } from '../rtc/ice-servers';
 import { fetchTurnCredentials, turnLines } from '../rtc/turn-credentials';
-import { $, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
-
-enableLiveReload();
+import { $, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 
 const el = {
   problem: $('#problem'),

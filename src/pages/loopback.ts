@@ -7,11 +7,9 @@ import { startLoopback, type Loopback } from '../rtc/loopback';
 import type { PeerStates } from '../rtc/peer';
 import type { PeerRole } from '../rtc/steps';
 import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
-import { $, enableLiveReload, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
 import { mountInspector } from '../ui/inspector';
 import { StepsPanel } from '../ui/steps-panel';
-
-enableLiveReload();
 
 const problem = $('#problem');
 const el = {
@@ -107,7 +105,7 @@ async function start(): Promise<void> {
     }),
   );
   renderButtons();
-  current.setupMs?.then((ms) => {
+  void current.setupMs?.then((ms) => {
     if (loop === current) setState(el.setupTime, 'measured', `${Math.round(ms)} ms`);
   });
 }

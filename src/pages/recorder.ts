@@ -8,10 +8,8 @@ import { getDisplayMedia } from '../media/display';
 import { defaultFormat, supportedFormats, type RecordingKind } from '../media/formats';
 import { StreamRecorder, type StreamRecorderOptions } from '../media/recorder';
 import { buildDisplayMediaOptions, DEFAULT_SCREEN_EDITOR } from '../media/screen-options';
-import { $, enableLiveReload, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
+import { $, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 import { RecordingList, showRecorderStatus } from '../ui/recording-list';
-
-enableLiveReload();
 
 const el = {
   problem: $('#problem'),

@@ -14,10 +14,8 @@ import {
   type IncludeChoice,
   type ScreenEditorState,
 } from '../media/screen-options';
-import { $, enableLiveReload, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
 import { RecordingList, showRecorderStatus } from '../ui/recording-list';
-
-enableLiveReload();
 
 const el = {
   problem: $('#problem'),
@@ -103,7 +101,7 @@ function videoTrack(): MediaStreamTrack | undefined {
 function renderSettings(): void {
   const track = videoTrack();
   const s = (track?.getSettings() ?? {}) as MediaTrackSettings & { displaySurface?: string };
-  const show = (key: keyof typeof el.settings, value: unknown) => {
+  const show = (key: keyof typeof el.settings, value: string | number | boolean | undefined) => {
     el.settings[key].textContent = value === undefined || value === '' ? '–' : String(value);
   };
   show('displaySurface', s.displaySurface);

@@ -59,7 +59,10 @@ export function parseCandidate(line: string): ParsedCandidate {
   }
   if (!TYPES.includes(type)) throw new TypeError(`unknown ICE candidate type "${type}"`);
   const ext = new Map<string, string>();
-  for (let i = 8; i + 1 < f.length; i += 2) ext.set(f[i]!, f[i + 1]!);
+  for (let i = 8; i + 1 < f.length; i += 2) {
+    const [key, value] = [f[i], f[i + 1]];
+    if (key !== undefined && value !== undefined) ext.set(key, value);
+  }
   const rport = ext.has('rport') ? Number(ext.get('rport')) : null;
   return {
     foundation,

@@ -27,8 +27,12 @@ export function parseIceServers(text: string): RTCIceServer[] {
       throw new TypeError(`line ${i + 1}: expected "stun:host:port" or "turn:host:port user password", got "${line.slice(0, 80)}"`);
     }
     const isTurn = url.startsWith('turn');
-    if (isTurn && (!username || !credential)) throw new TypeError(`line ${i + 1}: a TURN server needs a username and a credential`);
-    out.push(isTurn ? { urls: url, username: username!, credential: credential! } : { urls: url });
+    if (!isTurn) {
+      out.push({ urls: url });
+      return;
+    }
+    if (!username || !credential) throw new TypeError(`line ${i + 1}: a TURN server needs a username and a credential`);
+    out.push({ urls: url, username, credential });
   });
   return out;
 }

@@ -79,8 +79,8 @@ function classify(text: string): SdpLine {
         : `feedback for payload type ${pt}: ${what}`;
     return { text, mark: 'codec', note };
   }
-  if ((m = ICE.exec(text))) return { text, mark: 'ice', note: ICE_NOTES[m[1]!] ?? null };
-  if ((m = DTLS.exec(text))) return { text, mark: 'dtls', note: DTLS_NOTES[m[1]!] ?? null };
+  if ((m = ICE.exec(text))) return { text, mark: 'ice', note: ICE_NOTES[m[1] ?? ''] ?? null };
+  if ((m = DTLS.exec(text))) return { text, mark: 'dtls', note: DTLS_NOTES[m[1] ?? ''] ?? null };
   if (DIRECTION.test(text)) return { text, mark: 'direction', note: 'which way media flows, seen from this side' };
   return { text, mark: 'plain', note: null };
 }

@@ -6,11 +6,12 @@
  */
 import { ROOM_PATTERN } from './protocol';
 
-const WORDS = ['amber', 'brisk', 'cedar', 'delta', 'ember', 'fjord', 'glade', 'harbor', 'iris', 'juniper', 'kite', 'lumen', 'maple', 'nova', 'orbit', 'pebble', 'quartz', 'river', 'sierra', 'tundra'];
+const WORDS = ['amber', 'brisk', 'cedar', 'delta', 'ember', 'fjord', 'glade', 'harbor', 'iris', 'juniper', 'kite', 'lumen', 'maple', 'nova', 'orbit', 'pebble', 'quartz', 'river', 'sierra', 'tundra'] as const;
 
 /** A readable random room name like `cedar-orbit-4821`. */
 export function randomRoomName(random: () => number = Math.random): string {
-  const pick = () => WORDS[Math.floor(random() * WORDS.length)]!;
+  // `?? WORDS[0]` covers a random() that returns 1 (out of its documented [0, 1) range).
+  const pick = () => WORDS[Math.floor(random() * WORDS.length)] ?? WORDS[0];
   return `${pick()}-${pick()}-${String(Math.floor(random() * 10000)).padStart(4, '0')}`;
 }
 

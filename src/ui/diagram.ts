@@ -43,7 +43,12 @@ export function signalLabel(entry: SignalEntry): string {
       return `welcome (${m.peers.length} already here)`;
     case 'error':
       return `error ${m.code}`;
-    default:
+    case 'leave':
+    case 'offer':
+    case 'answer':
+    case 'bye':
+    case 'peer-joined':
+    case 'peer-left':
       return m.type;
   }
 }

@@ -7,8 +7,6 @@
  */
 import { explainError, type ErrorContext, type Explanation } from '../errors/explain';
 
-declare const __DEV__: boolean;
-
 /**
  * Finds the element matching `selector` and checks its type.
  * @throws TypeError when it is missing or not an instance of `type` (a page/HTML mismatch).
@@ -101,11 +99,4 @@ export function exposeDebug(name: string, value: unknown): void {
   const host = globalThis as DebugHost;
   host.playground ??= {};
   host.playground[name] = value;
-}
-
-/** In `npm run dev`, reloads the page when a bundle is rebuilt (removed from production builds). */
-export function enableLiveReload(): void {
-  if (!__DEV__) return;
-  const events = new EventSource('/__dev/events');
-  events.addEventListener('reload', () => location.reload());
 }

@@ -45,9 +45,8 @@ export class LineGraph {
   /** The `<figure>` to insert into the page. */
   readonly element: HTMLElement;
   readonly #opts: LineGraphOptions;
-  readonly #values = new Map<string, (number | null)[]>();
-  readonly #lines = new Map<string, SVGPolylineElement>();
-  readonly #labels = new Map<string, HTMLElement>();
+  /** Per series key (in series order): its samples, its line and its caption label. */
+  readonly #series = new Map<string, { spec: GraphSeries; values: (number | null)[]; line: SVGPolylineElement; label: HTMLElement }>();
   readonly #max: SVGTextElement;
 
   /** @throws TypeError when `series` is empty. */
@@ -70,10 +69,8 @@ export class LineGraph {
       line.setAttribute('class', `graph-line graph-line-${i}`);
       line.setAttribute('fill', 'none');
       svg.append(line);
-      this.#lines.set(s.key, line);
-      this.#values.set(s.key, []);
       const label = h('span', { class: `graph-value graph-value-${i}`, 'data-series': s.key, 'data-value': '' }, `${s.label} –`);
-      this.#labels.set(s.key, label);
+      this.#series.set(s.key, { spec: s, values: [], line, label });
       caption.append(label, ' ');
     });
     this.element = h('figure', { class: 'graph', 'data-graph': options.id });
@@ -83,25 +80,22 @@ export class LineGraph {
   /** Adds one sample: a value (or null = unknown, drawn as a gap at 0) per series key. */
   push(values: Record<string, number | null>): void {
     const cap = this.#opts.capacity ?? 60;
-    for (const s of this.#opts.series) {
-      const list = this.#values.get(s.key)!;
-      const v = values[s.key] ?? null;
+    for (const [key, { spec, values: list, label }] of this.#series) {
+      const v = values[key] ?? null;
       list.push(v);
       if (list.length > cap) list.shift();
-      const label = this.#labels.get(s.key)!;
       label.dataset.value = v === null ? '' : String(v);
-      label.textContent = `${s.label} ${v === null ? '–' : `${formatValue(v)} ${this.#opts.unit}`}`;
+      label.textContent = `${spec.label} ${v === null ? '–' : `${formatValue(v)} ${this.#opts.unit}`}`;
     }
     this.#draw();
   }
 
   /** Removes every sample. */
   clear(): void {
-    for (const list of this.#values.values()) list.length = 0;
-    for (const s of this.#opts.series) {
-      const label = this.#labels.get(s.key)!;
+    for (const { spec, values, label } of this.#series.values()) {
+      values.length = 0;
       label.dataset.value = '';
-      label.textContent = `${s.label} –`;
+      label.textContent = `${spec.label} –`;
     }
     this.#draw();
   }
@@ -109,14 +103,14 @@ export class LineGraph {
   #draw(): void {
     const cap = this.#opts.capacity ?? 60;
     let max = 0;
-    for (const list of this.#values.values()) for (const v of list) if (v !== null && v > max) max = v;
+    for (const { values } of this.#series.values()) for (const v of values) if (v !== null && v > max) max = v;
     const top = max > 0 ? max * 1.1 : 1;
     this.#max.textContent = max > 0 ? `${formatValue(max)} ${this.#opts.unit}` : '';
-    for (const [key, list] of this.#values) {
+    for (const { values: list, line } of this.#series.values()) {
       const step = WIDTH / Math.max(1, cap - 1);
       const offset = cap - list.length;
       const points = list.map((v, i) => `${((offset + i) * step).toFixed(1)},${(HEIGHT - ((v ?? 0) / top) * (HEIGHT - 12)).toFixed(1)}`);
-      this.#lines.get(key)!.setAttribute('points', points.join(' '));
+      line.setAttribute('points', points.join(' '));
     }
   }
 }

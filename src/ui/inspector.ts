@@ -147,7 +147,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     view.clear();
     const entries = [...shown.entries];
     const at = replaySchedule(entries);
-    const last = at.length > 0 ? at[at.length - 1]! : 0;
+    const last = at.at(-1) ?? 0;
     timers = entries.map((e, i) => setTimeout(() => view.add(e), at[i]));
     timers.push(setTimeout(() => {
       timers = [];

@@ -10,7 +10,7 @@
  */
 import type { ErrorContext } from '../errors/explain';
 import type { Stepper, StepResult } from '../rtc/stepper';
-import { STEPS, isOwnStep, nextStep, type PeerRole, type Step, type StepId } from '../rtc/steps';
+import { STEPS, getStep, isOwnStep, nextStep, type PeerRole, type Step, type StepId } from '../rtc/steps';
 import { h, setState } from './dom';
 import { stepCode } from './step-code';
 
@@ -104,7 +104,7 @@ export class StepsPanel {
   }
 
   #step(id: StepId): Step {
-    return STEPS.find((s) => s.id === id)!;
+    return getStep(id);
   }
 
   #showResult(step: Step, result: StepResult): void {
@@ -127,7 +127,8 @@ export class StepsPanel {
     }
     const { step: next, waitingFor } = stepper.next;
     for (const step of STEPS) {
-      const li = this.#items.get(step.id)!;
+      const li = this.#items.get(step.id);
+      if (!li) continue;
       const own = isOwnStep(step, stepper.role);
       li.dataset.state = stepper.done.has(step.id) ? 'done' : step === next ? (waitingFor ? 'waiting' : 'next') : own ? 'todo' : 'other';
     }

@@ -70,7 +70,8 @@ export class TrackInspector {
   refresh(): void {
     const t = this.#track;
     for (const f of FIELDS) {
-      const el = this.#values.get(f)!;
+      const el = this.#values.get(f);
+      if (!el) continue;
       const v = t[f];
       if (typeof v === 'boolean' || f === 'readyState') setState(el, String(v));
       else {

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
+import { textOf } from '../../server/signaler';
 import { spawnSignaler, type ChildSignaler } from '../helpers/cluster';
 import { startRedis } from '../helpers/redis';
 
@@ -49,7 +50,7 @@ function open(url: string): Promise<WebSocket> {
 }
 
 function nextJson(ws: WebSocket): Promise<{ type: string; id?: string }> {
-  return new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)) as { type: string; id?: string })));
+  return new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(textOf(d)) as { type: string; id?: string })));
 }
 
 /** Runs one slice of closed-loop load on fresh rooms. */
@@ -74,7 +75,7 @@ async function slice(config: Config, tag: string): Promise<Sample> {
   for (const [a, b] of pairs) {
     for (const [me, other] of [[a, b], [b, a]] as const) {
       me.on('message', (data) => {
-        const text = String(data);
+        const text = textOf(data);
         const at = text.indexOf('a=ts:');
         if (at < 0) return;
         latencies.push(performance.now() - Number.parseFloat(text.slice(at + 5, text.indexOf('\\r', at))));

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { io as connectSocketIo, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
+import { textOf } from '../../server/signaler';
 
 /** Which relay a client talks to. */
 export type RelayKind = 'ours' | 'raw' | 'socketio';
@@ -53,7 +54,7 @@ function wsClient(port: number, plan: ClientPlan): Promise<BenchClient> {
   };
   ws.on('error', () => undefined);
   ws.on('message', (data) => {
-    const text = String(data);
+    const text = textOf(data);
     if (text.startsWith('{"type":"candidate"')) {
       client.onSignal();
       return;

@@ -129,11 +129,16 @@ async function relayBench(): Promise<boolean> {
   console.log(`round trip = A→B→A (two relayed messages). CPU = relay process user+system time per relayed message.\n`);
   for (const clients of CLIENT_COUNTS) {
     for (const kind of KINDS) await connectAll(loads, kind, servers.get(kind)?.port ?? 0, clients);
-    for (const kind of KINDS) await slice(loads, servers.get(kind)!.child, kind, Math.min(500, SLICE_MS)); // warm-up
+    const childOf = (kind: RelayKind) => {
+      const server = servers.get(kind);
+      if (!server) throw new Error(`no ${kind} relay running`);
+      return server.child;
+    };
+    for (const kind of KINDS) await slice(loads, childOf(kind), kind, Math.min(500, SLICE_MS)); // warm-up
     const got = new Map<RelayKind, Slice[]>(KINDS.map((k) => [k, []]));
     for (let s = 0; s < SLICES; s++) {
       const order = KINDS.map((_, i) => KINDS[(i + s) % KINDS.length] as RelayKind);
-      for (const kind of order) got.get(kind)?.push(await slice(loads, servers.get(kind)!.child, kind, SLICE_MS));
+      for (const kind of order) got.get(kind)?.push(await slice(loads, childOf(kind), kind, SLICE_MS));
     }
     for (const kind of KINDS) await Promise.all(loads.map((l) => l.ask({ cmd: 'close', kind } satisfies LoadRequest)));
     console.log(`${clients} clients (${clients / 2} rooms)`);

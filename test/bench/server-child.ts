@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { startPlaygroundServer } from '../../server/app';
+import { startPlaygroundServer, textOf } from '../../server/app';
 import { loadOrCreateCertificate } from '../../server/cert';
 
 /** What the benchmark asks a server process. */
@@ -47,7 +47,7 @@ async function raw(): Promise<number> {
         for (const other of room) if (other !== ws) other.send(data, { binary: isBinary });
         return;
       }
-      const name = String((JSON.parse(String(data)) as { room?: unknown }).room);
+      const name = String((JSON.parse(textOf(data)) as { room?: unknown }).room);
       room = rooms.get(name) ?? new Set();
       rooms.set(name, room);
       room.add(ws);

@@ -1,6 +1,7 @@
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { openUserPage, waitForState } from '../helpers/browser';
+import { must } from '../helpers/must';
 import { browserSuite } from '../helpers/suite';
 
 const test = browserSuite('step mode and loopback');
@@ -16,7 +17,7 @@ async function stepAll(panels: [Page, string, string][]): Promise<number> {
     if (states.every((s) => s === 'done')) return clicks;
     const ready = states.findIndex((s) => s === 'ready');
     if (ready >= 0) {
-      const [page, panel, button] = panels[ready]!;
+      const [page, panel, button] = must(panels[ready], `panel ${ready}`);
       await page.click(button);
       clicks++;
       await page.waitForFunction((sel: string) => document.querySelector<HTMLElement>(sel)?.dataset.state !== 'running', { timeout: 30_000, polling: 50 }, panel);
@@ -27,23 +28,27 @@ async function stepAll(panels: [Page, string, string][]): Promise<number> {
   throw new Error('steps did not finish');
 }
 
-/** framesDecoded of the inbound video on the pc found by `path` in window.playground. */
-async function frames(page: Page, expr: string): Promise<number> {
-  return page.evaluate(async (e: string) => {
-    // eslint-disable-next-line no-new-func
-    const pc = new Function('p', `return ${e}`)((globalThis as { playground?: unknown }).playground) as RTCPeerConnection | undefined;
+/** framesDecoded of the inbound video on the pc at the dotted `path` in window.playground (-1: no pc there). */
+async function frames(page: Page, path: string): Promise<number> {
+  return page.evaluate(async (p: string) => {
+    let at: unknown = (globalThis as { playground?: unknown }).playground;
+    for (const key of p.split('.')) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined;
+    if (!(at instanceof RTCPeerConnection)) return -1;
+    const pc = at;
     let n = 0;
-    if (!pc) return -1;
     (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
       if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded ?? 0;
     });
     return n;
-  }, expr);
+  }, path);
 }
 
 async function resultsOf(page: Page, panel: string): Promise<Record<string, string>> {
   return page.$$eval(`${panel} li[data-step]`, (lis) =>
-    Object.fromEntries(lis.filter((li) => li.querySelector('.step-result')).map((li) => [(li as HTMLElement).dataset.step!, li.querySelector('.step-result')!.textContent ?? ''])),
+    Object.fromEntries(lis.flatMap((li) => {
+      const result = li.querySelector('.step-result');
+      return result ? [[(li as HTMLElement).dataset.step ?? '', result.textContent ?? '']] : [];
+    })),
   );
 }
 
@@ -69,21 +74,21 @@ test('step mode across two tabs: every step one click at a time ends connected w
   for (const { page } of [caller, callee]) {
     await waitForState(page, '#call-state', 'connected');
     assert.is(await page.$eval('#connection-state', (e) => (e as HTMLElement).dataset.state), 'connected');
-    assert.ok((await frames(page, 'p.stepper.peer.pc')) > 0, 'frames decoded');
+    assert.ok((await frames(page, 'stepper.peer.pc')) > 0, 'frames decoded');
     const st = await page.$$eval('#steps li[data-step]', (l) => l.map((x) => `${(x as HTMLElement).dataset.step}=${(x as HTMLElement).dataset.state}`).join(' '));
     assert.is(await page.$$eval('#steps li[data-state="done"]', (l) => l.length), 23, `every step is known done on each side: ${st}`);
   }
   const mine = await resultsOf(caller.page, '#steps');
   assert.is(Object.keys(mine).length, 11);
-  assert.match(mine['caller-create-offer']!, /offer: \d+ SDP lines, m-sections: audio, video, application/);
-  assert.match(mine['caller-create-offer']!, /v=0/);
-  assert.match(mine['caller-set-local-offer']!, /have-local-offer/);
-  assert.match(mine['caller-ice-gathering']!, /candidate/);
-  assert.match(mine['caller-set-remote-answer']!, /signalingState: stable/);
-  assert.match(mine.connected!, /connectionState: connected.*[1-9]\d* video frame/);
+  assert.match(must(mine['caller-create-offer'], 'caller-create-offer result'), /offer: \d+ SDP lines, m-sections: audio, video, application/);
+  assert.match(must(mine['caller-create-offer'], 'caller-create-offer result'), /v=0/);
+  assert.match(must(mine['caller-set-local-offer'], 'caller-set-local-offer result'), /have-local-offer/);
+  assert.match(must(mine['caller-ice-gathering'], 'caller-ice-gathering result'), /candidate/);
+  assert.match(must(mine['caller-set-remote-answer'], 'caller-set-remote-answer result'), /signalingState: stable/);
+  assert.match(must(mine.connected, 'connected result'), /connectionState: connected.*[1-9]\d* video frame/);
   const theirs = await resultsOf(callee.page, '#steps');
-  assert.match(theirs['callee-set-remote-offer']!, /have-remote-offer/);
-  assert.match(theirs['callee-create-answer']!, /answer: /);
+  assert.match(must(theirs['callee-set-remote-offer'], 'callee-set-remote-offer result'), /have-remote-offer/);
+  assert.match(must(theirs['callee-create-answer'], 'callee-create-answer result'), /answer: /);
   assert.equal([...caller.errors, ...callee.errors], []);
   await caller.context.close();
   await callee.context.close();
@@ -100,7 +105,7 @@ test('loopback: auto mode connects in one page and shows the setup time; step mo
     async () => {
       const pc = (globalThis as { playground?: { loopback?: { sessions: { callee: { peer: { pc: RTCPeerConnection } } } } } }).playground?.loopback?.sessions.callee.peer.pc;
       let n = 0;
-      (await pc!.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+      (await pc?.getStats())?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded ?? 0;
       });
       return n > 0;
@@ -117,7 +122,7 @@ test('loopback: auto mode connects in one page and shows the setup time; step mo
   await waitForState(page, '#caller .call-state', 'connected');
   await waitForState(page, '#callee .call-state', 'connected');
   assert.is(await page.$eval('#setup-time', (e) => (e as HTMLElement).dataset.state), 'step-mode');
-  assert.ok((await frames(page, 'p.loopback.sessions.caller.peer.pc')) > 0);
+  assert.ok((await frames(page, 'loopback.sessions.caller.peer.pc')) > 0);
   assert.equal(errors, []);
   await context.close();
 });

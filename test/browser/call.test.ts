@@ -49,7 +49,7 @@ test('two peers join one room, connect, and decode each other\'s media; hang up 
       async (f0: number) => {
         const pc = (globalThis as { playground?: { call?: { peer?: { pc: RTCPeerConnection } } } }).playground?.call?.peer?.pc;
         let frames = 0;
-        (await pc!.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+        (await pc?.getStats())?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
           if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
         });
         return frames > f0 + 5;
@@ -80,7 +80,7 @@ test('two peers join one room, connect, and decode each other\'s media; hang up 
   // (the polite side rolls back) still ends in one connected call.
   await a.page.click('#hangup');
   await waitForState(b.page, '#call-state', 'idle');
-  await Promise.all([a, b].map(({ page }) => page.evaluate(() => document.querySelector<HTMLButtonElement>('#call')!.click())));
+  await Promise.all([a, b].map(({ page }) => page.evaluate(() => document.querySelector<HTMLButtonElement>('#call')?.click())));
   await waitForState(a.page, '#call-state', 'connected');
   await waitForState(b.page, '#call-state', 'connected');
 
@@ -95,14 +95,16 @@ test('two peers join one room, connect, and decode each other\'s media; hang up 
 
 test('a third peer is told the room is full', async ({ server, tb }) => {
   const url = `${server.url}call.html?room=test-full`;
-  const pages = [await openUserPage(tb.browser, url), await openUserPage(tb.browser, url), await openUserPage(tb.browser, url)];
-  await join(pages[0]!.page);
-  await join(pages[1]!.page);
-  await pages[2]!.page.click('#join');
-  await waitForState(pages[2]!.page, '#room-state', 'full');
-  assert.is(await pages[2]!.page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'room-full');
-  assert.match(await textOf(pages[2]!.page, '#problem'), /room is full/i);
-  for (const p of pages) await p.context.close();
+  const first = await openUserPage(tb.browser, url);
+  const second = await openUserPage(tb.browser, url);
+  const third = await openUserPage(tb.browser, url);
+  await join(first.page);
+  await join(second.page);
+  await third.page.click('#join');
+  await waitForState(third.page, '#room-state', 'full');
+  assert.is(await third.page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'room-full');
+  assert.match(await textOf(third.page, '#problem'), /room is full/i);
+  for (const p of [first, second, third]) await p.context.close();
 });
 
 test.run();

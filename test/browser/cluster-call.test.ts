@@ -6,12 +6,12 @@ import { launchBrowser, openUserPage, waitForState, type TestBrowser } from '../
 import { startClusterNode, type ClusterNode } from '../helpers/cluster';
 import { startRedis, type TestRedis } from '../helpers/redis';
 
-type Ctx = { redis: TestRedis; nodes: ClusterNode[]; tb: TestBrowser };
+type Ctx = { redis: TestRedis; nodes: [ClusterNode, ClusterNode]; tb: TestBrowser };
 const test = suite<Ctx>('call across two signaler processes (Redis)');
 
 test.before(async (ctx) => {
   ctx.redis = await startRedis();
-  ctx.nodes = await Promise.all([0, 1].map(() => startClusterNode(ctx.redis.url)));
+  ctx.nodes = await Promise.all([startClusterNode(ctx.redis.url), startClusterNode(ctx.redis.url)]);
   ctx.tb = await launchBrowser();
 });
 test.after(async (ctx) => {

@@ -1,7 +1,8 @@
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { openUserPage, textOf, waitForState } from '../helpers/browser';
-import { browserSuite } from '../helpers/suite';
+import { must } from '../helpers/must';
+import { browserSuite, notInThisBrowser } from '../helpers/suite';
 
 // Three fake cameras; no fake UI, so permission is whatever the context grants.
 const test = browserSuite('devices page', { fakeUi: false, fakeDevice: 'device-count=3' });
@@ -16,11 +17,16 @@ async function select(page: Page, selector: string, value: string): Promise<void
 }
 
 test('labels hidden before permission, shown after; devicechange refreshes; switching camera and output; remembered across reload', async ({ server, tb }) => {
+  if (tb.name === 'firefox') {
+    notInThisBrowser(tb.name, 'a permission grant seen through the Permissions API, and switching between cameras',
+      'Firefox takes no per-page camera/microphone grant over WebDriver BiDi and fakes one camera (the Firefox test covers the rest)');
+    return;
+  }
   const url = `${server.url}devices.html`;
   const { page, context } = await openUserPage(tb.browser, url);
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
   assert.is(await page.$eval('#labels-notice', (e) => (e as HTMLElement).hidden), false, 'notice about hidden labels is shown');
-  assert.match((await options(page, '#videoinput'))[0]!.text, /name hidden until permission/);
+  assert.match(must((await options(page, '#videoinput'))[0], 'a camera option').text, /name hidden until permission/);
   await waitForState(page, '#perm-camera', 'prompt');
 
   // Granting (as the browser's prompt would) fires the Permissions API change event: the badge
@@ -36,6 +42,9 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   assert.equal(cams.map((c) => c.text).slice(0, 3), ['fake_device_0', 'fake_device_1', 'fake_device_2']);
   assert.ok((await options(page, '#audioinput')).every((o) => o.text !== '' && !/hidden/.test(o.text)), 'microphones have labels');
   const outputs = await options(page, '#audiooutput');
+  const cam0 = must(cams[0], 'camera 1').value;
+  const cam1 = must(cams[1], 'camera 2').value;
+  const lastOutput = must(outputs.at(-1), 'an audio output').value;
   assert.is(outputs.length, 3);
 
   // A dispatched devicechange re-reads the list (a new device shows up).
@@ -56,9 +65,9 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   // Switch camera: only the video track changes; the old one is ended.
   const firstCam = await attr(page, '#video-track', 'data-device-id');
   const firstMic = await attr(page, '#audio-track', 'data-device-id');
-  assert.is(firstCam, cams[0]!.value);
-  await select(page, '#videoinput', cams[1]!.value);
-  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#video-track')?.dataset.deviceId === id, { timeout: 10_000 }, cams[1]!.value);
+  assert.is(firstCam, cam0);
+  await select(page, '#videoinput', cam1);
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#video-track')?.dataset.deviceId === id, { timeout: 10_000 }, cam1);
   await waitForState(page, '#capture-state', 'live');
   assert.is(await attr(page, '#previous-video', 'data-device-id'), firstCam);
   assert.is(await attr(page, '#previous-video', 'data-state'), 'ended');
@@ -76,16 +85,16 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   }
   await page.click('#tone');
   await waitForState(page, '#tone-state', 'done');
-  assert.match(await textOf(page, '#tone-state'), new RegExp(outputs[outputs.length - 1]!.value));
+  assert.match(await textOf(page, '#tone-state'), new RegExp(lastOutput));
 
   // Reload: the remembered camera and output come back.
   await page.reload({ waitUntil: 'load' });
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
-  assert.is(await page.$eval('#videoinput', (s) => (s as HTMLSelectElement).value), cams[1]!.value);
-  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, outputs[outputs.length - 1]!.value);
+  assert.is(await page.$eval('#videoinput', (s) => (s as HTMLSelectElement).value), cam1);
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, lastOutput);
   await page.click('#start');
   await waitForState(page, '#capture-state', 'live');
-  assert.is(await attr(page, '#video-track', 'data-device-id'), cams[1]!.value);
+  assert.is(await attr(page, '#video-track', 'data-device-id'), cam1);
   assert.is(await page.$eval('#fallback-notice', (e) => (e as HTMLElement).hidden), true);
 
   // A remembered camera that is gone: default camera, and the page says so.
@@ -100,7 +109,39 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   assert.match(await textOf(page, '#fallback-notice'), /Old USB camera.*not connected/);
   await page.click('#start');
   await waitForState(page, '#capture-state', 'live');
-  assert.is(await attr(page, '#video-track', 'data-device-id'), cams[0]!.value);
+  assert.is(await attr(page, '#video-track', 'data-device-id'), cam0);
+  await context.close();
+});
+
+test('Firefox: labels appear once getUserMedia is allowed; its fake outputs are listed, chosen with setSinkId, and remembered', async ({ server, tb }) => {
+  if (tb.name !== 'firefox') return; // Chromium: the test above
+  const { page, context, errors } = await openUserPage(tb.browser, `${server.url}devices.html`, ['camera', 'microphone']);
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
+  assert.is(await page.$eval('#labels-notice', (e) => (e as HTMLElement).hidden), false, 'notice about hidden labels is shown');
+  assert.match(must((await options(page, '#videoinput'))[0], 'a camera entry').text, /name hidden until permission/);
+  await page.click('#start');
+  await waitForState(page, '#capture-state', 'live');
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#labels-notice')?.hidden === true, { timeout: 10_000 });
+  assert.equal((await options(page, '#videoinput')).map((o) => o.text), ['Default Video Device']);
+  assert.equal((await options(page, '#audioinput')).map((o) => o.text), ['Default Audio Device']);
+  const outputs = await options(page, '#audiooutput');
+  const second = must(outputs[1], 'a second audio output');
+  assert.equal(outputs.map((o) => o.text.replace(/ \(PREFERRED\)$/, '')), ['Fake Audio Output 1', 'Fake Audio Output 2']);
+  assert.is(await page.$eval('#sink-support', (e) => (e as HTMLElement).hidden), true, 'setSinkId is supported');
+  for (const o of outputs) {
+    await select(page, '#audiooutput', o.value);
+    await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, o.value);
+    assert.is(await attr(page, '#problem', 'data-error'), '');
+  }
+  await page.click('#tone');
+  await waitForState(page, '#tone-state', 'done');
+  assert.match(await textOf(page, '#tone-state'), new RegExp(second.value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  // Reload: the remembered output comes back once the outputs are listed again.
+  await page.reload({ waitUntil: 'load' });
+  await page.click('#start');
+  await waitForState(page, '#capture-state', 'live');
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, second.value);
+  assert.equal(errors, []);
   await context.close();
 });
 

@@ -1,7 +1,7 @@
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { launchBrowser, openUserPage, textOf, waitForState } from '../helpers/browser';
-import { browserSuite } from '../helpers/suite';
+import { browserSuite, notInThisBrowser } from '../helpers/suite';
 
 const test = browserSuite('screen page');
 
@@ -11,7 +11,9 @@ const dataset = (page: Page, sel: string, key: string) => page.$eval(sel, (e, k)
 async function endFromOutside(page: Page): Promise<void> {
   await page.evaluate(() => {
     const dbg = (globalThis as unknown as { playground: { screen: { stream: MediaStream } } }).playground.screen;
-    dbg.stream.getVideoTracks()[0]!.dispatchEvent(new Event('ended'));
+    const track = dbg.stream.getVideoTracks()[0];
+    if (!track) throw new Error('no shared video track');
+    track.dispatchEvent(new Event('ended'));
   });
 }
 
@@ -26,6 +28,17 @@ test('options editor shows the exact object; sharing shows settings and contentH
   assert.equal(shown, { video: { displaySurface: 'monitor' }, audio: true, surfaceSwitching: 'include' });
   assert.equal(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { options: unknown } } }).playground.screen.options), shown);
 
+  if (tb.name === 'firefox') {
+    // Headless Firefox has no screen to capture: getDisplayMedia fails at once, and the page says why.
+    notInThisBrowser(tb.name, 'screen sharing and recording a share', 'headless Firefox has no screen: getDisplayMedia rejects with NotFoundError');
+    await page.click('#share');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'NotFoundError', { timeout: 10_000 });
+    assert.match(await textOf(page, '#problem'), /nothing to share.*no screen, window or tab to capture.*headless/s);
+    assert.is(await dataset(page, '#share-state', 'state'), 'idle');
+    assert.is(await page.$eval('#share', (b) => (b as HTMLButtonElement).disabled), false, 'Share can be tried again');
+    await context.close();
+    return;
+  }
   await page.click('#share');
   await waitForState(page, '#share-state', 'live');
   assert.is(await textOf(page, '#set-surface'), 'monitor');
@@ -38,7 +51,7 @@ test('options editor shows the exact object; sharing shows settings and contentH
   assert.is(await page.$eval('#pip', (v) => (v as HTMLVideoElement).hidden), false);
   await page.select('#content-hint', 'text');
   assert.is(await textOf(page, '#set-hint'), 'text');
-  assert.is(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { stream: MediaStream } } }).playground.screen.stream.getVideoTracks()[0]!.contentHint), 'text');
+  assert.is(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { stream: MediaStream } } }).playground.screen.stream.getVideoTracks()[0]?.contentHint), 'text');
 
   // Record this, then the user stops sharing from the browser bar mid-recording.
   await page.click('#record');
@@ -52,8 +65,9 @@ test('options editor shows the exact object; sharing shows settings and contentH
   await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
   const rec = await page.evaluate(() => {
     type Entry = { duration: number | null; state: string; element: HTMLElement; result: { reason: string; blob: Blob } };
-    const e = (globalThis as unknown as { playground: { screen: { list: { entries: Entry[] } } } }).playground.screen.list.entries[0]!;
-    return { state: e.state, duration: e.duration, reason: e.result.reason, size: e.result.blob.size, width: e.element.querySelector('video')!.videoWidth };
+    const e = (globalThis as unknown as { playground: { screen: { list: { entries: Entry[] } } } }).playground.screen.list.entries[0];
+    if (!e) throw new Error('no recording in the list');
+    return { state: e.state, duration: e.duration, reason: e.result.reason, size: e.result.blob.size, width: e.element.querySelector('video')?.videoWidth ?? 0 };
   });
   assert.is(rec.state, 'ready');
   assert.is(rec.reason, 'track-ended');
@@ -83,7 +97,11 @@ test('options editor shows the exact object; sharing shows settings and contentH
   await context.close();
 });
 
-test('a picker that never answers shows "waiting for your choice" and Cancel returns to idle; denial is explained', async ({ server }) => {
+test('a picker that never answers shows "waiting for your choice" and Cancel returns to idle; denial is explained', async ({ server, tb: suiteBrowser }) => {
+  if (suiteBrowser.name === 'firefox') {
+    notInThisBrowser('firefox', 'the screen picker (waiting, cancel, denial)', 'headless Firefox shows no picker: getDisplayMedia rejects at once with NotFoundError (tested above)');
+    return;
+  }
   const tb = await launchBrowser({ fakeUi: false });
   try {
     const { page } = await openUserPage(tb.browser, `${server.url}screen.html`);

@@ -11,6 +11,7 @@ import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } f
 import { freeStunPort } from '../../server/coturn';
 import { makeTurnCredentials } from '../../server/turn';
 import { startTestCoturn, type TestCoturn } from '../helpers/coturn';
+import { must } from '../helpers/must';
 import { startTestServer } from '../helpers/server';
 
 type Ctx = { coturn: TestCoturn; server: PlaygroundServer; wrong: PlaygroundServer; plain: PlaygroundServer; tb: TestBrowser };
@@ -174,16 +175,17 @@ test('ICE tester: host and relay candidates from our coturn, with URL and decode
   const relay = rows.filter((r) => r.type === 'relay');
   assert.ok(host.length > 0, 'host candidates listed');
   assert.ok(relay.length > 0, `relay candidates listed: ${JSON.stringify(rows)}`);
-  const r = relay[0]!.cells;
+  const r = must(relay[0], 'a relay row').cells;
+  const h0 = must(host[0], 'a host row').cells;
   assert.is(r[5], '127.0.0.1', 'relay address on our coturn');
   const port = Number(r[6]);
   assert.ok(port >= coturn.minPort && port <= coturn.maxPort, `relay port ${port} in coturn's range ${coturn.minPort}-${coturn.maxPort}`);
   // Priority decoded into type preference | local preference | component: relay ranks below host.
-  const prio = (cells: string[]) => cells[7]!.split(' | ').map(Number);
-  const [relayType, , relayComponent] = prio(r);
+  const prio = (cells: string[]) => (cells[7] ?? '').split(' | ').map(Number);
+  const [relayType = NaN, , relayComponent] = prio(r);
   assert.is(relayComponent, 1, `component of ${r[7]}`);
-  assert.ok(relayType! < prio(host[0]!.cells)[0]!, `relay type preference ${relayType} below host's ${host[0]!.cells[7]}`);
-  assert.match(r[9]!, new RegExp(`^turn:127\\.0\\.0\\.1:${coturn.port}`), 'server URL shown');
+  assert.ok(relayType < (prio(h0)[0] ?? NaN), `relay type preference ${relayType} below host's ${h0[7]}`);
+  assert.match(r[9] ?? '', new RegExp(`^turn:127\\.0\\.0\\.1:${coturn.port}`), 'server URL shown');
   assert.match(await textOf(page, '#gather-time'), /\d+ candidate\(s\), 0 error\(s\) in \d+ ms/);
   // Relay only: nothing but relay candidates.
   assert.is(await gatherOn(page, prefilled, 'relay'), 'complete');
@@ -203,19 +205,17 @@ test('ICE tester: an unreachable TURN server shows a 701 row; expired credential
   const closed = await freeStunPort('127.0.0.1');
   const url = `turn:127.0.0.1:${closed}?transport=tcp`;
   assert.is(await gatherOn(page, `${url} someone secret`), 'complete');
-  const unreachable = (await errorRows()).find((c) => c[1] === '701');
-  assert.ok(unreachable, 'a 701 row');
-  assert.is(unreachable![3], url);
-  assert.match(unreachable![4]!, /could not be reached/);
+  const unreachable = must((await errorRows()).find((c) => c[1] === '701'), 'a 701 row');
+  assert.is(unreachable[3], url);
+  assert.match(unreachable[4] ?? '', /could not be reached/);
   assert.match(await textOf(page, '#gather-time'), /[1-9]\d* error\(s\)/);
   // Made with the right secret, but their expiry (in the username) passed an hour ago: coturn says 401.
   const old = makeTurnCredentials(coturn.secret, [coturn.udpUrl], { now: Date.now() - 2 * 3600_000, ttl: 3600 });
   assert.is(await gatherOn(page, `${coturn.udpUrl} ${old.username} ${old.password}`, 'relay'), 'complete');
   const rows = await errorRows();
-  const rejected = rows.find((c) => c[1] === '401');
-  assert.ok(rejected, `a 401 row: ${JSON.stringify(rows)}`);
-  assert.is(rejected![3], coturn.udpUrl);
-  assert.match(rejected![4]!, /rejected the username\/password/);
+  const rejected = must(rows.find((c) => c[1] === '401'), `a 401 row: ${JSON.stringify(rows)}`);
+  assert.is(rejected[3], coturn.udpUrl);
+  assert.match(rejected[4] ?? '', /rejected the username\/password/);
   assert.is(await page.$$eval('#candidates tbody tr', (trs) => trs.length), 0, 'no relay candidate');
   await context.close();
 });
@@ -224,14 +224,16 @@ test('call page, relay only with an unreachable TURN server: 701 explained on bo
   const closed = await freeStunPort('127.0.0.1');
   const turn = `turn:127.0.0.1:${closed}?transport=tcp`;
   const url = `${plain.url}call.html?room=turn-701&policy=relay`;
-  const pages = [await openUserPage(tb.browser, url), await openUserPage(tb.browser, url)];
+  const first = await openUserPage(tb.browser, url);
+  const second = await openUserPage(tb.browser, url);
+  const pages = [first, second];
   for (const { page } of pages) {
     await waitForState(page, '#turn-status', 'off');
     await page.$eval('#ice-servers', (e, v) => { (e as HTMLTextAreaElement).value = v; }, `${turn} someone secret`);
   }
-  await pages[0]!.page.click('#join');
-  await waitForState(pages[0]!.page, '#room-state', 'joined');
-  await pages[1]!.page.click('#join');
+  await first.page.click('#join');
+  await waitForState(first.page, '#room-state', 'joined');
+  await second.page.click('#join');
   for (const { page } of pages) {
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'IceCandidateError', { timeout: 10_000, polling: 100 });
     const text = await textOf(page, '#problem');

@@ -56,7 +56,10 @@ function expectFor(frame: Frame, state: { inRoom: boolean }): Expect | null {
       if (!state.inRoom) return { type: 'error', code: 'not-in-room' };
       state.inRoom = false;
       return null;
-    default:
+    case 'offer':
+    case 'answer':
+    case 'candidate':
+    case 'bye':
       if (!state.inRoom) return { type: 'error', code: 'not-in-room' };
       return m.to === undefined ? null : { type: 'error', code: 'unknown-peer' };
   }

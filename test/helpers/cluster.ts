@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { PlaygroundServer, PlaygroundServerOptions } from '../../server/app';
+import { textOf, type PlaygroundServer, type PlaygroundServerOptions } from '../../server/app';
 import type { ServerMessage } from '../../src/signaling/protocol';
 import { tmpdir } from 'node:os';
 import { loadOrCreateCertificate } from '../../server/cert';
@@ -15,6 +15,13 @@ import { ROOT, startTestServer } from './server';
 /** Where startTestServer keeps the test certificate (the same folder and subjects as it uses). */
 const TEST_CERT_DIR = join(tmpdir(), 'webrtc-playground-test-cert');
 const testCertificate = () => loadOrCreateCertificate(TEST_CERT_DIR, { dns: ['localhost'], ips: ['127.0.0.1'] });
+
+/** The cluster process id a signaler logged when it joined (`[cluster] process <id> joined …`). */
+export function processIdIn(output: string): string {
+  const m = /\[cluster\] process (\S+) joined the cluster/.exec(output);
+  if (!m?.[1]) throw new Error(`no "joined the cluster" line in:\n${output}`);
+  return m[1];
+}
 
 /** A signaler in this process in cluster mode, with its log lines collected. */
 export interface ClusterNode {
@@ -146,7 +153,7 @@ export class SignalClient {
     this.ws = new WebSocket(url, { rejectUnauthorized: false });
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as ServerMessage;
+      const m = JSON.parse(textOf(data)) as ServerMessage;
       const w = this.#waiters.shift();
       if (w) w(m);
       else this.inbox.push(m);

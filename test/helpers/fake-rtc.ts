@@ -245,7 +245,7 @@ export class FakePeerConnection extends EventTarget {
     this.#guard();
     if (!this.remoteDescription) throw new DOMException('no remote description', 'InvalidStateError');
     if (!c || !c.candidate) return;
-    if (!/^candidate:/.test(c.candidate)) throw new DOMException('bad candidate', 'OperationError');
+    if (!c.candidate.startsWith('candidate:')) throw new DOMException('bad candidate', 'OperationError');
     if (c.usernameFragment) this.#remoteCandidateUfrags.add(c.usernameFragment);
     this.#check();
   }

@@ -3,6 +3,7 @@
  * `await next()` in order, and records how the connection closed.
  */
 import { WebSocket } from 'ws';
+import { textOf } from '../../server/app';
 import type { ServerMessage } from '../../src/signaling/protocol';
 
 /** Options of a {@link TestClient}. */
@@ -21,8 +22,11 @@ export class TestClient {
   readonly inbox: ServerMessage[] = [];
   /** Resolves with the close code and reason once the socket has closed. */
   readonly closed: Promise<{ code: number; reason: string }>;
-  /** Resolves true when the handshake succeeded, or with the HTTP status when it was refused. */
-  readonly opened: Promise<true | number>;
+  /**
+   * Resolves true when the handshake succeeded, with the HTTP status when it was refused, or with
+   * the socket error when it failed (never rejects: nothing is left unhandled when nobody waits).
+   */
+  readonly opened: Promise<true | number | Error>;
   #waiters: ((m: ServerMessage) => void)[] = [];
 
   constructor(url: string, options: TestClientOptions = {}) {
@@ -33,26 +37,26 @@ export class TestClient {
       headers: options.headers ?? {},
     });
     this.ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as ServerMessage;
+      const m = JSON.parse(textOf(data)) as ServerMessage;
       const w = this.#waiters.shift();
       if (w) w(m);
       else this.inbox.push(m);
     });
     this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-    this.opened = new Promise((resolve, reject) => {
+    this.opened = new Promise((resolve) => {
       this.ws.once('open', () => resolve(true));
       this.ws.once('unexpected-response', (_req, res) => {
         resolve(res.statusCode ?? 0);
         res.resume();
       });
-      this.ws.once('error', (err) => reject(err));
+      this.ws.once('error', (err) => resolve(err));
     });
-    this.opened.catch(() => undefined);
   }
 
   /** Resolves when open. @throws Error when the handshake was refused. */
   async open(): Promise<void> {
     const r = await this.opened;
+    if (r instanceof Error) throw r;
     if (r !== true) throw new Error(`handshake refused with HTTP ${r}`);
   }
 

@@ -3,6 +3,7 @@
  * in order, and `quiet()` to check that nothing arrived.
  */
 import { WebSocket } from 'ws';
+import { textOf } from '../../server/app';
 import type { ServerMessage, WelcomeMessage } from '../../src/signaling/protocol';
 
 /** One test connection to `wss://…/ws`. */
@@ -16,7 +17,7 @@ export class WsClient {
     this.ws = new WebSocket(url, { rejectUnauthorized: false, autoPong: options.autoPong ?? true });
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as ServerMessage;
+      const m = JSON.parse(textOf(data)) as ServerMessage;
       const w = this.#waiters.shift();
       if (w) w(m);
       else this.inbox.push(m);

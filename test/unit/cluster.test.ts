@@ -2,17 +2,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ServerMessage } from '../../src/signaling/protocol';
-import { SignalClient, spawnSignaler, startClusterNode, TEST_GRACE_MS, TEST_HEARTBEAT_MS, TEST_TTL_MS, type ClusterNode } from '../helpers/cluster';
+import { processIdIn, SignalClient, spawnSignaler, startClusterNode, TEST_GRACE_MS, TEST_HEARTBEAT_MS, TEST_TTL_MS, type ClusterNode } from '../helpers/cluster';
 import { startRedis, type TestRedis } from '../helpers/redis';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 
-type Ctx = { redis: TestRedis; nodes: ClusterNode[]; clients: SignalClient[] };
+type Ctx = { redis: TestRedis; nodes: [ClusterNode, ClusterNode, ClusterNode]; clients: SignalClient[] };
 const test = suite<Ctx>('cluster mode (Redis)');
 
 test.before(async (ctx) => {
   ctx.redis = await startRedis();
-  ctx.nodes = await Promise.all([0, 1, 2].map(() => startClusterNode(ctx.redis.url)));
+  ctx.nodes = await Promise.all([startClusterNode(ctx.redis.url), startClusterNode(ctx.redis.url), startClusterNode(ctx.redis.url)]);
 });
 test.before.each((ctx) => {
   ctx.clients = [];
@@ -127,6 +127,48 @@ test('leave and closing a socket (1000) on one process: the peer on the other ge
   assert.equal(await a.next(), { type: 'peer-left', id: idc });
 });
 
+test('per-process limits hold in cluster mode: max-rooms and max-connections count this process only', async (ctx) => {
+  const [A] = ctx.nodes;
+  const D = await startClusterNode(ctx.redis.url, { limits: { maxRooms: 1, maxConnections: 2 } });
+  try {
+    const d1 = await open(ctx, D);
+    const d2 = await open(ctx, D);
+    welcome(await d1.join('x-limits-1'));
+    const refused = await d2.join('x-limits-2');
+    assert.is(refused.type === 'error' && refused.code, 'too-many-rooms');
+    // A room that already has a peer on D is no new room for D; another process opens rooms freely.
+    const a = await open(ctx, A);
+    welcome(await a.join('x-limits-2'));
+    welcome(await d2.join('x-limits-1'));
+    const third = await open(ctx, D);
+    const m = await third.next();
+    assert.is(m.type === 'error' && m.code, 'server-full');
+  } finally {
+    await D.server.close();
+  }
+});
+
+test('a process shut down normally: its peers resume on another process with their ids, the room notices nothing', async (ctx) => {
+  const [A, B] = ctx.nodes;
+  const E = await startClusterNode(ctx.redis.url);
+  const a = await open(ctx, A);
+  const e = await open(ctx, E);
+  const ida = welcome(await a.join('x-drain')).id;
+  const we = welcome(await e.join('x-drain'));
+  await a.next();
+  const closed = new Promise<number>((resolve) => e.ws.once('close', (code) => resolve(code)));
+  await E.server.close();
+  assert.is(await closed, 1001);
+  await E.waitForLog(/shutting down: 1 peer\(s\) held/);
+  const e2 = await open(ctx, B);
+  assert.is(welcome(await e2.join('x-drain', { resume: we.resume })).id, we.id);
+  a.send({ type: 'offer', sdp: SDP });
+  assert.equal(await e2.next(), { type: 'offer', from: ida, sdp: SDP });
+  const dead = processIdIn(E.log.join('\n'));
+  await Promise.any(ctx.nodes.map((n) => n.waitForLog(new RegExp(`process\\(es\\) .*${dead}.* stopped beating`))));
+  assert.ok(await a.nothingElse(), 'no peer-left for a peer that resumed elsewhere');
+});
+
 test('a killed process: its peers leave their rooms within TTL + heartbeat, the others get peer-left', async (ctx) => {
   const [A] = ctx.nodes;
   const child = await spawnSignaler(ctx.redis.url);
@@ -144,7 +186,8 @@ test('a killed process: its peers leave their rooms within TTL + heartbeat, the 
     const took = Date.now() - killedAt;
     assert.ok(took >= TEST_TTL_MS - TEST_HEARTBEAT_MS, `peer-left came before the heartbeat could expire (${took} ms)`);
     // Whichever process beat first reaped it, and said so.
-    await Promise.any(ctx.nodes.map((n) => n.waitForLog(/removed 1 peer\(s\) of dead process/)));
+    const dead = processIdIn(child.output());
+    await Promise.any(ctx.nodes.map((n) => n.waitForLog(new RegExp(`process\\(es\\) .*${dead}.* stopped beating; removed [1-9]`))));
     // Its seat is free again.
     const b = await open(ctx, ctx.nodes[1]);
     welcome(await b.join('x-kill'));
@@ -165,7 +208,7 @@ test('Redis restarted mid-call: processes reconnect by themselves, say so, rebui
   await Promise.all([A, B].map((n) => n.waitForLog(/lost the connection to Redis/)));
   a.send({ type: 'offer', to: idb, sdp: SDP }); // sent while (or right after) Redis was down
   await Promise.all(ctx.nodes.map((n) => n.waitForLog(/reconnected to Redis/)));
-  assert.ok(ctx.nodes.every((n, i) => n.log.length > before[i]));
+  assert.ok(ctx.nodes.every((n, i) => n.log.length > (before[i] ?? Infinity)));
   assert.equal(await b.next(), { type: 'offer', from: ida, sdp: SDP });
   b.send({ type: 'answer', to: ida, sdp: SDP });
   assert.equal(await a.next(), { type: 'answer', from: idb, sdp: SDP });
@@ -251,7 +294,8 @@ test('resume after the peer\'s process was killed: another process takes the pla
     await child.kill();
     const k2 = await open(ctx, B);
     assert.is(welcome(await k2.join('x-kill-resume', { resume: wk.resume })).id, wk.id);
-    await Promise.any(ctx.nodes.map((n) => n.waitForLog(/stopped beating/)));
+    const dead = processIdIn(child.output());
+    await Promise.any(ctx.nodes.map((n) => n.waitForLog(new RegExp(`process\\(es\\) .*${dead}.* stopped beating`))));
     a.send({ type: 'offer', sdp: SDP });
     assert.equal(await k2.next(), { type: 'offer', from: ida, sdp: SDP });
     assert.ok(await a.nothingElse(), 'the reaper must not remove a place another process took over');

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { deviceLabel, groupDevices, labelsHidden, loadChoices, resolveChoice, saveChoice, type DeviceLike, type KeyValueStore } from '../../src/media/devices';
+import { must } from '../helpers/must';
 
 const d = (kind: MediaDeviceKind, deviceId: string, label: string): DeviceLike => ({ kind, deviceId, label, groupId: '' });
 const granted = [d('audioinput', 'default', 'Default mic'), d('videoinput', 'cam0', 'fake_device_0'), d('videoinput', 'cam1', 'fake_device_1'), d('audiooutput', 'out0', 'Speakers')];
@@ -27,8 +28,8 @@ test('labels hidden before permission; an empty list is not "hidden"', () => {
 });
 
 test('device label falls back to kind + number', () => {
-  assert.is(deviceLabel(granted[1]!, 0), 'fake_device_0');
-  assert.match(deviceLabel(hidden[1]!, 1), /^Camera 2 \(name hidden/);
+  assert.is(deviceLabel(must(granted[1], 'a camera'), 0), 'fake_device_0');
+  assert.match(deviceLabel(must(hidden[1], 'a camera'), 1), /^Camera 2 \(name hidden/);
 });
 
 test('remembered choices round-trip; broken storage reads as none', () => {

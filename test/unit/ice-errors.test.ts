@@ -76,7 +76,7 @@ test('/api/turn answers are validated and become ICE servers lines the box parse
 test('priority decoded into type preference, local preference and component (RFC 8445 §5.1.2.1)', () => {
   const host = parseCandidate('candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host generation 0');
   assert.equal(decodePriority(host.priority), { typePreference: 126, localPreference: 32542, componentId: 1 });
-  assert.equal(decodePriority(2 ** 24 * 0 + 2 ** 8 * 65535 + 255), { typePreference: 0, localPreference: 65535, componentId: 1 });
+  assert.equal(decodePriority(/* type preference 0 */ 2 ** 8 * 65535 + 255), { typePreference: 0, localPreference: 65535, componentId: 1 });
   assert.equal(decodePriority(2 ** 24 * 100 + 2 ** 8 * 10 + 254), { typePreference: 100, localPreference: 10, componentId: 2 });
   assert.throws(() => decodePriority(-1), (e: unknown) => e instanceof TypeError);
   assert.throws(() => decodePriority(2 ** 32), (e: unknown) => e instanceof TypeError);

@@ -34,8 +34,13 @@ test('room from URL: valid, missing and invalid', () => {
   assert.match(bad.room, /^[a-z]+-[a-z]+-\d{4}$/);
   assert.is(roomFromSearch(`?room=${'x'.repeat(65)}`).source, 'invalid');
 });
-test('random room names differ and room links carry only the room', () => {
-  assert.is.not(randomRoomName(), randomRoomName() + 'x');
+test('random room names are words-words-digits from the random source, and room links carry only the room', () => {
+  const seq = [0, 0.99, 0.5, 0.05, 0.999, 0];
+  const next = () => seq.shift() ?? 0;
+  assert.is(randomRoomName(next), 'amber-tundra-5000');
+  assert.is(randomRoomName(next), 'brisk-tundra-0000');
+  const names = new Set(Array.from({ length: 50 }, () => randomRoomName()));
+  assert.ok(names.size > 45, `50 names from Math.random are (nearly) all different: ${names.size}`);
   assert.is(roomLink('https://h:8443/call.html?room=old&x=1#frag', 'new-room'), 'https://h:8443/call.html?room=new-room');
 });
 test.run();

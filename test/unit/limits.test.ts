@@ -93,10 +93,10 @@ test('explain.ts explains every signaling error code in its own words', () => {
 });
 
 test('defaults: a recorded Chromium call fits the burst several times over', async () => {
-  const { readFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
   const { ROOT } = await import('../helpers/server');
-  const call = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'chromium-call.json'), 'utf8')) as { side: string }[];
+  const call = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'chromium-call.json'), 'utf8')) as { side: string }[];
   const perSide = Math.max(...['A', 'B'].map((s) => call.filter((m) => m.side === s).length));
   assert.ok(perSide >= 10, 'the recording holds a real exchange');
   assert.ok(perSide * 4 <= DEFAULT_LIMITS.messageBurst, `${perSide} messages per side, burst ${DEFAULT_LIMITS.messageBurst}`);

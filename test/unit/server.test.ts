@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
-import type { PlaygroundServer } from '../../server/app';
+import { textOf, type PlaygroundServer } from '../../server/app';
 import type { ServerMessage } from '../../src/signaling/protocol';
 import { startTestServer } from '../helpers/server';
 
@@ -21,7 +21,7 @@ class Client {
   constructor(url: string, options: { autoPong?: boolean } = {}) {
     this.ws = new WebSocket(url, { rejectUnauthorized: false, autoPong: options.autoPong ?? true });
     this.ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as ServerMessage;
+      const m = JSON.parse(textOf(data)) as ServerMessage;
       const w = this.#waiters.shift();
       if (w) w(m);
       else this.inbox.push(m);
@@ -48,10 +48,26 @@ class Client {
       });
     });
   }
-  /** Resolves true when nothing arrives for `ms`. */
-  async quiet(ms = 150): Promise<boolean> {
-    await new Promise((r) => setTimeout(r, ms));
-    return this.inbox.length === 0;
+  /**
+   * Resolves once the server has handled everything this client sent so far: an unknown message
+   * type gets its `error` reply in order on the same socket.
+   * @throws Error when something else arrives first (then it was not handled as the test expected).
+   */
+  async roundTrip(): Promise<void> {
+    this.send({ type: 'round-trip' });
+    const m = await this.next();
+    if (m.type !== 'error' || m.code !== 'bad-message') throw new Error(`expected the round-trip error reply, got ${JSON.stringify(m)}`);
+  }
+  /**
+   * Whether nothing reached this client from what `senders` sent before: once the server has handled
+   * their frames (their round trips), anything relayed to this client is already on its socket, ahead
+   * of this client's own round-trip reply. No waiting on a clock.
+   */
+  async quiet(...senders: Client[]): Promise<boolean> {
+    for (const s of senders) await s.roundTrip();
+    if (this.inbox.length > 0) return false;
+    await this.roundTrip();
+    return true;
   }
 }
 
@@ -127,7 +143,7 @@ test('a client in another room receives nothing; unknown or cross-room targets g
   a.c.send({ type: 'offer', to: other.id, sdp: SDP });
   const err = await a.c.next();
   assert.is(err.type === 'error' && err.code, 'unknown-peer');
-  assert.ok(await other.c.quiet(), 'the other room heard nothing');
+  assert.ok(await other.c.quiet(a.c), 'the other room heard nothing');
 });
 
 test('a third joiner gets room-full and can still join another room', async (ctx) => {
@@ -159,7 +175,7 @@ test('bad JSON and bad shapes get typed errors; the socket stays usable and othe
   b.c.send({ type: 'join', room: 'other' });
   const e4 = await b.c.next();
   assert.equal(e4.type === 'error' && e4.code, 'already-in-room');
-  assert.ok(await a.c.quiet(), 'the other peer saw none of it');
+  assert.ok(await a.c.quiet(b.c), 'the other peer saw none of it');
   b.c.send({ type: 'offer', sdp: SDP });
   assert.is((await a.c.next()).type, 'offer');
 });

@@ -62,8 +62,9 @@ test('sending before open or after close throws InvalidStateError; invalid serve
   t.onmessage?.({ data: '{oops' } as MessageEvent);
   t.onmessage?.({ data: '{"type":"offer","sdp":"v=0"}' } as MessageEvent);
   assert.equal(invalid, ['bad-json', 'bad-message']);
+  const closed = new Promise((resolve) => c.on('close', resolve));
   c.close();
-  await new Promise((r) => setTimeout(r, 0));
+  await closed;
   assert.throws(() => c.send({ type: 'leave' }), (e: unknown) => (e as DOMException).name === 'InvalidStateError');
 });
 

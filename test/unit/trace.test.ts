@@ -57,7 +57,7 @@ test('export → JSON text → import gives the same entries (round trip)', () =
   assert.equal(back.entries, trace.entries);
   assert.is(back.startedAt.toISOString(), '2026-11-21T02:00:00.000Z');
   assert.equal(back.toJSON(), trace.toJSON());
-  assert.is(trace.entries[1]!.t, 12.3);
+  assert.is(trace.entries[1]?.t, 12.3);
   assert.is(trace.entries.length, 7);
 });
 

@@ -12,6 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freeStunPort } from '../../server/coturn';
 import { setupTurn } from '../../server/turn-setup';
+import { must } from '../helpers/must';
 import { ROOT } from '../helpers/server';
 
 const test = suite('npm start -- --turn');
@@ -69,8 +70,8 @@ test('--turn starts coturn, prints realm and ports but not the secret, serves /a
     const out = run.out();
     assert.match(out, new RegExp(`TURN: +coturn \\(pid \\d+\\) on 127\\.0\\.0\\.1, port ${turnPort} UDP\\+TCP, realm "webrtc-playground"`));
     assert.match(out, /relay ports 49152-65535\/udp from 127\.0\.0\.1/);
-    const pid = Number(/coturn \(pid (\d+)\)/.exec(out)![1]);
-    const url = /Local: +(https:\/\/\S+)/.exec(out)![1]!;
+    const pid = Number(must(/coturn \(pid (\d+)\)/.exec(out)?.[1], 'the coturn pid in the output'));
+    const url = must(/Local: +(https:\/\/\S+)/.exec(out)?.[1], 'the Local URL in the output');
     const res = await get(`${url}api/turn`);
     assert.is(res.status, 200);
     const creds = JSON.parse(res.body) as { ttl: number; uris: string[] };
@@ -78,8 +79,8 @@ test('--turn starts coturn, prints realm and ports but not the secret, serves /a
     assert.equal(creds.uris, [`turn:127.0.0.1:${turnPort}?transport=udp`, `turn:127.0.0.1:${turnPort}?transport=tcp`]);
     // The secret is in coturn's private config file (named on its command line), never in our output.
     if (existsSync(`/proc/${pid}/cmdline`)) {
-      const conf = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[2]!;
-      const secret = /static-auth-secret=(\S+)/.exec(readFileSync(conf, 'utf8'))![1]!;
+      const conf = must(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[2], "coturn's config file argument");
+      const secret = must(/static-auth-secret=(\S+)/.exec(readFileSync(conf, 'utf8'))?.[1], 'static-auth-secret in the config');
       assert.ok(secret.length >= 32);
       assert.not.ok(run.out().includes(secret), 'secret not printed');
       assert.not.ok(readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(secret), 'secret not on the command line');

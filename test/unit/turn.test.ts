@@ -11,6 +11,7 @@ import {
   turnUsernameExpiry,
   type TurnCredentials,
 } from '../../server/turn';
+import { must } from '../helpers/must';
 import { startTestServer } from '../helpers/server';
 
 const test = suite('TURN REST credentials');
@@ -117,7 +118,7 @@ test('GET /api/turn returns fresh credentials coturn would accept; the secret ne
     const c = JSON.parse(res.body) as TurnCredentials;
     assert.equal(Object.keys(c).sort(), ['password', 'ttl', 'uris', 'username']);
     assert.is(c.ttl, 120);
-    const expiry = turnUsernameExpiry(c.username)!;
+    const expiry = must(turnUsernameExpiry(c.username), 'the expiry in the username');
     assert.ok(expiry >= before + 120 && expiry <= Math.floor(Date.now() / 1000) + 120, `expiry ${expiry}`);
     assert.is(c.password, createHmac('sha1', secret).update(c.username).digest('base64'));
     assert.equal(c.uris, ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp']);

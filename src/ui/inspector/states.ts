@@ -53,7 +53,8 @@ export class StatePanels {
       if (side === 'caller') this.element.prepend(panel);
       else this.element.append(panel);
     }
-    row = this.#rows.get(key)!;
+    row = this.#rows.get(key);
+    if (!row) throw new DOMException(`no state row for ${key}`, 'InvalidStateError');
     return row;
   }
 }
