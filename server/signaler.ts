@@ -91,7 +91,8 @@ export interface Signaler {
 }
 
 interface Connection {
-  readonly ws: WebSocket;
+  /** Null once closed: a peer held for a resume must not keep its dead socket (and TLS state) alive. */
+  ws: WebSocket | null;
   readonly address: string;
   readonly rate: SocketRateLimit;
   member: Member | null;
@@ -148,16 +149,17 @@ export function createSignaler(options: SignalerOptions): Signaler {
     conn.cut = true;
     const id = conn.member?.id ?? 'unjoined';
     log(`[signaler] closed ${id} from ${conn.address} (${code}): ${reason}`);
-    closeSoon(conn.ws, code, reason, graceMs);
+    if (conn.ws) closeSoon(conn.ws, code, reason, graceMs);
     // Tell the room now, not when the close handshake ends (a client that does not read never answers).
     const member = conn.member;
     if (member) queueMicrotask(() => relay.disconnect(member));
   };
 
   const deliver = (conn: Connection, text: string): void => {
-    if (conn.cut || conn.ws.readyState !== WebSocket.OPEN) return;
-    conn.ws.send(text);
-    if (conn.ws.bufferedAmount <= limits.maxBufferedBytes) return;
+    const ws = conn.ws;
+    if (conn.cut || ws === null || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(text);
+    if (ws.bufferedAmount <= limits.maxBufferedBytes) return;
     counts.closedBackpressure++;
     cutOff(conn, CLOSE_TRY_AGAIN, `not reading: over ${limits.maxBufferedBytes} bytes waiting to be sent`, BACKLOG_GRACE_MS);
   };
@@ -196,7 +198,7 @@ export function createSignaler(options: SignalerOptions): Signaler {
       if (options.verbose) log(`[signaler] socket error from ${address}: ${err.message}`);
     });
     const conn: Connection = { ws, address, rate: new SocketRateLimit(limits), member: null, alive: true, cut: false };
-    const member = relay.connect({ send: (text) => deliver(conn, text), close: (code, reason) => ws.close(code, reason) });
+    const member = relay.connect({ send: (text) => deliver(conn, text), close: (code, reason) => conn.ws?.close(code, reason) });
     conn.member = member;
     open.add(conn);
     ws.on('pong', () => {
@@ -207,6 +209,7 @@ export function createSignaler(options: SignalerOptions): Signaler {
     // else (1006 dropped, heartbeat timeout) may come back with its resume token. A socket we cut
     // off ourselves has already left its room (cutOff).
     ws.on('close', (code) => {
+      conn.ws = null;
       open.delete(conn);
       connections.release(address);
       relay.disconnect(member, { clean: code === 1000 || code === 1001 || code === 1005 });
@@ -225,11 +228,11 @@ export function createSignaler(options: SignalerOptions): Signaler {
     for (const conn of open) {
       if (!conn.alive) {
         counts.closedHeartbeat++;
-        conn.ws.terminate();
+        conn.ws?.terminate();
         continue;
       }
       conn.alive = false;
-      conn.ws.ping();
+      conn.ws?.ping();
     }
   }, options.heartbeatMs);
   heartbeat.unref();
@@ -263,9 +266,9 @@ export function createSignaler(options: SignalerOptions): Signaler {
     },
     close() {
       clearInterval(heartbeat);
-      for (const conn of open) conn.ws.close(1001, 'server shutting down');
+      for (const conn of open) conn.ws?.close(1001, 'server shutting down');
       setTimeout(() => {
-        for (const conn of open) conn.ws.terminate();
+        for (const conn of open) conn.ws?.terminate();
       }, 500).unref();
       wss.close();
     },

@@ -120,7 +120,7 @@ const display: Table = {
   }),
   NotFoundError: () => ({
     title: 'There is nothing to share.',
-    detail: 'The browser found no screen, window or tab to capture, or the options asked for no video at all (video: false): getDisplayMedia always needs video, even to share only audio.',
+    detail: 'The browser found no screen, window or tab to capture (a headless browser, as in automated tests, has none), or the options asked for no video at all (video: false): getDisplayMedia always needs video, even to share only audio.',
   }),
   NotReadableError: () => ({
     title: 'The screen could not be captured.',

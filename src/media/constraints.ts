@@ -159,3 +159,34 @@ export function clampToCapabilities(request: NumericRequest, capabilities: Media
   }
   return { constraints, clamped };
 }
+
+/** One applied value that {@link unmetSettings} found missing from the track's settings. */
+export interface UnmetSetting {
+  name: NumericConstraint;
+  /** What `applyConstraints()` was asked for (exact). */
+  asked: number;
+  /** What `getSettings()` reports afterwards, or undefined when it reports nothing. */
+  reported: number | undefined;
+}
+
+/**
+ * The exact values a successful `applyConstraints()` accepted that `getSettings()` does not show
+ * afterwards (e.g. Firefox meets `frameRate: { exact: 10 }` by dropping frames and still reports
+ * the camera's 30). Width/height/aspect ratio compare to 0.5 px / 0.01, frame rate to 0.5 frames/s.
+ *
+ * @param constraints what was passed, as made by {@link clampToCapabilities}.
+ * @param settings the track's `getSettings()` after the call resolved.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaStreamTrack/getSettings
+ */
+export function unmetSettings(constraints: MediaTrackConstraints, settings: MediaTrackSettings): UnmetSetting[] {
+  const unmet: UnmetSetting[] = [];
+  for (const name of NUMERIC_CONSTRAINTS) {
+    const c = constraints[name];
+    const asked = typeof c === 'number' ? c : typeof c === 'object' && c !== null && typeof c.exact === 'number' ? c.exact : undefined;
+    if (asked === undefined) continue;
+    const reported = (settings as Partial<Record<NumericConstraint, number>>)[name];
+    const tolerance = name === 'aspectRatio' ? 0.01 : 0.5;
+    if (typeof reported !== 'number' || Math.abs(reported - asked) > tolerance) unmet.push({ name, asked, reported });
+  }
+  return unmet;
+}

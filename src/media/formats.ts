@@ -37,9 +37,11 @@ export const RECORDING_FORMATS: readonly RecordingFormat[] = [
   { mimeType: 'video/mp4', label: 'MP4 (browser picks codecs)', kind: 'video' },
   { mimeType: 'video/mp4;codecs=avc1,mp4a.40.2', label: 'MP4 · H.264 + AAC', kind: 'video' },
   { mimeType: 'video/webm', label: 'WebM (browser picks codecs)', kind: 'video' },
+  // Ogg first where supported (Firefox): Firefox's audio-only WebM has no duration and cannot be
+  // seeked to find one, while its Ogg/Opus has a real length. Chromium cannot record Ogg.
+  { mimeType: 'audio/ogg;codecs=opus', label: 'Ogg audio · Opus', kind: 'audio' },
   { mimeType: 'audio/webm;codecs=opus', label: 'WebM audio · Opus', kind: 'audio' },
   { mimeType: 'audio/mp4', label: 'MP4 audio (browser picks codec)', kind: 'audio' },
-  { mimeType: 'audio/ogg;codecs=opus', label: 'Ogg audio · Opus', kind: 'audio' },
   { mimeType: 'audio/webm', label: 'WebM audio (browser picks codec)', kind: 'audio' },
 ];
 

@@ -60,13 +60,18 @@ function nextEvent(media: HTMLMediaElement, events: string[]): Promise<void> {
   });
 }
 
+/** How long the seek-past-the-end trick may take to reveal a duration (ms) before giving up on it. */
+const DURATION_FIX_MS = 3_000;
+
 /**
- * Loads `url` into `media` and waits until its duration is known and finite (seconds). For WebM
- * with `duration === Infinity`, sets `currentTime = 1e101`, waits for the real duration, then
- * seeks back to 0.
+ * Loads `url` into `media` and waits until its duration is known (seconds). For WebM with
+ * `duration === Infinity` (Chromium writes none), sets `currentTime = 1e101`, waits for the real
+ * duration, then seeks back to 0. When that cannot work, the duration stays `Infinity` and the
+ * file still plays: the element has no seekable range (Firefox's audio-only WebM), or no duration
+ * came within {@link DURATION_FIX_MS}.
  *
- * @param timeoutMs give up after this long (ms).
- * @returns the duration in seconds.
+ * @param timeoutMs give up loading after this long (ms).
+ * @returns the duration in seconds, or `Infinity` when the file carries none the player can find.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/currentTime
  * @throws PlaygroundError `TimeoutError`; DOMException `EncodingError` / `NotSupportedError` /
  *   `NetworkError` / `AbortError` (from {@link mediaErrorToException}) when it cannot be loaded.
@@ -77,14 +82,26 @@ export async function loadRecording(media: HTMLMediaElement, url: string, timeou
     media.preload = 'metadata';
     media.src = url;
     await loaded;
-    if (!Number.isFinite(media.duration)) {
-      const known = nextEvent(media, ['durationchange', 'timeupdate']);
-      media.currentTime = 1e101;
-      await known;
-      while (!Number.isFinite(media.duration)) await nextEvent(media, ['durationchange', 'timeupdate']);
+    // No seekable range: seeking to the end is impossible, so no event would ever bring a duration.
+    if (!Number.isFinite(media.duration) && media.seekable.length > 0) {
+      const found = (async () => {
+        const known = nextEvent(media, ['durationchange', 'timeupdate']);
+        media.currentTime = 1e101;
+        await known;
+        while (!Number.isFinite(media.duration)) await nextEvent(media, ['durationchange', 'timeupdate']);
+      })();
+      const fixed = await withTimeout(found, DURATION_FIX_MS, 'finding the duration').then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof PlaygroundError && err.name === 'TimeoutError') return false;
+          throw err;
+        },
+      );
       const back = nextEvent(media, ['seeked']);
       media.currentTime = 0;
-      await back;
+      if (fixed) await back;
+      // A later media error is the player's to show (its controls say it), not a load failure.
+      else back.catch((err: unknown) => console.warn('the player reported an error after loading:', err));
     }
     return media.duration;
   })();

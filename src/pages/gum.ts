@@ -8,6 +8,7 @@ import {
   NUMERIC_CONSTRAINTS,
   buildConstraints,
   clampToCapabilities,
+  unmetSettings,
   type ConstraintMode,
   type EditorState,
   type NumericRequest,
@@ -262,7 +263,18 @@ async function apply(): Promise<void> {
     showError(el.problem, err, 'applyConstraints', { near: el.apply });
     return;
   }
-  el.settingsAfter.textContent = formatJSON(track.getSettings());
+  const after = track.getSettings();
+  el.settingsAfter.textContent = formatJSON(after);
+  const unmet = unmetSettings(clamp.constraints, after);
+  el.applyNote.dataset.unmet = unmet.map((u) => u.name).join(' ');
+  if (unmet.length > 0) {
+    el.applyNote.textContent +=
+      ' ' +
+      unmet
+        .map((u) => `applyConstraints() accepted ${u.name} ${u.asked}, but getSettings() still reports ${u.reported ?? 'nothing'}.`)
+        .join(' ') +
+      ' The call succeeded, yet some browsers (Firefox, for one) keep reporting the camera\'s own value: look at the frames you really get, not only at the settings.';
+  }
   for (const i of inspectors) i.refresh();
   const size = await resized;
   el.frameAfter.textContent = `${size.width}×${size.height}`;

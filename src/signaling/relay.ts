@@ -10,10 +10,12 @@
  */
 import {
   encodeMessage,
+  encodeSignal,
   parseClientMessage,
   type ClientMessage,
   type ErrorCode,
   type PeerInfo,
+  type RelayedSignal,
   type ServerMessage,
 } from './protocol';
 import { MemoryResumeTokens, type ResumeTokens } from './resume';
@@ -365,7 +367,7 @@ export class Relay {
   }
 
   // @show server-relay-offer server-relay-answer
-  #relay(member: Member, to: string | undefined, message: ServerMessage): void {
+  #relay(member: Member, to: string | undefined, message: RelayedSignal): void {
     if (!member.room) {
       this.refuse(member, 'not-in-room', `join a room before sending "${message.type}"`);
       return;
@@ -373,7 +375,7 @@ export class Relay {
     const peers = this.#rooms.get(member.room);
     if (!peers) return;
     if (to === undefined) {
-      const text = encodeMessage(message);
+      const text = encodeSignal(message);
       for (const other of peers.values()) if (other !== member) this.#send(other, message, text);
       return;
     }
@@ -382,7 +384,7 @@ export class Relay {
       this.refuse(member, 'unknown-peer', `no peer "${to}" in room "${member.room}"`);
       return;
     }
-    this.#send(target, message);
+    this.#send(target, message, encodeSignal(message));
   }
 }
 

@@ -84,10 +84,26 @@ export class RecordingList {
     discard.addEventListener('click', () => this.discard(id));
     loadRecording(player, url).then(
       (seconds) => {
-        entry.duration = seconds;
         entry.state = 'ready';
         element.dataset.state = 'ready';
-        durationText.textContent = formatDuration(seconds * 1000);
+        if (Number.isFinite(seconds)) {
+          entry.duration = seconds;
+          durationText.textContent = formatDuration(seconds * 1000);
+          return;
+        }
+        // It plays, but the player cannot tell how long it is (e.g. Firefox's audio-only WebM).
+        element.dataset.duration = 'unknown';
+        durationText.textContent = 'unknown';
+        element.append(
+          h(
+            'p',
+            { class: 'rec-note' },
+            `This browser wrote no duration into this ${result.mimeType.split(';')[0]} file and cannot seek in it to find one, ` +
+              `so the player shows no length and cannot jump ahead. The recording is complete and plays from the start; ` +
+              `the recorded time above (${formatDuration(result.elapsedMs)}) is its length. ` +
+              `For a file with a known length choose another format (in Firefox: Ogg audio).`,
+          ),
+        );
       },
       (err: unknown) => {
         entry.state = 'failed';

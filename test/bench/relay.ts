@@ -15,6 +15,7 @@
  * --cycles N (3) --only memory|relay --kinds ours,raw,socketio. Loopback only; every loop is bounded.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,14 @@ import type { ClientPlan, LoadRequest, RelayKind, RunResult } from './load-child
 import type { ServerUsage } from './server-child';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * The allocator settings `npm start` gives the server (glibc malloc tunables in its start script),
+ * applied to every relay so all three run as a deployed server would. BENCH_DEFAULT_MALLOC=1 drops them.
+ */
+const startScript = (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+const MALLOC_ENV: Record<string, string> = process.env.BENCH_DEFAULT_MALLOC
+  ? {}
+  : Object.fromEntries([...startScript.matchAll(/\b(MALLOC_\w+_)=(\d+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
 const { values: opt } = parseArgs({
   options: {
     slices: { type: 'string', default: '5' },
@@ -48,8 +57,8 @@ class Child {
   readonly proc: ChildProcess;
   #queue: ((v: unknown) => void)[] = [];
   readonly first: Promise<unknown>;
-  constructor(script: string, args: string[]) {
-    this.proc = fork(join(here, script), args, { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  constructor(script: string, args: string[], env: Record<string, string> = {}) {
+    this.proc = fork(join(here, script), args, { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
     let markFirst: (v: unknown) => void = () => undefined;
     this.first = new Promise((r) => (markFirst = r));
     let gotFirst = false;
@@ -74,7 +83,7 @@ class Child {
 }
 
 async function startServer(kind: RelayKind): Promise<{ child: Child; port: number }> {
-  const child = new Child('server-child.ts', [kind]);
+  const child = new Child('server-child.ts', [kind], MALLOC_ENV);
   const { port } = (await child.first) as { port: number };
   return { child, port };
 }
@@ -172,7 +181,7 @@ async function memoryBench(): Promise<boolean> {
   let ok = true;
   const loads = Array.from({ length: PROCS }, () => new Child('load-child.ts', []));
   await Promise.all(loads.map((l) => l.first));
-  console.log(`memory: ${MEMORY_CONNECTIONS} idle joined connections (rooms of 2), server RSS after a full GC, ${CYCLES} cycles`);
+  console.log(`memory: ${MEMORY_CONNECTIONS} idle joined connections (rooms of 2), server RSS after a full GC, ${CYCLES} cycles; allocator: ${JSON.stringify(MALLOC_ENV)}`);
   console.log(`  relay      baseline MB   KB/connection (heap KB), first cycle   RSS after close, per cycle (MB above baseline)`);
   for (const kind of KINDS) {
     const { child, port } = await startServer(kind);

@@ -88,6 +88,7 @@ async function ours(): Promise<number> {
     staticDirs: [],
     capacity: 2,
     log: () => undefined,
+    ...(process.env.BENCH_RESUME_GRACE_MS ? { resumeGraceMs: Number(process.env.BENCH_RESUME_GRACE_MS) } : {}),
     limits: { maxConnections: huge, maxConnectionsPerAddress: huge, maxRooms: huge, messagesPerSecond: huge, messageBurst: huge },
   });
   return server.port;

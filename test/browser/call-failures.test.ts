@@ -1,19 +1,11 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
+import { openUserPage, textOf, waitForState } from '../helpers/browser';
 import { startTestServer } from '../helpers/server';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { tb: TestBrowser };
-const test = suite<Ctx>('call page failures');
-
-test.before(async (ctx) => {
-  // No fake UI: permission prompts are not auto-accepted, so a context without grants is denied.
-  ctx.tb = await launchBrowser({ fakeUi: false });
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-});
+// No fake UI: permission prompts are not auto-accepted, so a context without grants is denied.
+const test = browserSuite('call page failures', { fakeUi: false });
 
 test('camera permission denied: the page explains it and still joins to receive', async ({ tb }) => {
   const server = await startTestServer();

@@ -1,24 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ElementHandle, Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string };
-const test = suite<Ctx>('call page inspector');
+const test = browserSuite<{ dir: string }>('call page inspector');
 
-test.before(async (ctx) => {
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser();
+test.before((ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'wp-inspector-'));
 });
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
+test.after((ctx) => {
   rmSync(ctx.dir, { recursive: true, force: true });
 });
 
@@ -57,7 +50,9 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
   assert.match(await textOf(b.page, '#inspector .message-detail h3'), /offer: sent by caller/);
   assert.match(await textOf(b.page, '#inspector .message-detail .message-json'), /"type": "offer"/);
   assert.ok((await b.page.$$('#inspector .sdp-section[data-media="video"]')).length >= 1, 'video m-section grouped');
-  assert.match(await textOf(b.page, '#inspector .sdp-line[data-mark="codec"]'), /a=rtpmap:/);
+  // Some codec line is an rtpmap (Firefox lists its fmtp lines first).
+  const codecLines = await b.page.$$eval('#inspector .sdp-line[data-mark="codec"]', (ls) => ls.map((l) => l.textContent ?? ''));
+  assert.ok(codecLines.some((l) => l.startsWith('a=rtpmap:')), codecLines.slice(0, 3).join(' | '));
   assert.ok((await b.page.$$('#inspector .sdp-line[data-mark="dtls"]')).length >= 2, 'fingerprint and setup marked');
   assert.ok((await b.page.$$('#inspector .sdp-line[data-mark="ice"]')).length >= 2, 'ice-ufrag and ice-pwd marked');
 

@@ -2,7 +2,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { openUserPage, textOf, waitForState } from '../helpers/browser';
 import { must } from '../helpers/must';
-import { browserSuite } from '../helpers/suite';
+import { browserSuite, notInThisBrowser } from '../helpers/suite';
 
 // Three fake cameras; no fake UI, so permission is whatever the context grants.
 const test = browserSuite('devices page', { fakeUi: false, fakeDevice: 'device-count=3' });
@@ -17,6 +17,11 @@ async function select(page: Page, selector: string, value: string): Promise<void
 }
 
 test('labels hidden before permission, shown after; devicechange refreshes; switching camera and output; remembered across reload', async ({ server, tb }) => {
+  if (tb.name === 'firefox') {
+    notInThisBrowser(tb.name, 'a permission grant seen through the Permissions API, and switching between cameras',
+      'Firefox takes no per-page camera/microphone grant over WebDriver BiDi and fakes one camera (the Firefox test covers the rest)');
+    return;
+  }
   const url = `${server.url}devices.html`;
   const { page, context } = await openUserPage(tb.browser, url);
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
@@ -105,6 +110,38 @@ test('labels hidden before permission, shown after; devicechange refreshes; swit
   await page.click('#start');
   await waitForState(page, '#capture-state', 'live');
   assert.is(await attr(page, '#video-track', 'data-device-id'), cam0);
+  await context.close();
+});
+
+test('Firefox: labels appear once getUserMedia is allowed; its fake outputs are listed, chosen with setSinkId, and remembered', async ({ server, tb }) => {
+  if (tb.name !== 'firefox') return; // Chromium: the test above
+  const { page, context, errors } = await openUserPage(tb.browser, `${server.url}devices.html`, ['camera', 'microphone']);
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#list-info')?.dataset.reads) >= 1, { timeout: 10_000 });
+  assert.is(await page.$eval('#labels-notice', (e) => (e as HTMLElement).hidden), false, 'notice about hidden labels is shown');
+  assert.match(must((await options(page, '#videoinput'))[0], 'a camera entry').text, /name hidden until permission/);
+  await page.click('#start');
+  await waitForState(page, '#capture-state', 'live');
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#labels-notice')?.hidden === true, { timeout: 10_000 });
+  assert.equal((await options(page, '#videoinput')).map((o) => o.text), ['Default Video Device']);
+  assert.equal((await options(page, '#audioinput')).map((o) => o.text), ['Default Audio Device']);
+  const outputs = await options(page, '#audiooutput');
+  const second = must(outputs[1], 'a second audio output');
+  assert.equal(outputs.map((o) => o.text.replace(/ \(PREFERRED\)$/, '')), ['Fake Audio Output 1', 'Fake Audio Output 2']);
+  assert.is(await page.$eval('#sink-support', (e) => (e as HTMLElement).hidden), true, 'setSinkId is supported');
+  for (const o of outputs) {
+    await select(page, '#audiooutput', o.value);
+    await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, o.value);
+    assert.is(await attr(page, '#problem', 'data-error'), '');
+  }
+  await page.click('#tone');
+  await waitForState(page, '#tone-state', 'done');
+  assert.match(await textOf(page, '#tone-state'), new RegExp(second.value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  // Reload: the remembered output comes back once the outputs are listed again.
+  await page.reload({ waitUntil: 'load' });
+  await page.click('#start');
+  await waitForState(page, '#capture-state', 'live');
+  await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#sink-current')?.dataset.sinkId === id, { timeout: 10_000 }, second.value);
+  assert.equal(errors, []);
   await context.close();
 });
 

@@ -1,15 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import type { PlaygroundServer } from '../../server/app';
-import { launchBrowser, openUserPage, textOf, waitForState, type TestBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
-
-type Ctx = { server: PlaygroundServer; tb: TestBrowser; dir: string };
-const test = suite<Ctx>('recorder page');
+import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { browserSuite, notInThisBrowser } from '../helpers/suite';
 
 /** The camera shows one solid colour: Y'CbCr (limited range BT.601) and the RGB it decodes to. */
 const YUV = { y: 100, u: 160, v: 80 };
@@ -32,17 +27,12 @@ function writeY4m(file: string): void {
   writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F20:1 Ip A1:1 C420jpeg\n`), ...Array(20).fill(frame)]));
 }
 
-test.before(async (ctx) => {
-  ctx.dir = mkdtempSync(join(tmpdir(), 'wp-recorder-'));
-  const y4m = join(ctx.dir, 'colour.y4m');
-  writeY4m(y4m);
-  ctx.server = await startTestServer();
-  ctx.tb = await launchBrowser({ args: [`--use-file-for-fake-video-capture=${y4m}`] });
-});
-test.after(async (ctx) => {
-  await ctx.tb.close();
-  await ctx.server.close();
-  rmSync(ctx.dir, { recursive: true, force: true });
+const dir = mkdtempSync(join(tmpdir(), 'wp-recorder-'));
+const y4m = join(dir, 'colour.y4m');
+writeY4m(y4m);
+const test = browserSuite('recorder page', { args: [`--use-file-for-fake-video-capture=${y4m}`] });
+test.after(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function openSource(page: Page): Promise<void> {
@@ -99,13 +89,15 @@ async function inspectNewest(page: Page): Promise<Inspected> {
   });
 }
 
-function assertPlayable(r: Inspected, seconds: number): void {
+/** `colour`: the played frame has the y4m file's colour (Chromium's fake camera plays the file; Firefox's cannot). */
+function assertPlayable(r: Inspected, seconds: number, colour = true): void {
   assert.is(r.state, 'ready', 'the player loaded the recording');
   assert.ok(r.videoWidth > 0, 'the played video has a size');
   assert.ok(r.duration !== null && Number.isFinite(r.duration), `finite duration, got ${r.duration}`);
   assert.ok(Math.abs((r.duration ?? NaN) - seconds) < 0.8, `duration ${r.duration} s is near ${seconds} s`);
   assert.is(r.pixel.length, 3, 'one RGB pixel');
   RGB.forEach((c, i) => {
+    if (!colour) return;
     assert.ok(Math.abs((r.pixel[i] ?? NaN) - c) <= 12, `played frame ${r.pixel.join(',')} has the camera's colour ${RGB.join(',')}`);
   });
 }
@@ -114,7 +106,8 @@ test('records webm vp8 (with visible chunks) and mp4; both play back with the ca
   const { page, context } = await openUserPage(tb.browser, `${server.url}recorder.html`);
   // Only supported types are offered, VP8 WebM is the default.
   const offered = await page.$$eval('#format option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
-  assert.ok(offered.includes('video/webm;codecs=vp8,opus') && offered.includes('video/mp4'), offered.join(' '));
+  const chromium = tb.name === 'chromium';
+  assert.ok(offered.includes('video/webm;codecs=vp8,opus') && offered.includes('video/mp4') === chromium, offered.join(' '));
   assert.ok(await page.evaluate((types: string[]) => types.every((t) => MediaRecorder.isTypeSupported(t)), offered));
   assert.is(await page.$eval('#format', (s) => (s as HTMLSelectElement).value), 'video/webm;codecs=vp8,opus');
   await openSource(page);
@@ -131,26 +124,30 @@ test('records webm vp8 (with visible chunks) and mp4; both play back with the ca
   await waitForState(page, '#rec-state', 'inactive');
   await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
   const webm = await inspectNewest(page);
-  assertPlayable(webm, 2);
+  assertPlayable(webm, 2, chromium);
   assert.equal(webm.head.slice(0, 4), [0x1a, 0x45, 0xdf, 0xa3], 'EBML signature');
   assert.match(webm.download, /^recording-\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.webm$/);
   assert.ok(webm.chunks >= 5, `several chunks with timeslice 250 ms, got ${webm.chunks}`);
 
   // MP4, no timeslice, in the same visit: both recordings are kept in the list.
-  await page.select('#format', 'video/mp4');
-  await page.$eval('#timeslice', (i) => { (i as HTMLInputElement).value = ''; });
-  await record(page, 2000);
-  assert.match(await textOf(page, '#mime-actual'), /^video\/mp4/);
-  const mp4 = await inspectNewest(page);
-  assertPlayable(mp4, 2);
-  assert.is(Buffer.from(mp4.head.slice(4, 8)).toString('latin1'), 'ftyp', 'MP4 ftyp box');
-  assert.match(mp4.download, /\.mp4$/);
-  assert.is(await page.$$eval('#recordings li[data-recording]', (l) => l.length), 2);
+  if (chromium) {
+    await page.select('#format', 'video/mp4');
+    await page.$eval('#timeslice', (i) => { (i as HTMLInputElement).value = ''; });
+    await record(page, 2000);
+    assert.match(await textOf(page, '#mime-actual'), /^video\/mp4/);
+    const mp4 = await inspectNewest(page);
+    assertPlayable(mp4, 2);
+    assert.is(Buffer.from(mp4.head.slice(4, 8)).toString('latin1'), 'ftyp', 'MP4 ftyp box');
+    assert.match(mp4.download, /\.mp4$/);
+    assert.is(await page.$$eval('#recordings li[data-recording]', (l) => l.length), 2);
+  } else {
+    notInThisBrowser(tb.name, 'MP4 recording, and the camera colour in the played file', "Firefox's MediaRecorder writes WebM only (MP4 is not offered) and its fake camera cannot play our colour file");
+  }
 
   // Discard removes the entry and revokes its URL.
   const url = await page.$eval('#recordings li[data-recording] a[download]', (a) => (a as HTMLAnchorElement).href);
   await page.click('#recordings li[data-recording] button.discard');
-  assert.is(await page.$$eval('#recordings li[data-recording]', (l) => l.length), 1);
+  assert.is(await page.$$eval('#recordings li[data-recording]', (l) => l.length), chromium ? 1 : 0);
   assert.ok(await page.evaluate((u: string) => fetch(u).then(() => false, () => true), url), 'the discarded URL is revoked');
   await context.close();
 });
@@ -201,18 +198,26 @@ test('a source ending mid-recording stops the recording, keeps it playable and e
   await openSource(page);
   await page.click('#start');
   await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#elapsed')?.dataset.ms) >= 600, { timeout: 15_000, polling: 50 });
-  await page.evaluate(() => {
-    const dbg = (globalThis as unknown as { playground: { recorder: { stream: MediaStream } } }).playground.recorder;
-    const track = dbg.stream.getVideoTracks()[0];
-    if (!track) throw new Error('no video track');
-    track.dispatchEvent(new Event('ended'));
-  });
+  const firefox = tb.name === 'firefox';
+  if (firefox) {
+    // Measured: Firefox runs a track's onended for a dispatched Event('ended') but none of its
+    // addEventListener listeners, and a fake device cannot be unplugged. Stop by hand instead.
+    notInThisBrowser(tb.name, 'a source track ending mid-recording', 'Firefox does not deliver a script-dispatched ended event to addEventListener listeners, and its fake camera cannot be unplugged');
+    await page.click('#stop');
+  } else {
+    await page.evaluate(() => {
+      const dbg = (globalThis as unknown as { playground: { recorder: { stream: MediaStream } } }).playground.recorder;
+      const track = dbg.stream.getVideoTracks()[0];
+      if (!track) throw new Error('no video track');
+      track.dispatchEvent(new Event('ended'));
+    });
+  }
   await waitForState(page, '#rec-state', 'inactive');
   await waitForState(page, '#recordings li[data-recording]', ['ready', 'failed']);
-  assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.reason), 'track-ended');
+  assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.reason), firefox ? 'user' : 'track-ended');
   assert.is(await page.$eval('#recordings li[data-recording]', (e) => (e as HTMLElement).dataset.state), 'ready');
-  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'SourceEndedError');
-  assert.is(await page.$eval('#source-state', (e) => (e as HTMLElement).dataset.state), 'ended');
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error ?? ''), firefox ? '' : 'SourceEndedError');
+  assert.is(await page.$eval('#source-state', (e) => (e as HTMLElement).dataset.state), firefox ? 'live' : 'ended');
   const kept = await inspectNewest(page);
   assert.ok(kept.videoWidth > 0 && kept.duration !== null && kept.duration > 0.2, `kept recording plays (${kept.duration} s)`);
   await context.close();
@@ -253,6 +258,40 @@ test('the microphone alone offers only audio formats', async ({ server, tb }) =>
   await page.select('#source', 'audio');
   const audio = await page.$$eval('#format option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
   assert.ok(audio.length > 0 && audio.every((t) => t.startsWith('audio/')), audio.join(' '));
+  await context.close();
+});
+
+test('microphone only: the default audio format plays with a known length; a format without one is explained', async ({ server, tb }) => {
+  const { page, context, errors } = await openUserPage(tb.browser, `${server.url}recorder.html`);
+  await page.select('#source', 'audio');
+  const formats = await page.$$eval('#format option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+  // Firefox defaults to Ogg/Opus (its WebM audio has no duration); Chromium cannot record Ogg.
+  assert.is(formats[0], tb.name === 'firefox' ? 'audio/ogg;codecs=opus' : 'audio/webm;codecs=opus', formats.join(' '));
+  assert.is(await page.$eval('#format', (s) => (s as HTMLSelectElement).value), formats[0]);
+  await openSource(page);
+  await record(page, 1500);
+  assert.match(await textOf(page, '#mime-actual'), /^audio\//);
+  const entry = () => page.$eval('#recordings li[data-recording]', (li) => ({
+    state: (li as HTMLElement).dataset.state, duration: (li as HTMLElement).dataset.duration ?? '',
+    length: li.querySelector('.rec-duration')?.textContent ?? '', note: li.querySelector('.rec-note')?.textContent ?? '',
+  }));
+  const first = await entry();
+  assert.is(first.state, 'ready');
+  assert.match(first.length, /^0:0[12]\.\d$/, `a real length: ${first.length}`);
+  assert.is(first.note, '');
+  // WebM audio: Chromium's duration is found by seeking; Firefox's cannot be, and the page says so.
+  await page.select('#format', 'audio/webm;codecs=opus');
+  await record(page, 1500);
+  const webm = await entry();
+  assert.is(webm.state, 'ready', 'the recording is usable, not failed');
+  if (tb.name === 'firefox') {
+    assert.is(webm.duration, 'unknown');
+    assert.match(webm.note, /wrote no duration into this audio\/webm file.*plays from the start.*Ogg audio/);
+  } else {
+    assert.match(webm.length, /^0:0[12]\.\d$/);
+  }
+  assert.is(await page.$eval('#problem', (e) => (e as HTMLElement).dataset.error ?? ''), '');
+  assert.equal(errors, []);
   await context.close();
 });
 

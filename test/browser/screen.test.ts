@@ -1,7 +1,7 @@
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { launchBrowser, openUserPage, textOf, waitForState } from '../helpers/browser';
-import { browserSuite } from '../helpers/suite';
+import { browserSuite, notInThisBrowser } from '../helpers/suite';
 
 const test = browserSuite('screen page');
 
@@ -28,6 +28,17 @@ test('options editor shows the exact object; sharing shows settings and contentH
   assert.equal(shown, { video: { displaySurface: 'monitor' }, audio: true, surfaceSwitching: 'include' });
   assert.equal(await page.evaluate(() => (globalThis as unknown as { playground: { screen: { options: unknown } } }).playground.screen.options), shown);
 
+  if (tb.name === 'firefox') {
+    // Headless Firefox has no screen to capture: getDisplayMedia fails at once, and the page says why.
+    notInThisBrowser(tb.name, 'screen sharing and recording a share', 'headless Firefox has no screen: getDisplayMedia rejects with NotFoundError');
+    await page.click('#share');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'NotFoundError', { timeout: 10_000 });
+    assert.match(await textOf(page, '#problem'), /nothing to share.*no screen, window or tab to capture.*headless/s);
+    assert.is(await dataset(page, '#share-state', 'state'), 'idle');
+    assert.is(await page.$eval('#share', (b) => (b as HTMLButtonElement).disabled), false, 'Share can be tried again');
+    await context.close();
+    return;
+  }
   await page.click('#share');
   await waitForState(page, '#share-state', 'live');
   assert.is(await textOf(page, '#set-surface'), 'monitor');
@@ -86,7 +97,11 @@ test('options editor shows the exact object; sharing shows settings and contentH
   await context.close();
 });
 
-test('a picker that never answers shows "waiting for your choice" and Cancel returns to idle; denial is explained', async ({ server }) => {
+test('a picker that never answers shows "waiting for your choice" and Cancel returns to idle; denial is explained', async ({ server, tb: suiteBrowser }) => {
+  if (suiteBrowser.name === 'firefox') {
+    notInThisBrowser('firefox', 'the screen picker (waiting, cancel, denial)', 'headless Firefox shows no picker: getDisplayMedia rejects at once with NotFoundError (tested above)');
+    return;
+  }
   const tb = await launchBrowser({ fakeUi: false });
   try {
     const { page } = await openUserPage(tb.browser, `${server.url}screen.html`);

@@ -128,6 +128,14 @@ test('wrong shared secret: the page explains a 401 from the TURN server within 1
     assert.match(text, /turn:127\.0\.0\.1:\d+\?transport=udp/);
     assert.not.match(text, /no network path/);
   }
+  // The call sits in "new" for ever: the ICE watchdog restarts ICE once (impolite side), then explains
+  // it for good, naming the 401, still not "no network path".
+  const stuck = await Promise.any([a, b].map(async ({ page }) => {
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'IceStuck', { timeout: 45_000, polling: 200 });
+    return textOf(page, '#problem');
+  }));
+  assert.match(stuck, /answered error 401/);
+  assert.not.match(stuck, /no network path/);
   await a.context.close();
   await b.context.close();
 });

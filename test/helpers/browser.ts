@@ -1,14 +1,36 @@
 /**
- * Headless Chromium for browser tests: finds a system browser (puppeteer never downloads one here),
- * launches it with fake media devices and the flags a closed network needs, and opens pages in
- * separate incognito contexts (one per simulated user). Facts behind each flag:
+ * Headless Chromium and Firefox for browser tests: finds the system browsers (puppeteer never
+ * downloads one here), launches them with fake media devices and the settings a closed network
+ * needs, and opens pages in separate incognito contexts (one per simulated user). Chromium is
+ * driven over CDP, Firefox over WebDriver BiDi. Facts behind each flag and pref:
  * ../shared/browser-testing.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer';
-import { CHROMIUM, requirePart } from './real-parts';
+import { CHROMIUM, FIREFOX, requirePart } from './real-parts';
+
+/** The browsers the tests run in. */
+export type BrowserName = 'chromium' | 'firefox';
+
+/** Every browser the suite knows, in the order files run them. */
+export const ALL_BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
+
+/**
+ * The browsers this run tests: all of them, or the comma-separated list in `TEST_BROWSERS`
+ * (e.g. `TEST_BROWSERS=firefox node test/run.mjs browser gum` while working on one browser).
+ * @throws Error for a name that is not a {@link BrowserName}.
+ */
+export function browsersUnderTest(): BrowserName[] {
+  const env = process.env.TEST_BROWSERS?.trim();
+  if (!env) return [...ALL_BROWSERS];
+  const names = env.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(ALL_BROWSERS as readonly string[]).includes(n)) throw new Error(`TEST_BROWSERS: unknown browser "${n}" (use ${ALL_BROWSERS.join(', ')})`);
+  }
+  return names as BrowserName[];
+}
 
 /**
  * The Chromium to test with: `PUPPETEER_EXECUTABLE_PATH`, else the usual install paths.
@@ -18,27 +40,44 @@ export function findChromium(): string {
   return requirePart(CHROMIUM);
 }
 
+/**
+ * The Firefox to test with: `FIREFOX_EXECUTABLE_PATH`, else `/usr/bin/firefox-esr` and the usual paths.
+ * @throws Error telling what to install when there is none.
+ */
+export function findFirefox(): string {
+  return requirePart(FIREFOX);
+}
+
 /** Options of {@link launchBrowser}. */
 export interface LaunchOptions {
-  /** Auto-accept permission prompts (`--use-fake-ui-for-media-stream`). Default true. */
+  /** Which browser. Default `'chromium'`. */
+  browser?: BrowserName;
+  /**
+   * Skip permission prompts: Chromium `--use-fake-ui-for-media-stream` (accepts), Firefox
+   * `media.navigator.permission.disabled` (no prompt). Default true. Without it, grant per context
+   * with {@link openUserPage}'s `grant`.
+   */
   fakeUi?: boolean;
-  /** Value of `--use-fake-device-for-media-stream=` (e.g. `device-count=3`); '' for the default devices. */
+  /** Chromium only: value of `--use-fake-device-for-media-stream=` (e.g. `device-count=3`). Firefox has one fake camera and one fake microphone. */
   fakeDevice?: string;
-  /** More Chromium flags. */
+  /** Chromium only: more command-line flags. */
   args?: string[];
+  /** Firefox only: more preferences (about:config). */
+  firefoxPrefs?: Record<string, string | number | boolean>;
 }
 
 /** A launched browser plus its cleanup. */
 export interface TestBrowser {
+  /** Which browser this is. */
+  name: BrowserName;
   browser: Browser;
   close(): Promise<void>;
 }
 
-/** Launches headless Chromium with fake camera/microphone and quiet networking. */
-export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'wp-chromium-'));
+/** Chromium flags: fake devices, autoplay, and quiet networking on a closed network. */
+function chromiumArgs(options: LaunchOptions): string[] {
   const fake = options.fakeDevice ? `--use-fake-device-for-media-stream=${options.fakeDevice}` : '--use-fake-device-for-media-stream';
-  const args = [
+  return [
     fake,
     ...(options.fakeUi ?? true ? ['--use-fake-ui-for-media-stream'] : []),
     '--autoplay-policy=no-user-gesture-required',
@@ -52,20 +91,122 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
     ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
     ...(options.args ?? []),
   ];
-  const browser = await puppeteer.launch({
-    executablePath: findChromium(),
-    headless: true,
-    acceptInsecureCerts: true,
-    userDataDir,
-    args,
-  });
+}
+
+/** Firefox preferences: fake devices and outputs, autoplay, host candidates as plain IPs. */
+function firefoxPrefs(options: LaunchOptions): Record<string, string | number | boolean> {
+  const fakeUi = options.fakeUi ?? true;
   return {
+    'media.navigator.streams.fake': true,
+    'media.navigator.permission.disabled': fakeUi,
+    // Without fake UI every context is denied, as in Chromium without grants (2 = block): Firefox
+    // cannot grant camera/microphone per context over WebDriver BiDi, see openUserPage.
+    ...(fakeUi ? {} : { 'permissions.default.camera': 2, 'permissions.default.microphone': 2 }),
+    // Fake audio outputs (setSinkId, selectAudioOutput) and an AudioContext that really runs.
+    'media.cubeb.force_mock_context': true,
+    // mDNS host candidates occasionally stall Firefox↔Firefox calls by ~3 s on loopback.
+    'media.peerconnection.ice.obfuscate_host_addresses': false,
+    'media.autoplay.default': 0,
+    'media.autoplay.blocking_policy': 0,
+    ...options.firefoxPrefs,
+  };
+}
+
+/**
+ * Launches a headless browser (Chromium by default, or `options.browser`) with a fake camera and
+ * microphone, accepting the tests' self-signed certificate.
+ * @throws Error telling what to install when the browser is missing; puppeteer's launch errors.
+ */
+export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
+  const name = options.browser ?? 'chromium';
+  const userDataDir = mkdtempSync(join(tmpdir(), `wp-${name}-`));
+  const browser =
+    name === 'firefox'
+      ? await puppeteer.launch({
+          browser: 'firefox',
+          executablePath: findFirefox(),
+          headless: true,
+          acceptInsecureCerts: true,
+          userDataDir,
+          extraPrefsFirefox: firefoxPrefs(options),
+        })
+      : await puppeteer.launch({
+          executablePath: findChromium(),
+          headless: true,
+          acceptInsecureCerts: true,
+          userDataDir,
+          args: chromiumArgs(options),
+        });
+  // Firefox without fake UI: pages opened with a grant go to a second Firefox that allows
+  // camera and microphone, launched on first use.
+  let allowing: Promise<TestBrowser> | undefined;
+  const allow = name === 'firefox' && options.fakeUi === false
+    ? () => (allowing ??= acquireBrowser({ ...options, fakeUi: true })).then((t) => t.browser)
+    : undefined;
+  launched.set(browser, { name, allow });
+  return {
+    name,
     browser,
     async close() {
-      await browser.close().catch((err: unknown) => console.error('closing the browser failed:', err));
+      await Promise.all([
+        browser.close().catch((err: unknown) => console.error('closing the browser failed:', err)),
+        allowing?.then((t) => t.close()),
+      ]);
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Browsers shared by the suites of one test process, by launch options. */
+const pool = new Map<string, { tb: Promise<TestBrowser>; users: number; timer?: NodeJS.Timeout }>();
+
+/** How long an unused shared browser stays open for the next suite (ms). */
+const POOL_GRACE_MS = 1_000;
+
+/**
+ * A browser launched with `options`, shared with the other suites of this process that ask for
+ * the same options (a Firefox launch costs 2–3 s on an idle machine, much more on a busy one).
+ * Each simulated user still gets its own incognito context. `close()` releases it; the browser
+ * closes once no suite has used it for {@link POOL_GRACE_MS}, so a process exits by itself.
+ */
+export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
+  // Only what reaches the browser tells launches apart (Chromium flags mean nothing to Firefox).
+  const name = options.browser ?? 'chromium';
+  const fakeUi = options.fakeUi ?? true;
+  const key = JSON.stringify(
+    name === 'firefox'
+      ? { name, fakeUi, prefs: options.firefoxPrefs ?? {} }
+      : { name, fakeUi, fakeDevice: options.fakeDevice ?? '', args: options.args ?? [] },
+  );
+  let entry = pool.get(key);
+  if (!entry) {
+    entry = { tb: launchBrowser(options), users: 0 };
+    pool.set(key, entry);
+    entry.tb.catch(() => pool.delete(key));
+  }
+  const e = entry;
+  clearTimeout(e.timer);
+  e.users++;
+  return e.tb.then((tb) => ({
+    name: tb.name,
+    browser: tb.browser,
+    async close() {
+      if (--e.users > 0) return;
+      e.timer = setTimeout(() => {
+        if (e.users > 0) return;
+        pool.delete(key);
+        void tb.close();
+      }, POOL_GRACE_MS);
+    },
+  }));
+}
+
+/** What {@link openUserPage} needs to know about a browser from {@link launchBrowser}. */
+const launched = new WeakMap<Browser, { name: BrowserName; allow: (() => Promise<Browser>) | undefined }>();
+
+/** Which browser `browser` is (from {@link launchBrowser}); Chromium for one launched elsewhere. */
+export function browserName(browser: Browser): BrowserName {
+  return launched.get(browser)?.name ?? 'chromium';
 }
 
 /** A page in its own incognito context (one simulated user), with console errors collected. */
@@ -78,12 +219,26 @@ export interface UserPage {
 
 /**
  * Opens `url` in a fresh browser context.
- * @param grant permissions to grant the page's origin first (only matters without fake UI).
+ * @param grant permissions to grant the page's origin first (only matters without fake UI). Firefox
+ *   cannot grant camera or microphone per context over WebDriver BiDi ("unsupported operation"), so
+ *   there the page opens in a companion Firefox that allows both (camera and microphone together only).
+ * @throws Error for a Firefox grant of only one of camera and microphone.
  */
 export async function openUserPage(browser: Browser, url: string, grant?: ('camera' | 'microphone')[]): Promise<UserPage> {
+  const info = launched.get(browser);
+  if (grant?.length && info?.name === 'firefox') {
+    if (!(grant.includes('camera') && grant.includes('microphone'))) {
+      throw new Error('Firefox tests can grant camera and microphone only together (no per-context permissions over WebDriver BiDi)');
+    }
+    if (info.allow) browser = await info.allow();
+    grant = undefined;
+  }
   const context = await browser.createBrowserContext();
   if (grant) await context.overridePermissions(new URL(url).origin, grant);
-  const page = await context.newPage();
+  // Firefox opens a context's page as a tab of one shared window, where all but the front tab are
+  // background tabs with throttled timers (a step-mode call slowed to seconds per step): give each
+  // user its own window, as Chromium does for each context.
+  const page = await context.newPage(launched.get(browser)?.name === 'firefox' ? { type: 'window' } : undefined);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('response', (res) => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildConstraints, clampToCapabilities, defaultEditorState, withMode, type ConstraintMode } from '../../src/media/constraints';
+import { buildConstraints, clampToCapabilities, defaultEditorState, unmetSettings, withMode, type ConstraintMode } from '../../src/media/constraints';
 
 test('defaults: audio and video true', () => {
   assert.equal(buildConstraints(defaultEditorState()), { audio: true, video: true });
@@ -89,6 +89,14 @@ test('clamp: no capability range leaves the value to the browser', () => {
 test('clamp: bad request values are a TypeError', () => {
   assert.throws(() => clampToCapabilities({ width: -1 }, caps), (e: unknown) => e instanceof TypeError);
   assert.throws(() => clampToCapabilities({ frameRate: Number.NaN }, caps), (e: unknown) => e instanceof TypeError);
+});
+
+test('unmetSettings: exact values the settings do not show (within 0.5 px or frame/s)', () => {
+  const applied = { width: { exact: 320 }, frameRate: { exact: 10 }, aspectRatio: { exact: 4 / 3 } };
+  assert.equal(unmetSettings(applied, { width: 320, frameRate: 10.2, aspectRatio: 1.3333 }), []);
+  assert.equal(unmetSettings(applied, { width: 320, frameRate: 30, aspectRatio: 1.3333 }), [{ name: 'frameRate', asked: 10, reported: 30 }]);
+  assert.equal(unmetSettings({ height: 240 }, {}), [{ name: 'height', asked: 240, reported: undefined }]);
+  assert.equal(unmetSettings({ width: { ideal: 100 } }, { width: 640 }), [], 'only exact or plain numbers are checked');
 });
 
 test.run();

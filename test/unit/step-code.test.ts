@@ -25,7 +25,7 @@ test('every step has exactly one shown source: its own action, or the server rel
     assert.type(shown, 'string', `no shown code for ${id}`);
     assert.not.ok(actions[id] !== undefined && relay[id] !== undefined, `${id} is marked twice`);
   }
-  assert.match(relay['server-relay-offer'] ?? '', /#relay\(member: Member, to: string \| undefined, message: ServerMessage\): void \{/);
+  assert.match(relay['server-relay-offer'] ?? '', /#relay\(member: Member, to: string \| undefined, message: RelayedSignal\): void \{/);
 });
 
 test('the code shown for each step is the code that runs it (same function, same text)', () => {

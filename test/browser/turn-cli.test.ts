@@ -1,5 +1,5 @@
 /**
- * `npm start -- --turn` as a user runs it: the server starts coturn with a fresh secret, prints
+ * `npm start -- --turn` as a user runs it (dist/server.js, built by `npm run build`): the server starts coturn with a fresh secret, prints
  * realm and ports (never the secret), serves credentials at /api/turn and stops coturn with
  * itself; with coturn missing it says what to install and goes on without TURN (checked on
  * setupTurn, the part of main.ts that decides it, to spare a second server start).
@@ -23,11 +23,11 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts `server/main.ts` and resolves once it printed its certificate hint (the last line). */
+/** Starts `dist/server.js` with plain node, as `npm start` does, and resolves once it printed its certificate hint (the last line). */
 async function startMain(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
   });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
