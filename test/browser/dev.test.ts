@@ -1,7 +1,7 @@
 // npm run dev: the page build runs in the server process; an edit rebuilds once, open pages reload
 // after a good build and show the errors over the page after a bad one. Runs on a copy of src/ and
 // public/ in a temp folder, so the repository is never edited.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
@@ -49,6 +49,8 @@ const edit = (file: string, change: (text: string) => string) => writeFileSync(j
 
 test.before(async () => {
   for (const dir of ['src', 'public']) cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
+  // The pages import packages (e.g. qrcode): the copy resolves them from the repository's node_modules.
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   let server: PlaygroundServer | undefined;
   const builder = await startDevBuild(root, (build) => {
     onBuild(build);

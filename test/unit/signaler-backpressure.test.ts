@@ -59,7 +59,13 @@ test('a recipient that stops reading is cut off with 1013, the room hears peer-l
       sender.ws.send(frame);
       if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5));
     }
-    await new Promise((r) => setTimeout(r, 200));
+    // Measure once everything sent has reached the server and been handled: the test client's own
+    // send queue drains, then a bad frame's error reply (answered in order) proves the server is done.
+    for (let waited = 0; sender.ws.bufferedAmount > 0 && waited < 20_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    sender.ws.send('not json');
+    await sender.nextOf('error', 20_000);
     const grown = heapAndBuffers() - start;
     assert.ok(grown < 16 * 1024 * 1024, `server + test process grew ${(grown / 1048576).toFixed(1)} MB after ${((cutAfter + 200 * frame.length) / 1048576).toFixed(0)} MB sent`);
     reader.ws.resume(); // it reads its backlog, then learns why it was closed
