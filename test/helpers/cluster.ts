@@ -5,12 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
-import { textOf, type PlaygroundServer, type PlaygroundServerOptions } from '../../server/app';
-import type { ServerMessage } from '../../src/signaling/protocol';
+import type { PlaygroundServer, PlaygroundServerOptions } from '../../server/app';
 import { tmpdir } from 'node:os';
 import { loadOrCreateCertificate } from '../../server/cert';
 import { ROOT, startTestServer } from './server';
+import { WsClient } from './ws-client';
 
 /** Where startTestServer keeps the test certificate (the same folder and subjects as it uses). */
 const TEST_CERT_DIR = join(tmpdir(), 'webrtc-playground-test-cert');
@@ -143,58 +142,16 @@ export async function spawnSignaler(redisUrl?: string, extra: string[] = []): Pr
   };
 }
 
-/** A ws client that queues every message, so tests can `await next()` in order. */
-export class SignalClient {
-  readonly ws: WebSocket;
-  readonly inbox: ServerMessage[] = [];
-  #waiters: ((m: ServerMessage) => void)[] = [];
-
-  constructor(url: string) {
-    this.ws = new WebSocket(url, { rejectUnauthorized: false });
-    this.ws.on('error', () => undefined);
-    this.ws.on('message', (data) => {
-      const m = JSON.parse(textOf(data)) as ServerMessage;
-      const w = this.#waiters.shift();
-      if (w) w(m);
-      else this.inbox.push(m);
-    });
-  }
-
+/** The signaler test client ({@link WsClient}) plus the checks the cluster tests use. */
+export class SignalClient extends WsClient {
   /** Opens a client and waits until it is connected. */
-  static async open(url: string): Promise<SignalClient> {
+  static override async open(url: string): Promise<SignalClient> {
     const c = new SignalClient(url);
     await new Promise<void>((resolve, reject) => {
       c.ws.once('open', () => resolve());
       c.ws.once('error', reject);
     });
     return c;
-  }
-
-  send(v: unknown): void {
-    this.ws.send(typeof v === 'string' ? v : JSON.stringify(v));
-  }
-
-  /** The next message (queued or future). @throws Error when none comes within `timeout` ms. */
-  next(timeout = 5000): Promise<ServerMessage> {
-    const m = this.inbox.shift();
-    if (m) return Promise.resolve(m);
-    return new Promise((resolve, reject) => {
-      const waiter = (msg: ServerMessage) => {
-        clearTimeout(t);
-        resolve(msg);
-      };
-      const t = setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        reject(new Error('no message within timeout'));
-      }, timeout);
-      this.#waiters.push(waiter);
-    });
-  }
-
-  /** Sends `join` and returns the reply (`welcome` or `error`). */
-  async join(room: string, extra: Record<string, unknown> = {}): Promise<ServerMessage> {
-    this.send({ type: 'join', room, ...extra });
-    return this.next();
   }
 
   /**

@@ -56,10 +56,15 @@ export class WsClient {
     });
   }
 
+  /** Sends `join` and returns the reply, whatever it is (`welcome` or `error`). */
+  joinReply(room: string, extra: Record<string, unknown> = {}): Promise<ServerMessage> {
+    this.send({ type: 'join', room, ...extra });
+    return this.next();
+  }
+
   /** Sends `join` and returns the `welcome`. @throws Error when the reply is not a welcome. */
   async join(room: string, extra: { name?: string; resume?: string } = {}): Promise<WelcomeMessage> {
-    this.send({ type: 'join', room, ...extra });
-    const m = await this.next();
+    const m = await this.joinReply(room, extra);
     if (m.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(m)}`);
     return m;
   }

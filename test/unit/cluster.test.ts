@@ -40,10 +40,10 @@ test('join on process A and B: welcome lists the peer on the other process, whic
   const [A, B] = ctx.nodes;
   const a = await open(ctx, A);
   const b = await open(ctx, B);
-  const wa = welcome(await a.join('x-join', { name: 'Ada' }));
+  const wa = welcome(await a.joinReply('x-join', { name: 'Ada' }));
   assert.equal(wa.peers, []);
   assert.is(wa.capacity, 2);
-  const wb = welcome(await b.join('x-join', { name: 'Bob' }));
+  const wb = welcome(await b.joinReply('x-join', { name: 'Bob' }));
   assert.equal(wb.peers, [{ id: wa.id, name: 'Ada' }]);
   assert.equal(await a.next(), { type: 'peer-joined', peer: { id: wb.id, name: 'Bob' } });
   assert.is.not(wa.id, wb.id);
@@ -54,8 +54,8 @@ test('relay both ways across processes, from stamped by the receiving process (a
   const [A, B] = ctx.nodes;
   const a = await open(ctx, A);
   const b = await open(ctx, B);
-  const ida = welcome(await a.join('x-relay')).id;
-  const idb = welcome(await b.join('x-relay')).id;
+  const ida = welcome(await a.joinReply('x-relay')).id;
+  const idb = welcome(await b.joinReply('x-relay')).id;
   await a.next(); // peer-joined
   a.send({ type: 'offer', to: idb, sdp: SDP, from: 'forged-id-123' });
   assert.equal(await b.next(), { type: 'offer', from: ida, sdp: SDP });
@@ -76,10 +76,10 @@ test('isolation across processes: another room on a third process sees nothing a
   const a = await open(ctx, A);
   const b = await open(ctx, B);
   const c = await open(ctx, C);
-  welcome(await a.join('x-iso-1'));
-  welcome(await b.join('x-iso-1'));
+  welcome(await a.joinReply('x-iso-1'));
+  welcome(await b.joinReply('x-iso-1'));
   await a.next();
-  const idc = welcome(await c.join('x-iso-2')).id;
+  const idc = welcome(await c.joinReply('x-iso-2')).id;
   a.send({ type: 'offer', sdp: SDP });
   assert.is((await b.next()).type, 'offer');
   a.send({ type: 'bye', to: idc });
@@ -93,9 +93,9 @@ test('room-full holds cluster-wide: three peers on three processes, the third is
   const a = await open(ctx, A);
   const b = await open(ctx, B);
   const c = await open(ctx, C);
-  welcome(await a.join('x-full'));
-  welcome(await b.join('x-full'));
-  const m = await c.join('x-full');
+  welcome(await a.joinReply('x-full'));
+  welcome(await b.joinReply('x-full'));
+  const m = await c.joinReply('x-full');
   assert.is(m.type === 'error' && m.code, 'room-full');
   await a.next(); // b's peer-joined
   assert.ok(await a.nothingElse(), 'a refused join must not be announced');
@@ -104,7 +104,7 @@ test('room-full holds cluster-wide: three peers on three processes, the third is
 test('simultaneous joins on three processes: exactly two get in (atomic capacity check)', async (ctx) => {
   for (let round = 0; round < 5; round++) {
     const clients = await Promise.all(ctx.nodes.map((n) => open(ctx, n)));
-    const replies = await Promise.all(clients.map((c) => c.join(`x-race-${round}`)));
+    const replies = await Promise.all(clients.map((c) => c.joinReply(`x-race-${round}`)));
     assert.is(replies.filter((r) => r.type === 'welcome').length, 2, JSON.stringify(replies));
     assert.is(replies.filter((r) => r.type === 'error' && r.code === 'room-full').length, 1);
   }
@@ -114,14 +114,14 @@ test('leave and closing a socket (1000) on one process: the peer on the other ge
   const [A, B] = ctx.nodes;
   const a = await open(ctx, A);
   const b = await open(ctx, B);
-  welcome(await a.join('x-left'));
-  const idb = welcome(await b.join('x-left')).id;
+  welcome(await a.joinReply('x-left'));
+  const idb = welcome(await b.joinReply('x-left')).id;
   await a.next();
   b.ws.close(1000);
   assert.equal(await a.next(), { type: 'peer-left', id: idb });
   // The room has room again.
   const c = await open(ctx, B);
-  const idc = welcome(await c.join('x-left')).id;
+  const idc = welcome(await c.joinReply('x-left')).id;
   await a.next();
   c.send({ type: 'leave' });
   assert.equal(await a.next(), { type: 'peer-left', id: idc });
@@ -133,13 +133,13 @@ test('per-process limits hold in cluster mode: max-rooms and max-connections cou
   try {
     const d1 = await open(ctx, D);
     const d2 = await open(ctx, D);
-    welcome(await d1.join('x-limits-1'));
-    const refused = await d2.join('x-limits-2');
+    welcome(await d1.joinReply('x-limits-1'));
+    const refused = await d2.joinReply('x-limits-2');
     assert.is(refused.type === 'error' && refused.code, 'too-many-rooms');
     // A room that already has a peer on D is no new room for D; another process opens rooms freely.
     const a = await open(ctx, A);
-    welcome(await a.join('x-limits-2'));
-    welcome(await d2.join('x-limits-1'));
+    welcome(await a.joinReply('x-limits-2'));
+    welcome(await d2.joinReply('x-limits-1'));
     const third = await open(ctx, D);
     const m = await third.next();
     assert.is(m.type === 'error' && m.code, 'server-full');
@@ -153,15 +153,15 @@ test('a process shut down normally: its peers resume on another process with the
   const E = await startClusterNode(ctx.redis.url);
   const a = await open(ctx, A);
   const e = await open(ctx, E);
-  const ida = welcome(await a.join('x-drain')).id;
-  const we = welcome(await e.join('x-drain'));
+  const ida = welcome(await a.joinReply('x-drain')).id;
+  const we = welcome(await e.joinReply('x-drain'));
   await a.next();
   const closed = new Promise<number>((resolve) => e.ws.once('close', (code) => resolve(code)));
   await E.server.close();
   assert.is(await closed, 1001);
   await E.waitForLog(/shutting down: 1 peer\(s\) held/);
   const e2 = await open(ctx, B);
-  assert.is(welcome(await e2.join('x-drain', { resume: we.resume })).id, we.id);
+  assert.is(welcome(await e2.joinReply('x-drain', { resume: we.resume })).id, we.id);
   a.send({ type: 'offer', sdp: SDP });
   assert.equal(await e2.next(), { type: 'offer', from: ida, sdp: SDP });
   const dead = processIdIn(E.log.join('\n'));
@@ -175,8 +175,8 @@ test('a killed process: its peers leave their rooms within TTL + heartbeat, the 
   try {
     const a = await open(ctx, A);
     const k = await open(ctx, { wsUrl: child.wsUrl });
-    welcome(await a.join('x-kill'));
-    const idk = welcome(await k.join('x-kill')).id;
+    welcome(await a.joinReply('x-kill'));
+    const idk = welcome(await k.joinReply('x-kill')).id;
     assert.is((await a.next()).type, 'peer-joined');
     const killedAt = Date.now();
     await child.kill();
@@ -190,7 +190,7 @@ test('a killed process: its peers leave their rooms within TTL + heartbeat, the 
     await Promise.any(ctx.nodes.map((n) => n.waitForLog(new RegExp(`process\\(es\\) .*${dead}.* stopped beating; removed [1-9]`))));
     // Its seat is free again.
     const b = await open(ctx, ctx.nodes[1]);
-    welcome(await b.join('x-kill'));
+    welcome(await b.joinReply('x-kill'));
   } finally {
     await child.kill();
   }
@@ -200,8 +200,8 @@ test('Redis restarted mid-call: processes reconnect by themselves, say so, rebui
   const [A, B, C] = ctx.nodes;
   const a = await open(ctx, A);
   const b = await open(ctx, B);
-  const ida = welcome(await a.join('x-restart')).id;
-  const idb = welcome(await b.join('x-restart')).id;
+  const ida = welcome(await a.joinReply('x-restart')).id;
+  const idb = welcome(await b.joinReply('x-restart')).id;
   await a.next();
   const before = ctx.nodes.map((n) => n.log.length);
   await ctx.redis.restart();
@@ -214,7 +214,7 @@ test('Redis restarted mid-call: processes reconnect by themselves, say so, rebui
   assert.equal(await a.next(), { type: 'answer', from: idb, sdp: SDP });
   // The rebuilt room still holds its two peers: a third is refused.
   const c = await open(ctx, C);
-  const m = await c.join('x-restart');
+  const m = await c.joinReply('x-restart');
   assert.is(m.type === 'error' && m.code, 'room-full');
   assert.ok(await a.nothingElse(), 'the restart must not announce peer-left/peer-joined');
 });
@@ -223,15 +223,15 @@ test('resume onto another process: same id back, held messages delivered, the ro
   const [A, B, C] = ctx.nodes;
   const a = await open(ctx, A);
   const b = await open(ctx, B);
-  const ida = welcome(await a.join('x-resume')).id;
-  const wb = welcome(await b.join('x-resume', { name: 'Bea' }));
+  const ida = welcome(await a.joinReply('x-resume')).id;
+  const wb = welcome(await b.joinReply('x-resume', { name: 'Bea' }));
   assert.ok(wb.resume, 'welcome carries a resume token');
   await a.next();
   b.ws.terminate(); // a drop, not a goodbye: B holds the place
   await B.waitForTrace('held', wb.id);
   a.send({ type: 'offer', to: wb.id, sdp: SDP }); // for b while it is away (kept in Redis)
   const b2 = await open(ctx, C);
-  const w2 = welcome(await b2.join('x-resume', { resume: wb.resume }));
+  const w2 = welcome(await b2.joinReply('x-resume', { resume: wb.resume }));
   assert.is(w2.id, wb.id);
   assert.is(w2.resumed, true);
   assert.equal(w2.peers, [{ id: ida }]);
@@ -249,12 +249,12 @@ test('resume while the old socket on another process is still open: it is closed
   const [A, B] = ctx.nodes;
   const a = await open(ctx, A);
   const b = await open(ctx, B);
-  const ida = welcome(await a.join('x-takeover')).id;
-  const wb = welcome(await b.join('x-takeover'));
+  const ida = welcome(await a.joinReply('x-takeover')).id;
+  const wb = welcome(await b.joinReply('x-takeover'));
   await a.next();
   const closed = new Promise<number>((resolve) => b.ws.once('close', (code) => resolve(code)));
   const b2 = await open(ctx, A);
-  assert.is(welcome(await b2.join('x-takeover', { resume: wb.resume })).id, wb.id);
+  assert.is(welcome(await b2.joinReply('x-takeover', { resume: wb.resume })).id, wb.id);
   assert.is(await closed, 4000);
   a.send({ type: 'offer', sdp: SDP });
   assert.equal(await b2.next(), { type: 'offer', from: ida, sdp: SDP });
@@ -265,20 +265,20 @@ test('a held place ends after the grace period (peer-left); a forged or other-ro
   const [A, B] = ctx.nodes;
   const a = await open(ctx, A);
   const b = await open(ctx, B);
-  welcome(await a.join('x-grace'));
-  const wb = welcome(await b.join('x-grace'));
+  welcome(await a.joinReply('x-grace'));
+  const wb = welcome(await b.joinReply('x-grace'));
   await a.next();
   const droppedAt = Date.now();
   b.ws.terminate();
   assert.equal(await a.next(TEST_GRACE_MS + 3000), { type: 'peer-left', id: wb.id });
   assert.ok(Date.now() - droppedAt >= TEST_GRACE_MS - 100, 'peer-left only after the grace period');
   const late = await open(ctx, B);
-  const wl = welcome(await late.join('x-grace', { resume: wb.resume }));
+  const wl = welcome(await late.joinReply('x-grace', { resume: wb.resume }));
   assert.is.not(wl.id, wb.id, 'an expired place is not given back');
   assert.is.not(wl.resumed, true);
   const c = await open(ctx, A);
   const forged = `${wb.id}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
-  const wc = await c.join('x-grace-2', { resume: forged });
+  const wc = await c.joinReply('x-grace-2', { resume: forged });
   assert.is.not(welcome(wc).id, wb.id);
 });
 
@@ -288,12 +288,12 @@ test('resume after the peer\'s process was killed: another process takes the pla
   try {
     const a = await open(ctx, A);
     const k = await open(ctx, { wsUrl: child.wsUrl });
-    const ida = welcome(await a.join('x-kill-resume')).id;
-    const wk = welcome(await k.join('x-kill-resume'));
+    const ida = welcome(await a.joinReply('x-kill-resume')).id;
+    const wk = welcome(await k.joinReply('x-kill-resume'));
     await a.next();
     await child.kill();
     const k2 = await open(ctx, B);
-    assert.is(welcome(await k2.join('x-kill-resume', { resume: wk.resume })).id, wk.id);
+    assert.is(welcome(await k2.joinReply('x-kill-resume', { resume: wk.resume })).id, wk.id);
     const dead = processIdIn(child.output());
     await Promise.any(ctx.nodes.map((n) => n.waitForLog(new RegExp(`process\\(es\\) .*${dead}.* stopped beating`))));
     a.send({ type: 'offer', sdp: SDP });
