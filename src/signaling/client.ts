@@ -83,6 +83,12 @@ export interface SignalingClientOptions {
   reconnect?: boolean;
   /** Delay of each attempt; default {@link reconnectDelay}. */
   delay?: (attempt: number) => number;
+  /**
+   * Give up on a connection attempt that has neither opened nor closed after this many ms (a lost
+   * packet on flaky Wi-Fi can leave a WebSocket `CONNECTING` for minutes) and go on with the next
+   * attempt. Default 10,000 ms; 0 waits for ever.
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -107,6 +113,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   readonly #make: (() => SignalingTransport) | null;
   readonly #reconnect: boolean;
   readonly #delay: (attempt: number) => number;
+  readonly #connectTimeoutMs: number;
 
   /**
    * @param transport a transport (one connection, no reconnect), or a function that makes a new
@@ -117,6 +124,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.#make = typeof transport === 'function' ? transport : null;
     this.#reconnect = (options.reconnect ?? true) && this.#make !== null;
     this.#delay = options.delay ?? ((n) => reconnectDelay(n));
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     if (typeof transport === 'function') this.#connect();
     else this.#wire(transport);
   }
@@ -180,6 +188,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     const mine = () => this.#transport === transport;
     if (transport.readyState === 1) queueMicrotask(() => mine() && this.#opened());
     transport.onopen = () => {
+      settled();
       if (mine()) this.#opened();
     };
     transport.onmessage = (ev) => {
@@ -191,7 +200,20 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     transport.onerror = () => {
       // The close event follows with the details; nothing else to do here.
     };
+    // An attempt that hangs (neither open nor close) is abandoned as a failed one.
+    const hung =
+      this.#connectTimeoutMs > 0 && transport.readyState === 0
+        ? setTimeout(() => {
+            if (!mine() || this.#state !== 'connecting') return;
+            transport.onclose?.({ code: 1006, reason: `no answer within ${this.#connectTimeoutMs} ms`, wasClean: false } as CloseEvent);
+            transport.close();
+          }, this.#connectTimeoutMs)
+        : null;
+    const settled = () => {
+      if (hung !== null) clearTimeout(hung);
+    };
     transport.onclose = (ev) => {
+      settled();
       if (!mine() || this.#state === 'closed') return;
       this.#transport = null;
       const info = { code: ev.code, reason: ev.reason, wasOpen: this.#wasOpen };

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LoopbackTransport, SignalingClient, signalingUrl } from '../../src/signaling/client';
+import { LoopbackTransport, SignalingClient, signalingUrl, type SignalingTransport } from '../../src/signaling/client';
 import type { ServerMessage } from '../../src/signaling/protocol';
 import { Relay, type RelayTrace } from '../../src/signaling/relay';
 
@@ -77,4 +77,40 @@ test('Relay refuses a capacity below 1 with TypeError', () => {
   assert.throws(() => new Relay({ capacity: 0 }), TypeError);
   assert.is(new Relay({ capacity: 5 }).capacity, 5);
 });
+test('a connection attempt that hangs is abandoned after connectTimeoutMs and the next attempt follows', async () => {
+  /** A transport whose connection never opens nor closes by itself (a lost packet on flaky Wi-Fi). */
+  class HungTransport implements SignalingTransport {
+    readyState = 0;
+    closedWith: number | undefined;
+    onopen: ((ev: Event) => void) | null = null;
+    onmessage: ((ev: MessageEvent) => void) | null = null;
+    onclose: ((ev: CloseEvent) => void) | null = null;
+    onerror: ((ev: Event) => void) | null = null;
+    send(): void {
+      throw new DOMException('not open', 'InvalidStateError');
+    }
+    close(code = 1005): void {
+      this.readyState = 3;
+      this.closedWith = code;
+    }
+  }
+  const made: HungTransport[] = [];
+  const client = new SignalingClient(
+    () => {
+      const t = new HungTransport();
+      made.push(t);
+      return t;
+    },
+    { delay: () => 0, connectTimeoutMs: 30 },
+  );
+  const closes: string[] = [];
+  client.on('close', (info) => closes.push(info.reason));
+  const third = await new Promise<number>((resolve) => client.on('reconnecting', (next) => next.attempt === 3 && resolve(next.attempt)));
+  assert.is(third, 3);
+  assert.ok(made.length >= 2, 'a new transport per attempt');
+  assert.ok(made[0]?.readyState === 3, 'the hung attempt was closed');
+  assert.match(closes[0] ?? '', /no answer within 30 ms/);
+  client.close();
+});
+
 test.run();
