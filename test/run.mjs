@@ -180,7 +180,9 @@ if (kind === 'unit') {
     console.log(`\n${kind}: ${again.length} file(s) failed, running them once more: ${again.join(', ')}`);
     const kept = results.filter((r) => !again.includes(r.file) && !r.file.startsWith('(process running '));
     results.splice(0, results.length, ...kept);
-    await runGroup({ files: again, total: 0 });
+    // Each in a process (and so a browser) of its own, one after the other: nothing left by the files
+    // it ran beside the first time, and no other file competing for the 2 cores.
+    for (const f of again) await runGroup({ files: [f], total: 0 });
     for (const f of again) {
       const second = results.find((r) => r.file === f);
       if (second && second.failed === 0 && second.code === 0) flaky.push(f);
