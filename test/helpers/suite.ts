@@ -50,10 +50,12 @@ function withTimeout<T>(name: string, fn: Callback<T>): Callback<T> {
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`"${name}" took longer than ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS);
     });
+    const t0 = performance.now();
     try {
       await Promise.race([fn(ctx), limit]);
     } finally {
       clearTimeout(timer);
+      if (process.env.TEST_TIMES) console.log(`\nTEST-TIME ${Math.round(performance.now() - t0)} ${name}`);
     }
   };
 }
