@@ -12,7 +12,9 @@
  *   for several cycles.
  *
  * Options: --slices N (5) --seconds S (2) --clients 2,50,500 --procs P (3) --memory N (5000, 0 skips)
- * --cycles N (3) --only memory|relay --kinds ours,raw,socketio. Loopback only; every loop is bounded.
+ * --cycles N (3) --only memory|relay --kinds ours,raw,socketio. Ratios need both relays in the run
+ * (otherwise n/a, and the goals are reported as not checked). BENCH_CPU_PROF=DIR: a V8 CPU profile
+ * per relay process. Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
