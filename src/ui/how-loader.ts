@@ -1,0 +1,43 @@
+/**
+ * Adds the "How it works" panel to the end of the page's `<main>` and loads its contents (the
+ * code texts, src/ui/how-it-works.ts) with a dynamic `import()` when it is opened or when the
+ * browser is idle, so the page's first load stays small. Runs before the load are not lost
+ * (src/util/code-ran.ts keeps them).
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/import
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Window/requestIdleCallback
+ */
+import { h } from './dom';
+
+/**
+ * The panel of this page (`<main id="gum-page">` → `gum`, no id → `index`), appended to `<main>`.
+ * @returns the `<details>` element, or null when the page has no `<main>`.
+ */
+export function mountHowItWorks(doc: Document = document): HTMLDetailsElement | null {
+  const main = doc.querySelector('main');
+  if (!main) return null;
+  const page = main.id ? main.id.replace(/-page$/, '') : 'index';
+  const body = h('div', { class: 'how-body' }, h('p', { class: 'how-live', 'aria-live': 'polite' }), h('p', { class: 'muted' }, 'Loading the code…'));
+  const details = h(
+    'details',
+    { class: 'card how-it-works', id: 'how-it-works', 'data-page': page },
+    h('summary', {}, h('h2', {}, 'How it works: the code this page runs')),
+    body,
+  );
+  main.append(details);
+  let loading: Promise<void> | null = null;
+  const load = (): Promise<void> =>
+    (loading ??= import('./how-it-works').then(
+      (m) => m.renderHowItWorks(details, page),
+      (err: unknown) => {
+        loading = null; // try again on the next toggle
+        body.replaceChildren(h('p', { class: 'problem' }, `The code could not be loaded (${err instanceof Error ? err.message : String(err)}). Reload the page to try again.`));
+      },
+    ));
+  details.addEventListener('toggle', () => {
+    if (details.open) void load();
+  });
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => void load(), { timeout: 3000 });
+  else setTimeout(() => void load(), 1000);
+  return details;
+}
