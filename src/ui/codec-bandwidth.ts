@@ -7,7 +7,8 @@
  *
  * Elements get `data-state`: the codec note `unsupported` when the browser cannot choose; the
  * limits badge `idle|applying|applied|failed`; the readout `data-kbps`, `data-width`,
- * `data-height`, `data-fps`, `data-codec` (numbers rounded, '' when unknown).
+ * `data-height`, `data-fps`, `data-codec` (numbers rounded, '' when unknown) and `data-sample` (counts
+ * the readings).
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpTransceiver/setCodecPreferences
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpSender/setParameters
@@ -136,6 +137,7 @@ export class CodecBandwidth {
     el.dataset.height = r(v?.height);
     el.dataset.fps = r(v?.fps);
     el.dataset.codec = v?.codec ?? '';
+    el.dataset.sample = String(v ? Number(el.dataset.sample ?? '0') + 1 : 0);
     if (!v) {
       el.textContent = this.#pc ? 'Sending: no video yet.' : 'Sending: not in a call.';
       return;
