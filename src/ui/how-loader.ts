@@ -7,7 +7,14 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/import
  * @see https://developer.mozilla.org/en-US/docs/Web/API/Window/requestIdleCallback
  */
-import { h } from './dom';
+
+/** A tiny `h()` (src/ui/dom.ts pulls in the error texts, too big for every page's first load). */
+function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string>, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
 
 /**
  * The panel of this page (`<main id="gum-page">` → `gum`, no id → `index`), appended to `<main>`.
@@ -17,11 +24,12 @@ export function mountHowItWorks(doc: Document = document): HTMLDetailsElement | 
   const main = doc.querySelector('main');
   if (!main) return null;
   const page = main.id ? main.id.replace(/-page$/, '') : 'index';
-  const body = h('div', { class: 'how-body' }, h('p', { class: 'how-live', 'aria-live': 'polite' }), h('p', { class: 'muted' }, 'Loading the code…'));
-  const details = h(
+  const body = el(doc, 'div', { class: 'how-body' }, el(doc, 'p', { class: 'how-live', 'aria-live': 'polite' }), el(doc, 'p', { class: 'muted' }, 'Loading the code…'));
+  const details = el(
+    doc,
     'details',
     { class: 'card how-it-works', id: 'how-it-works', 'data-page': page },
-    h('summary', {}, h('h2', {}, 'How it works: the code this page runs')),
+    el(doc, 'summary', {}, el(doc, 'h2', {}, 'How it works: the code this page runs')),
     body,
   );
   main.append(details);
@@ -31,7 +39,7 @@ export function mountHowItWorks(doc: Document = document): HTMLDetailsElement | 
       (m) => m.renderHowItWorks(details, page),
       (err: unknown) => {
         loading = null; // try again on the next toggle
-        body.replaceChildren(h('p', { class: 'problem' }, `The code could not be loaded (${err instanceof Error ? err.message : String(err)}). Reload the page to try again.`));
+        body.replaceChildren(el(doc, 'p', { class: 'problem' }, `The code could not be loaded (${err instanceof Error ? err.message : String(err)}). Reload the page to try again.`));
       },
     ));
   details.addEventListener('toggle', () => {
