@@ -9,7 +9,10 @@
  */
 import { shown } from '../util/code-ran';
 
-/** The part of an `RTCRtpCodec` the ordering looks at. */
+/**
+ * The part of an `RTCRtpCodec` the ordering looks at.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpReceiver/getCapabilities_static#codecs
+ */
 export interface CodecLike {
   /** e.g. `video/VP9` (case as the browser writes it). */
   mimeType: string;

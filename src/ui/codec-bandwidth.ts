@@ -17,7 +17,10 @@ import { codecPreferencesSupported, keepCodecPreference, mLinePayloadTypes, rtpm
 import { readOutboundVideo, setVideoLimits, type OutboundVideo, type VideoLimits } from '../rtc/encoding';
 import { h, setState } from './dom';
 
-/** The elements of the card (src/pages/call.html, `#tuning-card`). */
+/**
+ * The elements of the card (src/pages/call.html, `#tuning-card`).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpSender/setParameters
+ */
 export interface CodecBandwidthElements {
   codec: HTMLSelectElement;
   codecNote: HTMLElement;
@@ -29,7 +32,11 @@ export interface CodecBandwidthElements {
   sending: HTMLElement;
 }
 
-/** Wires the card; the page hands it each call's RTCPeerConnection ({@link attach}). */
+/**
+ * Wires the card; the page hands it each call's RTCPeerConnection ({@link attach}).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpTransceiver/setCodecPreferences
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCOutboundRtpStreamStats
+ */
 export class CodecBandwidth {
   readonly #el: CodecBandwidthElements;
   readonly #fail: (err: unknown) => void;

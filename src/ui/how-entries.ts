@@ -18,7 +18,10 @@ import GATHERER from '../rtc/ice-gatherer.ts?source';
 import PERFECT from '../rtc/perfect-negotiator.ts?source';
 import STEPS from '../rtc/step-actions.ts?source';
 
-/** One API call a page teaches. */
+/**
+ * One API call a page teaches.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API
+ */
 export interface HowEntry {
   /** The `// @show` keys whose runs light this entry up; the first one's function is shown. */
   keys: readonly string[];
@@ -32,7 +35,10 @@ export interface HowEntry {
   code: string;
 }
 
-/** The pages that have a panel (the `<main id="NAME-page">` of each; `index` has no id). */
+/**
+ * The pages that have a panel (the `<main id="NAME-page">` of each; `index` has no id).
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTML/Element/main
+ */
 export type HowPage = 'index' | 'gum' | 'recorder' | 'screen' | 'devices' | 'call' | 'loopback' | 'ice';
 
 const MDN = 'https://developer.mozilla.org/en-US/docs/Web/API/';
@@ -64,7 +70,10 @@ const perfect = [
   entry(PERFECT, ['receive-signal'], 'setRemoteDescription() / addIceCandidate()', 'WebRTC_API/Perfect_negotiation', 'Auto mode: each offer, answer or candidate from the other side (a glare is resolved here).'),
 ];
 
-/** Each page's entries, in the order a learner meets them. `index` teaches no API: none. */
+/**
+ * Each page's entries, in the order a learner meets them. `index` teaches no API: none.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API
+ */
 export const HOW_ENTRIES: Readonly<Record<HowPage, readonly HowEntry[]>> = {
   index: [],
   gum: [gum, entry(CAPTURE, ['applyConstraints'], 'MediaStreamTrack.applyConstraints()', 'MediaStreamTrack/applyConstraints', 'applyConstraints: changes the live video track, then reads getSettings().'), stop],
@@ -87,7 +96,10 @@ export const HOW_ENTRIES: Readonly<Record<HowPage, readonly HowEntry[]>> = {
   ice: [entry(GATHERER, ['gather'], 'RTCPeerConnection.setLocalDescription()', 'RTCPeerConnection/icecandidate_event', 'Gather: a fresh connection makes an offer; each candidate found is an icecandidate event.')],
 };
 
-/** Whether `name` is a page with a panel. */
+/**
+ * Whether `name` is a page with a panel.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTML/Element/main
+ */
 export function isHowPage(name: string): name is HowPage {
   return Object.hasOwn(HOW_ENTRIES, name);
 }

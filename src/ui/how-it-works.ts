@@ -35,6 +35,8 @@ function renderEntry(e: HowEntry): { section: HTMLElement; result: HTMLElement }
  * `playground.howItWorks` for tests: `{ shown(key), running(key) }` (the shown text and the
  * running function's source).
  * @throws TypeError for an unknown page.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTML/Element/details
+ * @see https://developer.mozilla.org/en-US/docs/Web/Accessibility/ARIA/Attributes/aria-live
  */
 export function renderHowItWorks(details: HTMLDetailsElement, page: string): void {
   if (!isHowPage(page)) throw new TypeError(`no "How it works" panel for page ${page}`);

@@ -19,6 +19,7 @@ function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs:
 /**
  * The panel of this page (`<main id="gum-page">` → `gum`, no id → `index`), appended to `<main>`.
  * @returns the `<details>` element, or null when the page has no `<main>`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/import
  */
 export function mountHowItWorks(doc: Document = document): HTMLDetailsElement | null {
   const main = doc.querySelector('main');

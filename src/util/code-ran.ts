@@ -10,7 +10,10 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API
  */
 
-/** One finished call of a shown function. */
+/**
+ * One finished call of a shown function.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Performance/now
+ */
 export interface CodeRun {
   /** The `// @show` key of the function that ran. */
   key: string;
@@ -48,6 +51,7 @@ export function codeRan(key: string, result: unknown, ok = true): void {
 /**
  * Calls `listener` for every run so far (oldest first, at most the last 50) and every later one.
  * @returns a function that stops the calls.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/EventTarget/addEventListener
  */
 export function onCodeRan(listener: (run: CodeRun) => void): () => void {
   for (const run of [...runs]) listener(run);
@@ -62,6 +66,7 @@ export function onCodeRan(listener: (run: CodeRun) => void): () => void {
  * ({@link runningSource}).
  * @param key the same key as the `// @show` marker right above `fn`.
  * @throws TypeError when `fn` is not a function.
+ * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Function/apply
  */
 export function shown<F extends AnyFunction>(key: string, fn: F): F {
   if (typeof fn !== 'function') throw new TypeError(`shown(${key}): not a function`);
@@ -76,7 +81,10 @@ export function shown<F extends AnyFunction>(key: string, fn: F): F {
     }
     if (value instanceof Promise) {
       return value.then(
-        (v: unknown) => (codeRan(key, v), v),
+        (v: unknown) => {
+          codeRan(key, v);
+          return v;
+        },
         (err: unknown) => {
           codeRan(key, err, false);
           throw err;
