@@ -6,7 +6,7 @@
  */
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import { openUserPage, waitForState } from '../helpers/browser';
+import { openUserPage, waitForState, type UserPage } from '../helpers/browser';
 import { browserSuite } from '../helpers/suite';
 
 const test = browserSuite('call page: codec and bandwidth');
@@ -35,7 +35,10 @@ async function until(page: Page, ok: (s: Sending) => boolean, what: string, time
   throw new Error(`${what}: not within ${timeoutMs} ms; readings ${JSON.stringify(seen)}`);
 }
 
-test('caller prefers a non-default codec, the received video uses it; a 150 kbps cap and its removal show in the sent bitrate', async ({ server, tb }) => {
+/** The call shared by the tests: a joined first, b (the caller) chose `chosen` before joining. */
+let call: { a: UserPage; b: UserPage; chosen: string };
+
+test.before(async ({ server, tb }) => {
   const url = `${server.url}call.html?room=codec-${tb.name}`;
   const a = await openUserPage(tb.browser, url);
   const b = await openUserPage(tb.browser, url);
@@ -45,24 +48,38 @@ test('caller prefers a non-default codec, the received video uses it; a 150 kbps
   const chosen = choices.find((c) => c.toLowerCase() === 'video/vp9') ?? choices[1] ?? '';
   await b.page.select('#codec-select', chosen);
   await a.page.click('#join');
-  await waitForState(a.page, '#room-state', 'joined');
+  await waitForState(a.page, '#room-state', 'joined', 30_000);
   await b.page.click('#join');
-  await waitForState(a.page, '#call-state', 'connected', 20_000);
-  await waitForState(b.page, '#call-state', 'connected', 20_000);
-  assert.is(await b.page.evaluate(() => (globalThis as unknown as { playground: { call: { role: string } } }).playground.call.role), 'caller');
+  await waitForState(b.page, '#call-state', 'connected', 45_000);
+  await waitForState(a.page, '#call-state', 'connected', 45_000);
+  call = { a, b, chosen };
+});
 
+test.after(async () => {
+  assert.equal(call.a.errors, []);
+  assert.equal(call.b.errors, []);
+  await call.a.context.close();
+  await call.b.context.close();
+});
+
+test('the caller prefers a non-default codec: its offer lists it first and the video it receives uses it', async () => {
+  const { b, chosen } = call;
+  assert.is(await b.page.evaluate(() => (globalThis as unknown as { playground: { call: { role: string } } }).playground.call.role), 'caller');
   // The offer's m=video line lists the chosen codec first; the default order would not.
   const name = chosen.replace(/^video\//, '');
   assert.is(await b.page.$eval('#m-line', (e) => (e as HTMLElement).dataset.first), name, 'm=video starts with the chosen codec');
   // The inspector's stats of the caller show the codec of the video it receives.
   await b.page.waitForFunction(
     (n: string) => [...document.querySelectorAll('#inspector .stats-panels li[data-kind="video"]')].some((li) => (li.textContent ?? '').includes(`codec video/${n}`)),
-    { timeout: 15_000, polling: 200 },
+    { timeout: 20_000, polling: 200 },
     name,
   );
+});
 
-  // Bandwidth, on the caller's sent video. First it sends more than the cap will allow.
+test('setParameters during the call: a 150 kbps cap, half size and 10 fps show in what is sent; lifting restores the bitrate', async () => {
+  const { b } = call;
   await b.page.bringToFront();
+  // First it sends more than the cap will allow.
   await until(b.page, (s) => (s.kbps ?? 0) > 250, 'uncapped bitrate above 250 kbps', 15_000);
   await b.page.select('#max-bitrate', '150000');
   await waitForState(b.page, '#limits-state', 'applied');
@@ -82,8 +99,10 @@ test('caller prefers a non-default codec, the received video uses it; a 150 kbps
   }
   await until(b.page, (s) => (s.kbps ?? 0) > 250, 'bitrate back above 250 kbps after the cap is lifted', 15_000);
   assert.match(await b.page.$eval('#limits-state', (e) => e.textContent ?? ''), /no bitrate limit/);
+});
 
-  // The panel lit up both calls, and no new offer was needed.
+test('the panel lit both calls up, and no new offer was needed', async () => {
+  const { b } = call;
   await b.page.click('#how-it-works > summary');
   await b.page.waitForSelector('#how-it-works .how-entry[data-keys="setCodecPreferences"][data-state="ran"]', { timeout: 10_000 });
   await b.page.waitForSelector('#how-it-works .how-entry[data-keys="setParameters"][data-state="ran"]', { timeout: 10_000 });
@@ -91,10 +110,6 @@ test('caller prefers a non-default codec, the received video uses it; a 150 kbps
     (globalThis as unknown as { playground: { trace: { entries: { kind: string; direction?: string; message?: { type: string } }[] } } }).playground.trace.entries
       .filter((e) => e.kind === 'signal' && e.direction === 'sent' && e.message?.type === 'offer').length);
   assert.is(offers, 1, 'setParameters needed no renegotiation');
-  assert.equal(a.errors, []);
-  assert.equal(b.errors, []);
-  await a.context.close();
-  await b.context.close();
 });
 
 test.run();
