@@ -7,7 +7,8 @@ import { perfectNegotiation } from '../rtc/perfect-negotiator';
 import { stepByStep } from '../rtc/step-negotiator';
 import { IceSettings } from '../ui/ice-settings';
 import type { PeerStates } from '../rtc/peer';
-import { SignalingClient, signalingUrl, type ReconnectInfo } from '../signaling/client';
+import { SignalingClient, cappedReconnectDelay, signalingUrl, type ReconnectInfo } from '../signaling/client';
+import { callParamsFromSearch } from '../rtc/call-params';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
 import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
@@ -107,6 +108,11 @@ const initial = roomFromSearch(location.search);
 el.room.value = initial.room;
 if (initial.source === 'invalid') {
   el.roomHint.textContent = 'The room in the link was not valid (letters, digits, "-", "_", "." only); a new one was made.';
+}
+/** Demo parameters (reconnect-max-ms, ice-timeout-ms, candidates=none), read once. */
+const params = callParamsFromSearch(location.search);
+if (params.invalid.length > 0) {
+  el.roomHint.textContent = `Ignored in the link (out of range or unknown): ${params.invalid.join(', ')}.`;
 }
 const ice = new IceSettings(el.ice, location.search, location.hostname, (value) => {
   el.roomHint.textContent = `The link's policy "${value}" is not valid (only "relay" or "all"): using all candidates.`;
@@ -224,7 +230,7 @@ async function join(): Promise<void> {
   let client: SignalingClient;
   try {
     const url = signalingUrl();
-    client = new SignalingClient(() => new WebSocket(url));
+    client = new SignalingClient(() => new WebSocket(url), params.reconnectMaxMs === null ? {} : { delay: cappedReconnectDelay(params.reconnectMaxMs) });
   } catch (err) {
     showError(el.problem, err, 'signaling', { near: el.join });
     return;
@@ -236,6 +242,8 @@ async function join(): Promise<void> {
     name: el.name.value.trim() || undefined,
     localStream: () => localStream,
     configuration,
+    iceTimeoutMs: params.iceTimeoutMs ?? undefined,
+    sendCandidates: params.sendCandidates,
     negotiator: stepMode
       ? stepByStep({
         configuration,
@@ -330,6 +338,17 @@ async function join(): Promise<void> {
     renderButtons();
   });
   s.on('problem', (err, context) => showError(el.problem, err, context));
+  s.on('icerestart', (afterMs) => {
+    const text = `No connection after ${(afterMs / 1000).toFixed(1)} s: the ICE watchdog restarted ICE (a new offer with new ICE credentials)…`;
+    el.roomHint.textContent = text;
+    trace.record({ kind: 'note', side: side(), text });
+  });
+  s.on('awaiting', (peer, at) => {
+    el.roomHint.textContent = `${peer.name ?? 'The other side'} (${peer.id}) has not reconnected to the restarted signaling server yet; waiting until ${new Date(at).toLocaleTimeString()} before counting it as gone.`;
+  });
+  if (!params.sendCandidates) {
+    el.roomHint.textContent = 'candidates=none: this page sends no ICE candidates, so with the same setting on the other side the call cannot connect (watch the watchdog and the explanation).';
+  }
   renderButtons();
 }
 
