@@ -5,6 +5,7 @@ import { getUserMedia, stopStream } from '../media/capture';
 import { CallSession, type EndReason, type RoomState } from '../rtc/session';
 import { perfectNegotiation } from '../rtc/perfect-negotiator';
 import { stepByStep } from '../rtc/step-negotiator';
+import type { Stepper } from '../rtc/stepper';
 import { IceSettings } from '../ui/ice-settings';
 import type { PeerStates } from '../rtc/peer';
 import { SignalingClient, cappedReconnectDelay, signalingUrl, type ReconnectInfo } from '../signaling/client';
@@ -142,6 +143,8 @@ let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
 let stepMode = false;
+/** The step-mode call's stepper, if any. */
+let stepper: Stepper | null = null;
 let reconnectTicker: ReturnType<typeof setInterval> | undefined;
 /** Why the last call ended (cleared when a new one starts), for the plain-words summary. */
 let lastEnd: EndReason | null = null;
@@ -188,7 +191,8 @@ function renderButtons(): void {
   el.room.disabled = !el.join.disabled ? false : true;
   el.call.disabled = !joined || inCall || (session?.peers.length ?? 0) === 0;
   el.hangup.disabled = !inCall;
-  el.restartIce.disabled = session?.callState !== 'connected' || stepMode;
+  // Step mode: the restart is a series of steps, offered once the walkthrough is through.
+  el.restartIce.disabled = session?.callState !== 'connected' || (stepMode && !(stepper?.finished ?? false));
   el.modeStep.disabled = el.modeAuto.disabled = session !== null && session.roomState !== 'left';
   el.callSummary.textContent = describeCallSituation({
     room: session?.roomState ?? roomStateShown(),
@@ -214,6 +218,7 @@ async function join(): Promise<void> {
   // Rejoining: the old session closes its call, its room membership and its reconnects.
   session?.close();
   session = null;
+  stepper = null;
   clearInterval(reconnectTicker);
   stopStream(localStream);
   setState(el.roomState, 'connecting', 'opening camera…');
@@ -254,9 +259,11 @@ async function join(): Promise<void> {
           useLocalStream(stream);
           return stream;
         },
-        onStepper: (stepper) => {
-          stepsPanel.attach(stepper);
-          exposeDebug('stepper', stepper);
+        onStepper: (made) => {
+          stepper = made;
+          stepsPanel.attach(made);
+          exposeDebug('stepper', made);
+          made.on('change', renderButtons);
         },
       })
       : perfectNegotiation,

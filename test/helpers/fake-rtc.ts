@@ -137,7 +137,12 @@ export class FakePeerConnection extends EventTarget {
   #inChain = 0;
   #ops: Promise<void> = Promise.resolve();
 
-  createOffer(): Promise<Desc> { return this.#chain(() => this.#createOffer()); }
+  createOffer(options: RTCOfferOptions = {}): Promise<Desc> {
+    return this.#chain(async () => {
+      if (options.iceRestart) this.#newGeneration();
+      return this.#createOffer();
+    });
+  }
   createAnswer(): Promise<Desc> { return this.#chain(() => this.#createAnswer()); }
   setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> { return this.#chain(() => this.#setLocalDescription(desc)); }
   setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> { return this.#chain(() => this.#setRemoteDescription(desc)); }

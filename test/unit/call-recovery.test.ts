@@ -8,6 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { callParamsFromSearch, withoutCandidates } from '../../src/rtc/call-params';
 import { CallSession } from '../../src/rtc/session';
+import { stepByStep } from '../../src/rtc/step-negotiator';
+import type { Stepper } from '../../src/rtc/stepper';
 import { SignalingClient, cappedReconnectDelay } from '../../src/signaling/client';
 import { connectedPair, FakeServer, makeSide, waitFor, type Side } from '../helpers/call-harness';
 import { FakeNetwork } from '../helpers/fake-network';
@@ -141,6 +143,52 @@ test('candidates=none on both sides: no candidate leaves, the impolite side rest
   }
   assert.ok(sent.includes('offer') && sent.includes('answer'), sent.join());
   assert.not.ok(sent.some((t) => t.startsWith('candidate') || t.endsWith('+candidates')), `no candidate left either side: ${sent.join()}`);
+  close(a, b);
+});
+
+test('step mode: after the walkthrough, "Restart ICE" is 4 steps clicked on one side (createOffer with iceRestart, setLocalDescription, send, setRemoteDescription of the answer); the other side answers by itself; new ICE credentials, still connected', async () => {
+  const server = new FakeServer();
+  const net = new FakeNetwork();
+  const steppers: Stepper[] = [];
+  const negotiator = stepByStep({
+    configuration: () => ({ iceServers: [] }),
+    getUserMedia: () => Promise.reject(new DOMException('no camera here', 'NotFoundError')),
+    peerConnectionFactory: net.factory,
+    onStepper: (s) => steppers.push(s),
+    timeoutMs: 3000,
+  });
+  const a = makeSide(server, net, 'step-restart', { negotiator });
+  await waitFor(() => a.session.roomState === 'joined', 'a joined');
+  const b = makeSide(server, net, 'step-restart', { negotiator });
+  await waitFor(() => steppers.length === 1, 'the caller stepper');
+  for (let guard = 0; guard < 2000 && !(steppers.length === 2 && steppers.every((s) => s.finished)); guard++) {
+    const ready = steppers.find((s) => !s.finished && !s.busy && s.next.waitingFor === null);
+    if (ready) await Promise.race([ready.step(), new Promise((r) => setTimeout(r, 20))]);
+    else await new Promise((r) => setTimeout(r, 5));
+  }
+  await waitFor(() => a.session.callState === 'connected' && b.session.callState === 'connected', 'connected');
+  const [callee, caller] = [steppers[1], steppers[0]];
+  assert.is(callee?.role, 'callee');
+  const answered: string[] = [];
+  caller?.on('restartanswered', (summary) => answered.push(summary));
+  const before = [a.pc()?.currentUfrag, b.pc()?.currentUfrag];
+  a.session.restartIce(); // a is the callee: the restart offer can come from either side
+  const restart = callee?.restart;
+  assert.ok(restart, 'the restart steps began');
+  const ran: string[] = [];
+  for (let guard = 0; guard < 500 && restart?.next.step; guard++) {
+    if (restart.next.waiting || restart.busy) {
+      await new Promise((r) => setTimeout(r, 5));
+      continue;
+    }
+    ran.push((await restart.step()).step.id);
+  }
+  assert.equal(ran, ['restart-create-offer', 'restart-set-local-offer', 'restart-send-offer', 'restart-set-remote-answer']);
+  await waitFor(() => a.pc()?.signalingState === 'stable' && b.pc()?.signalingState === 'stable' && a.session.callState === 'connected', 'stable and connected');
+  assert.is(answered.length, 1);
+  assert.match(answered[0] ?? '', /restarted ICE.*answered/);
+  assert.is.not(a.pc()?.currentUfrag, before[0], 'new credentials on the restarting side');
+  assert.is.not(b.pc()?.currentUfrag, before[1], 'and on the answering side');
   close(a, b);
 });
 
