@@ -138,18 +138,16 @@ export class FakePeerConnection extends EventTarget {
   #ops: Promise<void> = Promise.resolve();
 
   createOffer(options: RTCOfferOptions = {}): Promise<Desc> {
-    return this.#chain(async () => {
-      if (options.iceRestart) this.#newGeneration();
-      return this.#createOffer();
-    });
+    return this.#chain(() => this.#createOffer(options.iceRestart === true));
   }
   createAnswer(): Promise<Desc> { return this.#chain(() => this.#createAnswer()); }
   setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> { return this.#chain(() => this.#setLocalDescription(desc)); }
   setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> { return this.#chain(() => this.#setRemoteDescription(desc)); }
   addIceCandidate(c?: RTCIceCandidateInit | null): Promise<void> { return this.#chain(() => this.#addIceCandidate(c)); }
 
-  async #createOffer(): Promise<Desc> {
+  async #createOffer(iceRestart = false): Promise<Desc> {
     this.#guard();
+    if (iceRestart) this.#newGeneration();
     return { type: 'offer', sdp: this.#sdp() };
   }
 
