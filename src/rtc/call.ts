@@ -76,7 +76,9 @@ export class Call extends Emitter<CallEvents> {
   #control: RTCDataChannel | null = null;
   #waiting: ControlMessage[] = [];
   #remoteCandidates = 0;
-  #remoteOffers = 0;
+  /** The other side's ICE username fragment, and whether a later offer changed it (it restarted ICE). */
+  #remoteUfrag: string | null = null;
+  #remoteRestarted = false;
   #watchdog: IceWatchdog | null = null;
   #closed = false;
   readonly #opts: CallOptions;
@@ -114,7 +116,11 @@ export class Call extends Emitter<CallEvents> {
   receive(signal: Signal): ReturnType<Negotiator['receive']> {
     if (this.#closed) return 'handled';
     if (signal.type === 'candidate' && signal.candidate) this.#remoteCandidates++;
-    if (signal.type === 'offer') this.#remoteOffers++;
+    if (signal.type === 'offer' || signal.type === 'answer') {
+      const ufrag = /a=ice-ufrag:(\S+)/.exec(signal.sdp)?.[1] ?? null;
+      if (signal.type === 'offer' && ufrag && this.#remoteUfrag && ufrag !== this.#remoteUfrag) this.#remoteRestarted = true;
+      if (ufrag) this.#remoteUfrag = ufrag;
+    }
     return this.negotiator.receive(signal);
   }
 
@@ -211,7 +217,7 @@ export class Call extends Emitter<CallEvents> {
       // Say what recovery was tried: our own watchdog's restart, or the other side's (a new offer).
       const tried = watchdog.restarted
         ? ' This side restarted ICE once (the watchdog), which did not help.'
-        : this.#remoteOffers > 1 ? ' The other side restarted ICE (a new offer came), which did not help.' : '';
+        : this.#remoteRestarted ? ' The other side restarted ICE (an offer with new ICE credentials came), which did not help.' : '';
       this.emit('problem', iceError({ ...d, message: d.message + tried }, peer.pc));
     });
     this.#watchdog = watchdog;
