@@ -2,7 +2,7 @@
  * The call survives the signaler, in Chromium and in Firefox: a graceful stop and a SIGKILL of the
  * server mid-call, restarted on the same port (same ids, frames never stop, hang-up and
  * renegotiation over the call's data channel while it is down), a peer that never comes back after
- * a restart, and glare via "Call again" on both sides (also Chromium ↔ Firefox).
+ * a restart, and glare via "Call again" on both sides (Chromium ↔ Firefox: call-glare-cross.test.ts).
  *
  * Time: the pages use `reconnect-max-ms=200` (a validated call-page parameter) so they do not
  * wait out the production backoff's 7 s steps, and the last restart has a 2.5 s resume grace. The
@@ -12,9 +12,10 @@
  */
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import { browsersUnderTest, openUserPage, textOf, waitForState, type UserPage } from '../helpers/browser';
+import { openUserPage, textOf, waitForState, type UserPage } from '../helpers/browser';
+import { glareRounds } from '../helpers/glare';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
-import { browserSuite, crossBrowserSuite } from '../helpers/suite';
+import { browserSuite } from '../helpers/suite';
 
 const test = browserSuite<{ child?: ServerProcess }>('call survives the signaler');
 const SLOW = 30_000; // a shared, loaded machine
@@ -61,7 +62,6 @@ const transceivers = (page: Page) => page.evaluate(() => {
 const t0 = Date.now();
 /** Prints progress with `TEST_TIMES=1` (where a slow run spends its time). */
 const mark = (what: string) => process.env.TEST_TIMES && console.log(`  +${Date.now() - t0} ms ${what}`);
-const offersSent = (page: Page) => page.evaluate(() => ((globalThis as Dbg).playground?.trace?.entries ?? []).filter((e) => e.kind === 'signal' && e.direction === 'sent' && e.message?.type === 'offer').length);
 
 test('server stopped (SIGTERM) and killed (SIGKILL) mid-call, restarted on the same port: same ids, frames never stop; hang-up and a renegotiation (new transceiver) over the data channel while it is down; a peer that never comes back is reported as left', async (ctx) => {
   let server = await startServerProcess(0);
@@ -171,38 +171,4 @@ test('glare: "Call again" on both sides at once, 4 times in a row, always connec
   await b.context.close();
 });
 
-/** `rounds` times: hang up, then "Call again" on both pages at once; returns how often both offered. */
-async function glareRounds(a: UserPage, b: UserPage, rounds: number): Promise<number> {
-  let glares = 0;
-  for (let round = 0; round < rounds; round++) {
-    await a.page.click('#hangup');
-    await both([a, b], '#call-state', 'idle');
-    const before = [await offersSent(a.page), await offersSent(b.page)];
-    await Promise.all([a, b].map(({ page }) => page.evaluate(() => document.querySelector<HTMLButtonElement>('#call')?.click())));
-    await both([a, b], '#call-state', 'connected');
-    const after = [await offersSent(a.page), await offersSent(b.page)];
-    if ((after[0] ?? 0) > (before[0] ?? 0) && (after[1] ?? 0) > (before[1] ?? 0)) glares++;
-  }
-  console.log(`  glare: both sides offered in ${glares} of ${rounds} rounds`);
-  return glares;
-}
-
 test.run();
-
-if (browsersUnderTest().length === 2) {
-  const cross = crossBrowserSuite('call glare, Chromium ↔ Firefox');
-  cross('glare: "Call again" in Chromium and Firefox at once, 4 times in a row, always connects', async ({ server, chromium, firefox }) => {
-    const url = `${server.url}call.html?room=glare-cross`;
-    const c = await openUserPage(chromium.browser, url);
-    const f = await openUserPage(firefox.browser, url);
-    await c.page.click('#join');
-    await waitForState(c.page, '#room-state', 'joined', SLOW);
-    await f.page.click('#join');
-    await both([c, f], '#call-state', 'connected');
-    const glares = await glareRounds(c, f, 4);
-    assert.ok(glares >= 1, `no real glare (both sides offered) in 4 rounds`);
-    await c.context.close();
-    await f.context.close();
-  });
-  cross.run();
-}
