@@ -5,7 +5,7 @@
  * a restart, and glare via "Call again" on both sides (Chromium ↔ Firefox: call-glare-cross.test.ts).
  *
  * Time: the pages use `reconnect-max-ms=200` (a validated call-page parameter) so they do not
- * wait out the production backoff's 7 s steps, and the last restart has a 2.5 s resume grace. The
+ * wait out the production backoff's 7 s steps, and the last restart has a 4 s resume grace. The
  * glare rounds here are few: that a glare whose polite side's gathering stalls after the implicit
  * rollback still ends in one call (Chromium's 1-in-40 bug) is proved deterministically in
  * test/unit/call-recovery.test.ts with fake connections.
@@ -23,7 +23,7 @@ const SLOW = 30_000; // a shared, loaded machine
  * The resume grace (ms) of the last restart: a peer not back by then has left. The other restarts
  * keep the server's 20 s, so a page slowed down by a loaded machine still gets its id back.
  */
-const GRACE_MS = 2500;
+const GRACE_MS = 4000;
 const FAST = 'reconnect-max-ms=200';
 
 test.after(async (ctx) => {
