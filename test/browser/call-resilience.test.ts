@@ -2,7 +2,7 @@
  * The call survives the signaler, in Chromium and in Firefox: a graceful stop and a SIGKILL of the
  * server mid-call, restarted on the same port (same ids, frames never stop, hang-up and
  * renegotiation over the call's data channel while it is down), a peer that never comes back after
- * a restart, and glare via "Call again" on both sides (Chromium ↔ Firefox: call-glare-cross.test.ts).
+ * a restart, and glare via "Call again" on both sides (Chromium ↔ Firefox glare: call-cross.test.ts).
  *
  * Time: the pages use `reconnect-max-ms=200` (a validated call-page parameter) so they do not
  * wait out the production backoff's 7 s steps, and the last restart has a 4 s resume grace. The
