@@ -16,6 +16,7 @@ import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
 import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
 import { CallControls } from '../ui/call-controls';
+import { CodecBandwidth } from '../ui/codec-bandwidth';
 import { StepsPanel } from '../ui/steps-panel';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
@@ -69,6 +70,16 @@ const el = {
     chatInput: $('#chat-input', HTMLInputElement),
     chatSend: $('#chat-send', HTMLButtonElement),
     localVideo: $('#local-video', HTMLVideoElement),
+  },
+  tuning: {
+    codec: $('#codec-select', HTMLSelectElement),
+    codecNote: $('#codec-note'),
+    mLine: $('#m-line'),
+    maxBitrate: $('#max-bitrate', HTMLSelectElement),
+    scale: $('#scale-down', HTMLSelectElement),
+    maxFramerate: $('#max-framerate', HTMLSelectElement),
+    limitsState: $('#limits-state'),
+    sending: $('#sending'),
   },
   inspector: $('#inspector'),
   states: {
@@ -150,6 +161,7 @@ let reconnectTicker: ReturnType<typeof setInterval> | undefined;
 let lastEnd: EndReason | null = null;
 const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
 const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
+const tuning = new CodecBandwidth(el.tuning, (err) => showError(el.problem, err, 'RTCPeerConnection'));
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
 trackCallMode($('#call-page'), el.modeStep, el.modeAuto);
 bindNextStepKeys([el.nextStep]);
@@ -285,7 +297,10 @@ async function join(): Promise<void> {
   });
   inspector?.destroy();
   inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
-  s.on('peer', (peer) => recordPeer(trace, peer, s.role ?? 'caller'));
+  s.on('peer', (peer) => {
+    tuning.attach(peer.pc);
+    recordPeer(trace, peer, s.role ?? 'caller');
+  });
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
   let everJoined = false;
   s.on('reconnecting', (info) => {
@@ -337,6 +352,7 @@ async function join(): Promise<void> {
   s.on('ended', (reason) => {
     lastEnd = reason;
     controls.setChannel(null);
+    tuning.attach(null);
     el.remoteVideo.srcObject = null;
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];

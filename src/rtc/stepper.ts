@@ -15,6 +15,7 @@ import * as actions from './step-actions';
 import { answerRestart, IceRestartSteps } from './step-restart';
 import type { StepScope, StepSignal } from './step-actions';
 import { STEP_IDS, nextStep, stepsImpliedBy, type NextStep, type PeerRole, type Step, type StepId } from './steps';
+import { codeRan } from '../util/code-ran';
 
 /** What a step produced, as plain text. */
 export interface StepResult {
@@ -183,6 +184,7 @@ export class Stepper extends Emitter<StepperEvents> {
     this.#busy = true;
     try {
       const result = await this.#run(step.id);
+      codeRan(step.id, result.summary); // lights this step's code in the page's "How it works" panel
       this.#done.add(step.id);
       // Connected with media means the other side has done its part too (DTLS needs both descriptions).
       if (step.id === 'connected') for (const id of STEP_IDS) this.#done.add(id);
