@@ -144,7 +144,7 @@ test('Firefox calls Chromium (Chromium waits): media both ways, VP8 + Opus shown
   await f.context.close();
 });
 
-test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown, hang-up seen', async ({ server, chromium, firefox }) => {
+test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown, ICE restart from either side, hang-up seen', async ({ server, chromium, firefox }) => {
   const url = `${server.url}call.html?room=cross-2`;
   const f = await openUserPage(firefox.browser, url);
   const c = await openUserPage(chromium.browser, url);
@@ -159,6 +159,23 @@ test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown,
     const codecs = await shownCodecs(page);
     assert.match(codecs.video, /codec video\/VP8/, codecs.video);
     assert.match(codecs.audio, /codec audio\/opus/i, codecs.audio);
+  }
+  // ICE restart, asked by Firefox (the callee) then by Chromium: each sends one new offer with new ICE
+  // credentials, the call connects again and media flows both ways.
+  for (const [asker, other] of [[f, c], [c, f]] as const) {
+    const ufrag = () => asker.page.evaluate(() => /a=ice-ufrag:(\S+)/.exec((globalThis as Dbg).playground?.call?.peer?.pc.localDescription?.sdp ?? '')?.[1] ?? '');
+    const before = await ufrag();
+    const offers = await offersSent(asker.page);
+    await asker.page.waitForFunction(() => document.querySelector<HTMLButtonElement>('#restart-ice')?.disabled === false, { timeout: 10_000 });
+    await asker.page.click('#restart-ice');
+    await asker.page.waitForFunction((u: string) => {
+      const now = /a=ice-ufrag:(\S+)/.exec((globalThis as Dbg).playground?.call?.peer?.pc.localDescription?.sdp ?? '')?.[1];
+      return now !== undefined && now !== u;
+    }, { timeout: 10_000 }, before);
+    assert.is(await offersSent(asker.page), offers + 1, `${asker === f ? 'Firefox' : 'Chromium'}'s restart sent one new offer`);
+    await bothConnected(asker, other);
+    await mediaFlowsInto(asker.page);
+    await mediaFlowsInto(other.page);
   }
   await c.page.click('#hangup');
   await waitForState(f.page, '#call-state', 'idle');
