@@ -19,7 +19,7 @@
  *   moves the place there, with the same id and the waiting messages.
  */
 import { encodeMessage, parseClientMessage, parseServerMessage, type ClientMessage, type ErrorCode, type PeerInfo, type ServerMessage } from '../../src/signaling/protocol';
-import { createPeerId, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
+import { createPeerId, relayedProgress, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
 import { MemoryResumeTokens, type ResumeTokens } from '../../src/signaling/resume';
 import { Liveness } from './liveness';
 import type { ClusterRelayOptions } from './options';
@@ -155,6 +155,9 @@ export class ClusterRelay {
         return;
       case 'bye':
         this.#queue(member, () => this.#route(member, msg.to, { type: 'bye', from: member.id }));
+        return;
+      case 'progress':
+        this.#queue(member, () => this.#route(member, msg.to, relayedProgress(member.id, msg)));
         return;
       default: {
         const never: never = msg;

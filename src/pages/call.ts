@@ -11,6 +11,7 @@ import { SignalingClient, signalingUrl, type ReconnectInfo } from '../signaling/
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
 import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
+import { shareSteps } from '../rtc/step-progress';
 import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
 import { CallControls } from '../ui/call-controls';
@@ -230,6 +231,9 @@ async function join(): Promise<void> {
     return;
   }
   const configuration = () => ice.configuration();
+  // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
+  const trace = new Trace();
+  exposeDebug('trace', trace);
   const s = new CallSession({
     client,
     room: el.room.value,
@@ -249,17 +253,17 @@ async function join(): Promise<void> {
         onStepper: (stepper) => {
           stepsPanel.attach(stepper);
           exposeDebug('stepper', stepper);
+          shareSteps(stepper, s, trace);
         },
       })
       : perfectNegotiation,
   });
   session = s;
   stepsPanel.attach(null);
+  stepsPanel.showPeer(null);
+  s.on('progress', (progress) => stepsPanel.showPeer(progress));
   s.on('datachannel', (channel) => controls.setChannel(channel));
   exposeDebug('call', s);
-  // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
-  const trace = new Trace();
-  exposeDebug('trace', trace);
   const side = roomSide(client, () => s.role);
   recordSignaling(trace, client, side);
   s.on('control', (direction, message, path) => {
@@ -326,6 +330,7 @@ async function join(): Promise<void> {
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
+    stepsPanel.showPeer(null);
     if (stepMode && s.roomState === 'joined') stepsPanel.preview('callee');
     renderButtons();
   });

@@ -30,6 +30,8 @@ export const CONNECT_WAIT_MS = 10 * 60_000;
 
 /** Events of a {@link Stepper}. */
 export type StepperEvents = {
+  /** A step of this side started (its API call is about to run). */
+  start: [step: Step];
   /** A step of this side finished. */
   step: [step: Step, result: StepResult];
   /** The next step or what it waits for may have changed (a step ran, or a signal arrived). */
@@ -100,6 +102,7 @@ export class Stepper extends Emitter<StepperEvents> {
   #sendCandidatesNow = false;
   #addCandidatesNow = false;
   #busy = false;
+  #running: Step | null = null;
   #closed = false;
 
   /** @throws TypeError when `options.role` is not `caller` or `callee`. */
@@ -116,6 +119,8 @@ export class Stepper extends Emitter<StepperEvents> {
   get next(): NextStep { return nextStep(this.role, this.#done); }
   /** True while a step is running. */
   get busy(): boolean { return this.#busy; }
+  /** The step running now, or null. */
+  get running(): Step | null { return this.#running; }
   /** The peer, from the "new RTCPeerConnection" step on. */
   get peer(): Peer | null { return this.#peer; }
   /** The local stream, from the getUserMedia step on (null if it failed: receive only). */
@@ -151,6 +156,9 @@ export class Stepper extends Emitter<StepperEvents> {
     if (!step) throw new DOMException('all steps are done', 'InvalidStateError');
     if (waitingFor) throw new DOMException(`waiting for: ${waitingFor.name}`, 'InvalidStateError');
     this.#busy = true;
+    this.#running = step;
+    this.emit('start', step);
+    this.emit('change', this.next);
     try {
       const result = await this.#run(step.id);
       this.#done.add(step.id);
@@ -161,6 +169,7 @@ export class Stepper extends Emitter<StepperEvents> {
       return { step, result };
     } finally {
       this.#busy = false;
+      this.#running = null;
       this.emit('change', this.next);
     }
   }

@@ -15,6 +15,8 @@ import {
   type ClientMessage,
   type ErrorCode,
   type PeerInfo,
+  type ProgressMessage,
+  type RelayedProgress,
   type RelayedSignal,
   type ServerMessage,
 } from './protocol';
@@ -217,6 +219,9 @@ export class Relay {
       case 'bye':
         this.#relay(member, msg.to, { type: 'bye', from: member.id });
         return;
+      case 'progress':
+        this.#relay(member, msg.to, relayedProgress(member.id, msg));
+        return;
       default: {
         const never: never = msg;
         throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
@@ -386,6 +391,17 @@ export class Relay {
     }
     this.#send(target, message, encodeSignal(message));
   }
+}
+
+/**
+ * The relayed form of a `progress` message: `to` dropped, `from` set by the relay, fields in the
+ * documented order (so `encodeSignal` writes what `encodeMessage` would).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
+export function relayedProgress(from: string, msg: ProgressMessage): RelayedProgress {
+  const out: RelayedProgress = { type: 'progress', from, role: msg.role, done: msg.done };
+  if (msg.running !== undefined) out.running = msg.running;
+  return out;
 }
 
 function info(member: Member): PeerInfo {

@@ -43,6 +43,8 @@ export function signalLabel(entry: SignalEntry): string {
       return `welcome (${m.peers.length} already here)`;
     case 'error':
       return `error ${m.code}`;
+    case 'progress':
+      return m.running ? `progress (${m.role} running ${m.running})` : `progress (${m.role}: ${m.done.length} done)`;
     case 'leave':
     case 'offer':
     case 'answer':
