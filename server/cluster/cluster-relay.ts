@@ -157,8 +157,7 @@ export class ClusterRelay {
         this.#queue(member, () => this.#route(member, msg.to, { type: 'bye', from: member.id }));
         return;
       case 'progress':
-        this.#queue(member, () => this.#route(member, msg.to, relayedProgress(member.id, msg)));
-        return;
+        return this.#queue(member, () => this.#route(member, msg.to, relayedProgress(member.id, msg)));
       default: {
         const never: never = msg;
         throw new TypeError(`unhandled message ${JSON.stringify(never)}`);

@@ -8,8 +8,10 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 
-import { STEP_IDS, isStepId, type StepId } from '../rtc/step-ids';
+import { progressFields, type ProgressMessage, type RelayedProgress } from './progress';
 import { MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN } from './resume';
+
+export type { ProgressMessage, RelayedProgress };
 
 /** Largest frame the signaler accepts, in bytes (64 KiB); a larger one closes the socket with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -68,14 +70,6 @@ export interface CandidateMessage { type: 'candidate'; to?: string; candidate: I
 export interface ByeMessage { type: 'bye'; to?: string }
 /** Leave the room; the others get `peer-left`. */
 export interface LeaveMessage { type: 'leave' }
-/**
- * Step mode: where this side is in the walkthrough, for `to` (or every other peer), so both tabs'
- * step lists show both sides. Sent after every change (a step starts or ends, a signal arrives).
- * `done`: every step id this side knows is done (its own and the ones it learned of), at most 23,
- * no repeats; `running`: the step it is running now, if any.
- * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
- */
-export interface ProgressMessage { type: 'progress'; to?: string; role: 'caller' | 'callee'; done: StepId[]; running?: StepId }
 
 /** Every message a client may send to the signaler. */
 export type ClientMessage =
@@ -117,8 +111,6 @@ export interface RelayedAnswer { type: 'answer'; from: string; sdp: string }
 export interface RelayedCandidate { type: 'candidate'; from: string; candidate: IceCandidateJSON | null }
 /** A relayed hang-up; `from` is set by the server. */
 export interface RelayedBye { type: 'bye'; from: string }
-/** A relayed step-mode progress report; `from` is set by the server. */
-export interface RelayedProgress { type: 'progress'; from: string; role: 'caller' | 'callee'; done: StepId[]; running?: StepId }
 
 /** Machine-readable error codes of `error` messages. */
 export type ErrorCode =
@@ -172,6 +164,7 @@ export type ParseResult<M> = { ok: true; message: M } | { ok: false; error: Prot
 type Obj = Record<string, unknown>;
 
 class Invalid extends Error {}
+const invalid = (why: string): never => { throw new Invalid(why); };
 
 function isObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -256,24 +249,6 @@ const sdp = (o: Obj) => {
   return s;
 };
 
-/** `role`, `done` and `running` of a `progress` message. */
-function progress(o: Obj): { role: 'caller' | 'callee'; done: StepId[]; running?: StepId } {
-  const role = o.role;
-  if (role !== 'caller' && role !== 'callee') throw new Invalid('"role" must be "caller" or "callee"');
-  const done = o.done;
-  if (!Array.isArray(done)) throw new Invalid('"done" must be an array of step ids');
-  if (done.length > STEP_IDS.length) throw new Invalid(`"done" holds at most ${STEP_IDS.length} step ids`);
-  const seen = new Set<StepId>();
-  for (const id of done) {
-    if (!isStepId(id)) throw new Invalid(`"done" holds an unknown step id "${String(id).slice(0, 40)}"`);
-    if (seen.has(id)) throw new Invalid(`"done" names "${id}" twice`);
-    seen.add(id);
-  }
-  const running = o.running;
-  if (running !== undefined && !isStepId(running)) throw new Invalid('"running" must be a step id');
-  return running === undefined ? { role, done: [...seen] } : { role, done: [...seen], running };
-}
-
 function peerInfo(v: unknown): PeerInfo {
   if (!isObject(v)) throw new Invalid('a peer must be an object');
   return withOpt({ id: str(v, 'id', 64, PEER_ID_PATTERN) }, 'name', optStr(v, 'name', MAX_NAME_LENGTH));
@@ -319,8 +294,7 @@ export function parseClientMessage(frame: unknown): ParseResult<ClientMessage> {
       case 'leave':
         return { type };
       case 'progress': {
-        const p = progress(o);
-        const target = to(o);
+        const p = progressFields(o, invalid), target = to(o);
         return target === undefined ? { type, ...p } : { type, to: target, ...p };
       }
       default:
@@ -368,7 +342,7 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
       case 'bye':
         return { type, from: from(o) };
       case 'progress':
-        return { type, from: from(o), ...progress(o) };
+        return { type, from: from(o), ...progressFields(o, invalid) };
       case 'error': {
         const code = str(o, 'code', 32) as ErrorCode;
         if (!ERROR_CODES.includes(code)) throw new Invalid(`unknown error code "${code}"`);

@@ -15,12 +15,13 @@ import {
   type ClientMessage,
   type ErrorCode,
   type PeerInfo,
-  type ProgressMessage,
-  type RelayedProgress,
   type RelayedSignal,
   type ServerMessage,
 } from './protocol';
+import { relayedProgress } from './progress';
 import { MemoryResumeTokens, type ResumeTokens } from './resume';
+
+export { relayedProgress };
 
 /** The one thing the relay needs from a connection: a way to send it a text frame. */
 export interface RelayConnection {
@@ -391,17 +392,6 @@ export class Relay {
     }
     this.#send(target, message, encodeSignal(message));
   }
-}
-
-/**
- * The relayed form of a `progress` message: `to` dropped, `from` set by the relay, fields in the
- * documented order (so `encodeSignal` writes what `encodeMessage` would).
- * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
- */
-export function relayedProgress(from: string, msg: ProgressMessage): RelayedProgress {
-  const out: RelayedProgress = { type: 'progress', from, role: msg.role, done: msg.done };
-  if (msg.running !== undefined) out.running = msg.running;
-  return out;
 }
 
 function info(member: Member): PeerInfo {
