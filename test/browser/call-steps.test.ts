@@ -105,6 +105,11 @@ test('step mode across two tabs: every step one click at a time ends connected w
     const st = await page.$$eval('#steps li[data-step]', (l) => l.map((x) => `${(x as HTMLElement).dataset.step}=${(x as HTMLElement).dataset.state}`).join(' '));
     assert.is(await page.$$eval('#steps li[data-state="done"]', (l) => l.length), 23, `every step is known done on each side: ${st}`);
   }
+  // The diagram shows the step names as notes in each side's lane, between the messages.
+  const notes = await caller.page.$$eval('#inspector .seq-rows li', (lis) => lis.map((li) => `${(li as HTMLElement).dataset.kind} ${(li as HTMLElement).dataset.side} ${li.textContent ?? ''}`));
+  const offerNote = notes.findIndex((n) => n.startsWith('note caller') && n.includes('emit offer'));
+  assert.ok(offerNote >= 0 && notes.slice(offerNote + 1).some((n) => n.startsWith('signal caller') && /offer/.test(n)), notes.join('\n'));
+  assert.ok(notes.some((n) => n.startsWith('note caller') && n.includes('step 4: createOffer')), 'step names are notes');
   const mine = await resultsOf(caller.page, '#steps');
   assert.is(Object.keys(mine).length, 11);
   assert.match(must(mine['caller-create-offer'], 'caller-create-offer result'), /offer: \d+ SDP lines, m-sections: audio, video, application/);
