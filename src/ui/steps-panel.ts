@@ -9,7 +9,8 @@
  *
  * Root gets `data-state`: `idle` (no stepper yet), `ready`, `waiting`, `running`, `done` (this side).
  * Each `li[data-step]` gets `data-state` (`done`, `running`, `next`, `waiting`, `todo`: see
- * {@link StepState}) and `data-owner` (`you`, `peer`, `server`, `both`).
+ * {@link StepState}) and `data-owner` (`you`, `peer`, `server`, `both`); the root's `data-board`
+ * sums them up as `step-id=state` pairs (to compare two lists in one read).
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Connectivity
  */
@@ -124,6 +125,7 @@ export class StepsPanel {
   /** Marks every list item with its board state and owner (who does it, seen from `role`). */
   #paint(mine: SideProgress): void {
     const board = this.#board(mine);
+    this.#root.dataset.board = STEPS.map((step) => `${step.id}=${board[step.id]}`).join(' ');
     for (const step of STEPS) {
       const li = this.#items.get(step.id);
       if (!li) continue;
@@ -175,6 +177,7 @@ export class StepsPanel {
     const mine = this.#mine();
     if (mine) this.#paint(mine);
     else {
+      delete this.#root.dataset.board;
       for (const li of this.#items.values()) {
         li.dataset.state = 'todo';
         delete li.dataset.owner;

@@ -12,6 +12,11 @@ function board(page: Page, panel: string): Promise<string> {
   return page.$$eval(`${panel} li[data-step]`, (lis) => lis.map((li) => `${(li as HTMLElement).dataset.step}=${(li as HTMLElement).dataset.state}`).join(' '));
 }
 
+/** The same board, from the list's `data-board` summary (one read per page while polling). */
+function boardSummary(page: Page, panel: string): Promise<string> {
+  return page.$eval(panel, (e) => (e as HTMLElement).dataset.board ?? '');
+}
+
 /**
  * Clicks "Next step" on whichever side is ready until every panel is done. `panels` are
  * [page, panel selector, button selector] triples. After every click, every list must come to show
@@ -44,9 +49,16 @@ async function stepAll(panels: [Page, string, string][]): Promise<number> {
 async function agree(panels: [Page, string, string][], step: string, click: number): Promise<void> {
   let boards: string[] = [];
   for (const t0 = Date.now(); Date.now() - t0 < 5000;) {
-    boards = await Promise.all(panels.map(([page, panel]) => board(page, panel)));
-    if (boards.every((b) => b === boards[0]) && boards[0]?.includes(`${step}=done`)) return;
-    await new Promise((r) => setTimeout(r, 50));
+    boards = await Promise.all(panels.map(([page, panel]) => boardSummary(page, panel)));
+    if (boards.every((b) => b === boards[0]) && boards[0]?.includes(`${step}=done`)) {
+      // What the list shows (each item's state) is that board.
+      const [page, panel] = must(panels[0], 'panel');
+      const [summary, items] = await page.$eval(panel, (root) => [(root as HTMLElement).dataset.board ?? '',
+        [...root.querySelectorAll<HTMLElement>('li[data-step]')].map((li) => `${li.dataset.step}=${li.dataset.state}`).join(' ')]);
+      assert.is(items, summary);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 30));
   }
   assert.unreachable(`after click ${click} (${step}) the step lists disagree:\n${boards.join('\n')}`);
 }
