@@ -156,8 +156,7 @@ export class ClusterRelay {
       case 'bye':
         this.#queue(member, () => this.#route(member, msg.to, { type: 'bye', from: member.id }));
         return;
-      case 'progress':
-        return this.#queue(member, () => this.#route(member, msg.to, relayedProgress(member.id, msg)));
+      case 'progress': return this.#queue(member, () => this.#route(member, msg.to, relayedProgress(member.id, msg)));
       default: {
         const never: never = msg;
         throw new TypeError(`unhandled message ${JSON.stringify(never)}`);

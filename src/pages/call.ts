@@ -12,8 +12,7 @@ import { SignalingClient, cappedReconnectDelay, signalingUrl, type ReconnectInfo
 import { callParamsFromSearch } from '../rtc/call-params';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
-import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
-import { shareSteps } from '../rtc/step-progress';
+import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace'; import { shareSteps } from '../rtc/step-progress';
 import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
 import { CallControls } from '../ui/call-controls';

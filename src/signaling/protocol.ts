@@ -9,6 +9,7 @@
  */
 
 import { progressFields, type ProgressMessage, type RelayedProgress } from './progress';
+import { jsonCandidate, jsonString } from './json-text';
 import { MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN } from './resume';
 
 export type { ProgressMessage, RelayedProgress };
@@ -367,22 +368,6 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
 /** Serialises a message for the wire (one JSON text per WebSocket frame). */
 export function encodeMessage(message: ClientMessage | ServerMessage): string {
   return JSON.stringify(message);
-}
-
-/** Printable ASCII without `"` and `\`: JSON needs no escape for it. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-function jsonString(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
-}
-
-function jsonCandidate(c: IceCandidateJSON | null): string {
-  if (c === null) return 'null';
-  let out = `{"candidate":${jsonString(c.candidate)}`;
-  if (c.sdpMid !== undefined) out += `,"sdpMid":${c.sdpMid === null ? 'null' : jsonString(c.sdpMid)}`;
-  if (c.sdpMLineIndex !== undefined) out += `,"sdpMLineIndex":${c.sdpMLineIndex === null ? 'null' : String(c.sdpMLineIndex)}`;
-  if (c.usernameFragment !== undefined) out += `,"usernameFragment":${c.usernameFragment === null ? 'null' : jsonString(c.usernameFragment)}`;
-  return `${out}}`;
 }
 
 /**
