@@ -88,7 +88,8 @@ export const TOUR: TourStop[] = [
       await click(page, '#join');
       await waitForState(page, '#room-state', 'joined');
       await click(other.page, '#join');
-      await waitForState(page, '#call-state', 'connected');
+      await page.bringToFront();
+      await waitForState(page, '#call-state', 'connected', 30_000);
       await page.bringToFront();
       await page.waitForSelector('#inspector .seq-row');
     },
@@ -98,8 +99,8 @@ export const TOUR: TourStop[] = [
     action: 'Start call',
     async run({ page }) {
       await click(page, '#start');
-      await waitForState(page, '#caller .call-state', 'connected');
-      await waitForState(page, '#callee .call-state', 'connected');
+      await waitForState(page, '#caller .call-state', 'connected', 30_000);
+      await waitForState(page, '#callee .call-state', 'connected', 30_000);
       await page.waitForSelector('#inspector .seq-row');
     },
   },
