@@ -39,10 +39,26 @@ async function check(page: Page, where: string, axeAt: number[]): Promise<void> 
     await page.setViewport({ width, height });
     const { overflow, culprits } = await horizontalOverflow(page);
     assert.is(overflow, 0, `${where} at ${width}x${height}: the page is ${overflow} px wider than the screen (${culprits.join(', ')})`);
+    if (width < 600) assert.equal(await smallTargets(page), [], `${where} at ${width}x${height}: controls shorter than 44 px (hard to hit with a thumb)`);
     if (!axeAt.includes(width)) continue;
     const violations = await axeViolations(page);
     assert.equal(violations, [], `${where} at ${width}x${height}: axe violations:\n  ${violations.join('\n  ')}`);
   }
+}
+
+/** Visible controls (buttons, selects, inputs, toggles; a radio or checkbox counts with its label) less than 44 px tall. */
+function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const small: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('button, select, input:not([type="hidden"]), a.button-link, textarea')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const target = el.matches('input[type="radio"], input[type="checkbox"]') ? (el.closest('label') ?? el) : el;
+      const h = target.getBoundingClientRect().height;
+      if (h < 44) small.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} ${Math.round(h)} px`);
+    }
+    return small;
+  });
 }
 
 /** The tour stop of `path` (a page of the tour must exist). */
@@ -72,6 +88,7 @@ for (const s of TOUR.filter((t) => !t.path.startsWith('/call.html') && t.path !=
     } else {
       shared.single = await openSized(tb.browser, url, 360, 740);
     }
+    assert.is(await shared.single.page.$eval('header.site #present-toggle', (t) => t.getAttribute('aria-pressed')), 'false', 'the presenter toggle is in the header, off');
     await tourStop(shared.single, s, noSecondUser);
     assert.equal(shared.single.errors, [], `errors on ${s.path}`);
   });
@@ -117,6 +134,19 @@ test('call page: QR code decodes to the room link; no overflow and 0 axe violati
   const [, b] = shared.call;
   assert.ok(b !== a, 'the tour opened a second user');
 
+  // Auto mode: the step list is hidden and one line says how to get it. Videos side by side at 1920 px, stacked on a phone.
+  assert.is(await a.page.$eval('#steps', (e) => (e as HTMLElement).offsetParent === null), true, 'auto mode hides the step list');
+  assert.match(await a.page.$eval('#steps-hidden', (e) => ((e as HTMLElement).offsetParent ? e.textContent ?? '' : 'hidden')), /Auto mode runs the whole call by itself.*choose "step by step"/);
+  const videos = () => a.page.evaluate(() => [...document.querySelectorAll('#local-video, #remote-video')].map((v) => {
+    const r = v.getBoundingClientRect();
+    return { top: Math.round(r.top), bottom: Math.round(r.bottom), left: Math.round(r.left), right: Math.round(r.right) };
+  }));
+  const [wideLocal, wideRemote] = await videos();
+  assert.ok(wideLocal && wideRemote && wideRemote.top === wideLocal.top && wideRemote.left >= wideLocal.right, `side by side at 1920 px: ${JSON.stringify([wideLocal, wideRemote])}`);
+  await a.page.setViewport({ width: 390, height: 844 });
+  const [phoneLocal, phoneRemote] = await videos();
+  assert.ok(phoneLocal && phoneRemote && phoneRemote.top >= phoneLocal.bottom, `stacked at 390 px: ${JSON.stringify([phoneLocal, phoneRemote])}`);
+
   // "Share this room": the QR code on the canvas is the room link.
   const link = await text(a.page, '#room-link');
   assert.is(link, url);
@@ -130,7 +160,6 @@ test('call page: QR code decodes to the room link; no overflow and 0 axe violati
   assert.match(await text(a.page, '#call-summary'), /^In a call in room "tour-call"/);
 
   // Presenter mode on a phone too: graphs at least 160 px tall, and still no horizontal overflow.
-  await a.page.setViewport({ width: 390, height: 844 });
   await a.page.click('#present-toggle');
   await a.page.waitForSelector('#inspector .graph-svg', { timeout: 10_000 });
   assert.ok((await px(a.page, '#inspector .graph-svg', 'height')) >= 160, 'graphs >= 160 px tall');
@@ -187,6 +216,11 @@ test('presenter mode (?present, remembered) on loopback at 1920x1080: large type
     assert.is(await inViewport(page, sel), 'in view', sel);
   }
   assert.ok((await px(page, '#caller .step-current pre', 'fontSize')) >= 18, 'code >= 18 px');
+  assert.ok((await page.$eval('main', (m) => m.getBoundingClientRect().width)) >= 1850, 'full width (no 1200 px cap)');
+  // Each "what and how" toggle has its own accessible name (its text includes a visually hidden step name).
+  const names = await page.$$eval('#caller .steps summary', (l) => l.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
+  assert.ok(names.length >= 20, `toggles in the step lists: ${names.length}`);
+  assert.is(new Set(names).size, names.length, `distinct toggle names: ${names.slice(0, 4).join(' | ')} …`);
   assert.ok((await px(page, '#inspector .seq-arrow', 'fontSize')) >= 16, 'diagram labels >= 16 px');
   // Remembered: the same page without ?present opens in presenter mode; the toggle turns it off.
   await page.goto(`${server.url}loopback.html`);
