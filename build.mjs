@@ -123,7 +123,8 @@ function sizeReport(root, production) {
         const outputs = result.metafile.outputs;
         const rows = [];
         for (const [file, out] of Object.entries(outputs)) {
-          if (!out.entryPoint || !file.endsWith('.js') || out.entryPoint.startsWith('src/dev/')) continue;
+          // Pages only: not the dev client, not the chunks loaded later with import() (they have an entryPoint too).
+          if (!out.entryPoint?.startsWith('src/pages/') || !file.endsWith('.js')) continue;
           const seen = new Set();
           /** @param {string} f */
           const visit = (f) => {

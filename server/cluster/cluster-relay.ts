@@ -280,6 +280,7 @@ export class ClusterRelay {
     const room = member.room ?? '';
     const welcome: ServerMessage = { type: 'welcome', id: member.id, room, peers, capacity: this.capacity, resume: this.#tokens.issue(member.id, room) };
     if (resumed) welcome.resumed = true;
+    if (this.resumeGraceMs > 0) welcome.resumeGraceMs = Math.min(3_600_000, Math.max(1, Math.round(this.resumeGraceMs)));
     this.#send(member, welcome);
     for (const text of then) this.#forward(member, text);
   }

@@ -5,15 +5,18 @@ import { getUserMedia, stopStream } from '../media/capture';
 import { CallSession, type EndReason, type RoomState } from '../rtc/session';
 import { perfectNegotiation } from '../rtc/perfect-negotiator';
 import { stepByStep } from '../rtc/step-negotiator';
+import type { Stepper } from '../rtc/stepper';
 import { IceSettings } from '../ui/ice-settings';
 import type { PeerStates } from '../rtc/peer';
-import { SignalingClient, signalingUrl, type ReconnectInfo } from '../signaling/client';
+import { SignalingClient, cappedReconnectDelay, signalingUrl, type ReconnectInfo } from '../signaling/client';
+import { callParamsFromSearch } from '../rtc/call-params';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
 import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
 import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
 import { CallControls } from '../ui/call-controls';
+import { CodecBandwidth } from '../ui/codec-bandwidth';
 import { StepsPanel } from '../ui/steps-panel';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
@@ -68,6 +71,16 @@ const el = {
     chatSend: $('#chat-send', HTMLButtonElement),
     localVideo: $('#local-video', HTMLVideoElement),
   },
+  tuning: {
+    codec: $('#codec-select', HTMLSelectElement),
+    codecNote: $('#codec-note'),
+    mLine: $('#m-line'),
+    maxBitrate: $('#max-bitrate', HTMLSelectElement),
+    scale: $('#scale-down', HTMLSelectElement),
+    maxFramerate: $('#max-framerate', HTMLSelectElement),
+    limitsState: $('#limits-state'),
+    sending: $('#sending'),
+  },
   inspector: $('#inspector'),
   states: {
     signalingState: $('#signaling-state'),
@@ -108,6 +121,11 @@ el.room.value = initial.room;
 if (initial.source === 'invalid') {
   el.roomHint.textContent = 'The room in the link was not valid (letters, digits, "-", "_", "." only); a new one was made.';
 }
+/** Demo parameters (reconnect-max-ms, ice-timeout-ms, candidates=none), read once. */
+const params = callParamsFromSearch(location.search);
+if (params.invalid.length > 0) {
+  el.roomHint.textContent = `Ignored in the link (out of range or unknown): ${params.invalid.join(', ')}.`;
+}
 const ice = new IceSettings(el.ice, location.search, location.hostname, (value) => {
   el.roomHint.textContent = `The link's policy "${value}" is not valid (only "relay" or "all"): using all candidates.`;
 });
@@ -136,11 +154,14 @@ let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
 let localStream: MediaStream | null = null;
 let stepMode = false;
+/** The step-mode call's stepper, if any. */
+let stepper: Stepper | null = null;
 let reconnectTicker: ReturnType<typeof setInterval> | undefined;
 /** Why the last call ended (cleared when a new one starts), for the plain-words summary. */
 let lastEnd: EndReason | null = null;
 const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
 const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
+const tuning = new CodecBandwidth(el.tuning, (err) => showError(el.problem, err, 'RTCPeerConnection'));
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
 trackCallMode($('#call-page'), el.modeStep, el.modeAuto);
 bindNextStepKeys([el.nextStep]);
@@ -182,7 +203,8 @@ function renderButtons(): void {
   el.room.disabled = !el.join.disabled ? false : true;
   el.call.disabled = !joined || inCall || (session?.peers.length ?? 0) === 0;
   el.hangup.disabled = !inCall;
-  el.restartIce.disabled = session?.callState !== 'connected' || stepMode;
+  // Step mode: the restart is a series of steps, offered once the walkthrough is through.
+  el.restartIce.disabled = session?.callState !== 'connected' || (stepMode && !(stepper?.finished ?? false));
   el.modeStep.disabled = el.modeAuto.disabled = session !== null && session.roomState !== 'left';
   el.callSummary.textContent = describeCallSituation({
     room: session?.roomState ?? roomStateShown(),
@@ -208,6 +230,7 @@ async function join(): Promise<void> {
   // Rejoining: the old session closes its call, its room membership and its reconnects.
   session?.close();
   session = null;
+  stepper = null;
   clearInterval(reconnectTicker);
   stopStream(localStream);
   setState(el.roomState, 'connecting', 'opening camera…');
@@ -224,7 +247,7 @@ async function join(): Promise<void> {
   let client: SignalingClient;
   try {
     const url = signalingUrl();
-    client = new SignalingClient(() => new WebSocket(url));
+    client = new SignalingClient(() => new WebSocket(url), params.reconnectMaxMs === null ? {} : { delay: cappedReconnectDelay(params.reconnectMaxMs) });
   } catch (err) {
     showError(el.problem, err, 'signaling', { near: el.join });
     return;
@@ -236,6 +259,8 @@ async function join(): Promise<void> {
     name: el.name.value.trim() || undefined,
     localStream: () => localStream,
     configuration,
+    iceTimeoutMs: params.iceTimeoutMs ?? undefined,
+    sendCandidates: params.sendCandidates,
     negotiator: stepMode
       ? stepByStep({
         configuration,
@@ -246,9 +271,11 @@ async function join(): Promise<void> {
           useLocalStream(stream);
           return stream;
         },
-        onStepper: (stepper) => {
-          stepsPanel.attach(stepper);
-          exposeDebug('stepper', stepper);
+        onStepper: (made) => {
+          stepper = made;
+          stepsPanel.attach(made);
+          exposeDebug('stepper', made);
+          made.on('change', renderButtons);
         },
       })
       : perfectNegotiation,
@@ -270,7 +297,10 @@ async function join(): Promise<void> {
   });
   inspector?.destroy();
   inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
-  s.on('peer', (peer) => recordPeer(trace, peer, s.role ?? 'caller'));
+  s.on('peer', (peer) => {
+    tuning.attach(peer.pc);
+    recordPeer(trace, peer, s.role ?? 'caller');
+  });
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
   let everJoined = false;
   s.on('reconnecting', (info) => {
@@ -322,6 +352,7 @@ async function join(): Promise<void> {
   s.on('ended', (reason) => {
     lastEnd = reason;
     controls.setChannel(null);
+    tuning.attach(null);
     el.remoteVideo.srcObject = null;
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
@@ -330,6 +361,17 @@ async function join(): Promise<void> {
     renderButtons();
   });
   s.on('problem', (err, context) => showError(el.problem, err, context));
+  s.on('icerestart', (afterMs) => {
+    const text = `No connection after ${(afterMs / 1000).toFixed(1)} s: the ICE watchdog restarted ICE (a new offer with new ICE credentials)…`;
+    el.roomHint.textContent = text;
+    trace.record({ kind: 'note', side: side(), text });
+  });
+  s.on('awaiting', (peer, at) => {
+    el.roomHint.textContent = `${peer.name ?? 'The other side'} (${peer.id}) has not reconnected to the restarted signaling server yet; waiting until ${new Date(at).toLocaleTimeString()} before counting it as gone.`;
+  });
+  if (!params.sendCandidates) {
+    el.roomHint.textContent = 'candidates=none: this page sends no ICE candidates, so with the same setting on the other side the call cannot connect (watch the watchdog and the explanation).';
+  }
   renderButtons();
 }
 

@@ -12,8 +12,10 @@ import type { IceCandidateJSON } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { Peer, type PeerConnectionFactory, type Signal } from './peer';
 import * as actions from './step-actions';
+import { answerRestart, IceRestartSteps } from './step-restart';
 import type { StepScope, StepSignal } from './step-actions';
 import { STEP_IDS, nextStep, stepsImpliedBy, type NextStep, type PeerRole, type Step, type StepId } from './steps';
+import { codeRan } from '../util/code-ran';
 
 /** What a step produced, as plain text. */
 export interface StepResult {
@@ -38,6 +40,10 @@ export type StepperEvents = {
   localstream: [stream: MediaStream];
   /** The connection was made (the "new RTCPeerConnection" step). */
   peer: [peer: Peer];
+  /** An ICE restart began on this side: click through `stepper.restart`. */
+  restart: [steps: IceRestartSteps];
+  /** The other side restarted ICE and this side answered (or failed to: `error`). */
+  restartanswered: [summary: string, error?: unknown];
 };
 
 /** Options of a {@link Stepper}. */
@@ -101,6 +107,7 @@ export class Stepper extends Emitter<StepperEvents> {
   #addCandidatesNow = false;
   #busy = false;
   #closed = false;
+  #restart: IceRestartSteps | null = null;
 
   /** @throws TypeError when `options.role` is not `caller` or `callee`. */
   constructor(options: StepperOptions) {
@@ -122,6 +129,24 @@ export class Stepper extends Emitter<StepperEvents> {
   get localStream(): MediaStream | null { return this.#stream; }
   /** True when every step of this side is done. */
   get finished(): boolean { return this.next.step === null; }
+  /** The ICE restart this side is stepping through (see {@link Stepper.beginIceRestart}), or null. */
+  get restart(): IceRestartSteps | null { return this.#restart; }
+
+  /**
+   * Starts an ICE restart as steps (`RESTART_STEPS` in `./steps`): createOffer with `iceRestart`, then one
+   * click per call. Does nothing while one is in progress.
+   * @throws DOMException `InvalidStateError` before the walkthrough reached "connected".
+   */
+  beginIceRestart(): IceRestartSteps {
+    if (!this.finished || !this.#peer) throw new DOMException('finish the call\'s steps first', 'InvalidStateError');
+    const current = this.#restart;
+    if (current && current.next.step !== null) return current;
+    const steps = new IceRestartSteps(() => this.#scope());
+    this.#restart = steps;
+    this.emit('restart', steps);
+    this.emit('change', this.next);
+    return steps;
+  }
 
   /** Feeds a signal from the other peer (via signaling): it unblocks the steps that wait for it. */
   receive(signal: Signal): void {
@@ -132,6 +157,12 @@ export class Stepper extends Emitter<StepperEvents> {
       else this.#received.push(signal.candidate);
       return;
     }
+    // After the walkthrough: an ICE restart's offer (answered by itself) or answer (a step waits for it).
+    if (this.finished && signal.type === 'offer') {
+      void this.#answerRestart(signal.sdp);
+      return;
+    }
+    if (signal.type === 'answer' && this.#restart?.receiveAnswer(signal.sdp)) return;
     const expected = this.role === 'callee' ? 'offer' : 'answer';
     if (signal.type !== expected || this.#remote !== null) return;
     this.#remote = { type: signal.type, sdp: signal.sdp };
@@ -153,6 +184,7 @@ export class Stepper extends Emitter<StepperEvents> {
     this.#busy = true;
     try {
       const result = await this.#run(step.id);
+      codeRan(step.id, result.summary); // lights this step's code in the page's "How it works" panel
       this.#done.add(step.id);
       // Connected with media means the other side has done its part too (DTLS needs both descriptions).
       if (step.id === 'connected') for (const id of STEP_IDS) this.#done.add(id);
@@ -191,6 +223,15 @@ export class Stepper extends Emitter<StepperEvents> {
       description: this.#description,
       remote: this.#remote,
     };
+  }
+
+  async #answerRestart(sdp: string): Promise<void> {
+    try {
+      const summary = await answerRestart(this.#scope(), sdp);
+      this.emit('restartanswered', summary);
+    } catch (err) {
+      this.emit('restartanswered', 'The other side restarted ICE; answering it failed.', err);
+    }
   }
 
   #send(s: StepSignal): void {

@@ -94,6 +94,11 @@ export interface WelcomeMessage {
   resume?: string;
   /** True when this welcome answers a `join` with a valid `resume` token (the id is your old one). */
   resumed?: boolean;
+  /**
+   * The server's resume grace period in ms (absent: none). A peer that dropped keeps its place
+   * this long; after a server restart, a peer of yours that has not come back within it is gone.
+   */
+  resumeGraceMs?: number;
 }
 /** Another peer joined your room. */
 export interface PeerJoinedMessage { type: 'peer-joined'; peer: PeerInfo }
@@ -318,6 +323,11 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
         const resume = optStr(o, 'resume', MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN);
         if (resume !== undefined) welcome.resume = resume;
         if (o.resumed === true) welcome.resumed = true;
+        const grace = o.resumeGraceMs;
+        if (grace !== undefined) {
+          if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 1 || grace > 3_600_000) throw new Invalid('"resumeGraceMs" must be an integer from 1 to 3600000');
+          welcome.resumeGraceMs = grace;
+        }
         return welcome;
       }
       case 'peer-joined':

@@ -314,6 +314,7 @@ export class Relay {
       resume: this.#tokens.issue(member.id, room),
     };
     if (resumed) welcome.resumed = true;
+    if (this.resumeGraceMs > 0) welcome.resumeGraceMs = Math.min(3_600_000, Math.max(1, Math.round(this.resumeGraceMs)));
     this.#send(member, welcome);
   }
 

@@ -9,8 +9,9 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Connectivity
  */
 import type { ErrorContext } from '../errors/explain';
+import type { IceRestartSteps } from '../rtc/step-restart';
 import type { Stepper, StepResult } from '../rtc/stepper';
-import { STEPS, getStep, isOwnStep, nextStep, type PeerRole, type Step, type StepId } from '../rtc/steps';
+import { RESTART_STEPS, STEPS, getStep, isOwnStep, nextStep, type PeerRole, type RestartStepId, type Step, type StepId } from '../rtc/steps';
 import { h, setState } from './dom';
 import { stepCode } from './step-code';
 
@@ -26,6 +27,9 @@ export class StepsPanel {
   /** The step that ran last and its result, shown above the next step. */
   #last: { step: Step; result: StepResult } | null = null;
   #offs: (() => void)[] = [];
+  /** The ICE restart section (shown once a restart begins) and its steps. */
+  readonly #restartBox: HTMLElement;
+  readonly #restartItems = new Map<RestartStepId, HTMLLIElement>();
 
   /**
    * @param root an empty element to render into.
@@ -48,7 +52,16 @@ export class StepsPanel {
       this.#items.set(step.id, li);
       list.append(li);
     }
-    root.replaceChildren(this.#status, this.#current, list);
+    const restartList = h('ol', { class: 'steps restart-steps' });
+    for (const step of RESTART_STEPS) {
+      const li = h('li', { 'data-restart-step': step.id, 'data-state': 'todo' }, h('strong', {}, step.name),
+        h('details', {}, h('summary', {}, 'what and how', h('span', { class: 'visually-hidden' }, `: ICE restart step ${step.n}, ${step.name}`)),
+          h('p', {}, step.explanation), h('pre', {}, h('code', {}, stepCode(step.id)))));
+      this.#restartItems.set(step.id, li);
+      restartList.append(li);
+    }
+    this.#restartBox = h('section', { class: 'restart-box', hidden: '' }, h('h3', {}, 'ICE restart'), restartList);
+    root.replaceChildren(this.#status, this.#current, this.#restartBox, list);
     button.addEventListener('click', () => void this.#next());
     this.attach(null);
   }
@@ -63,8 +76,18 @@ export class StepsPanel {
       li.querySelector('.step-result')?.remove();
       li.dataset.state = 'todo';
     }
+    this.#restartBox.hidden = true;
+    for (const li of this.#restartItems.values()) {
+      li.querySelector('.step-result')?.remove();
+      li.dataset.state = 'todo';
+    }
     if (stepper) {
-      this.#offs.push(stepper.on('change', () => this.#render()), stepper.on('step', (step, result) => this.#showResult(step, result)));
+      this.#offs.push(stepper.on('change', () => this.#render()), stepper.on('step', (step, result) => this.#showResult(step, result)),
+        stepper.on('restart', (steps) => this.#watchRestart(steps)),
+        stepper.on('restartanswered', (summary, err) => {
+          if (err !== undefined) this.#onError(err, 'RTCPeerConnection');
+          this.#current.replaceChildren(h('p', { class: 'step-last', 'data-restart': 'answered' }, summary));
+        }));
       for (const [id, result] of stepper.results) this.#showResult(this.#step(id), result);
     }
     this.#render();
@@ -90,9 +113,32 @@ export class StepsPanel {
     this.#button.disabled = true;
   }
 
+  /** Shows the ICE restart steps of `steps` as they run. */
+  #watchRestart(steps: IceRestartSteps): void {
+    this.#restartBox.hidden = false;
+    this.#offs.push(steps.on('change', () => this.#render()), steps.on('step', (step, result) => {
+      const li = this.#restartItems.get(step.id);
+      li?.querySelector('.step-result')?.remove();
+      li?.append(h('div', { class: 'step-result' }, h('span', { class: 'step-summary' }, `→ ${result.summary}`)));
+      if (li) li.dataset.state = 'done';
+    }));
+    this.#render();
+  }
+
   async #next(): Promise<void> {
     const stepper = this.#stepper;
     if (!stepper) return;
+    const restart = stepper.restart;
+    if (restart && restart.next.step) {
+      this.#button.disabled = true;
+      try {
+        await restart.step();
+      } catch (err) {
+        if (stepper === this.#stepper) this.#onError(err, 'RTCPeerConnection');
+      }
+      this.#render();
+      return;
+    }
     const pending = stepper.next.step;
     this.#button.disabled = true;
     this.#root.dataset.state = 'running';
@@ -149,6 +195,10 @@ export class StepsPanel {
     const last = this.#last
       ? [h('p', { class: 'step-last' }, h('strong', {}, `Step ${this.#last.step.n} (${this.#last.step.name}) → `), this.#last.result.summary)]
       : [];
+    if (!next && stepper.restart?.next.step) {
+      this.#renderRestart(stepper.restart);
+      return;
+    }
     if (!next) {
       setState(this.#status, 'done', `You are the ${stepper.role}: all your steps are done.`);
       this.#current.replaceChildren(...last);
@@ -163,6 +213,27 @@ export class StepsPanel {
       h('p', {}, next.explanation),
       h('pre', {}, h('code', {}, stepCode(next.id))),
       ...(next.waits ? [h('p', { class: 'muted' }, `Waits for: ${next.waits}.`)] : []),
+    );
+  }
+
+  #renderRestart(restart: IceRestartSteps): void {
+    const { step, waiting } = restart.next;
+    if (!step) return;
+    for (const s of RESTART_STEPS) {
+      const li = this.#restartItems.get(s.id);
+      if (li) li.dataset.state = restart.done.has(s.id) ? 'done' : s === step ? (waiting ? 'waiting' : 'next') : 'todo';
+    }
+    const state = restart.busy ? 'running' : waiting ? 'waiting' : 'ready';
+    this.#root.dataset.state = state;
+    this.#button.disabled = state !== 'ready';
+    this.#button.dataset.nextStep = `restart-${step.n}`;
+    setState(this.#status, state, waiting
+      ? `ICE restart: step ${step.n} waits for ${step.waits}.`
+      : `ICE restart: next step ${step.n} of ${RESTART_STEPS.length}.`);
+    this.#current.replaceChildren(
+      h('h3', {}, `Next: ICE restart ${step.n}. ${step.name}`),
+      h('p', {}, step.explanation),
+      h('pre', {}, h('code', {}, stepCode(step.id))),
     );
   }
 }

@@ -52,7 +52,7 @@ async function resultsOf(page: Page, panel: string): Promise<Record<string, stri
   );
 }
 
-test('step mode across two tabs: every step one click at a time ends connected with frames decoded', async ({ server, tb }) => {
+test('step mode across two tabs: every step one click at a time ends connected with frames decoded; then an ICE restart as 4 steps', async ({ server, tb }) => {
   const url = `${server.url}call.html?room=test-steps`;
   const callee = await openUserPage(tb.browser, url);
   const caller = await openUserPage(tb.browser, url);
@@ -89,6 +89,28 @@ test('step mode across two tabs: every step one click at a time ends connected w
   const theirs = await resultsOf(callee.page, '#steps');
   assert.match(must(theirs['callee-set-remote-offer'], 'callee-set-remote-offer result'), /have-remote-offer/);
   assert.match(must(theirs['callee-create-answer'], 'callee-create-answer result'), /answer: /);
+
+  // ICE restart as steps: "Restart ICE" on the callee, then 4 clicks there; the caller answers by itself.
+  const ufrag = (page: Page) => page.evaluate(() => /a=ice-ufrag:(\S+)/.exec((globalThis as { playground?: { stepper?: { peer?: { pc: RTCPeerConnection } } } }).playground?.stepper?.peer?.pc.localDescription?.sdp ?? '')?.[1] ?? '');
+  const before = [await ufrag(callee.page), await ufrag(caller.page)];
+  await callee.page.waitForFunction(() => document.querySelector<HTMLButtonElement>('#restart-ice')?.disabled === false, { timeout: 10_000, polling: 50 });
+  await callee.page.click('#restart-ice');
+  await waitForState(callee.page, '#steps', 'ready');
+  assert.match(await callee.page.$eval('#steps .step-current', (e) => e.textContent ?? ''), /ICE restart 1\. createOffer\(\{ iceRestart: true \}\).*async function createRestartOffer\(\{ pc \}: StepScope\).*pc\.createOffer\(\{ iceRestart: true \}\)/s);
+  for (let n = 1; n <= 4; n++) {
+    await waitForState(callee.page, '#steps', 'ready', 30_000);
+    assert.is(await callee.page.$eval('#next-step', (e) => (e as HTMLElement).dataset.nextStep), `restart-${n}`);
+    await callee.page.click('#next-step');
+    await callee.page.waitForFunction((k: number) => document.querySelectorAll('#steps li[data-restart-step][data-state="done"]').length >= k, { timeout: 30_000, polling: 50 }, n);
+  }
+  await waitForState(callee.page, '#steps', 'done');
+  await caller.page.waitForFunction(() => /restarted ICE.*answered/.test(document.querySelector('#steps [data-restart="answered"]')?.textContent ?? ''), { timeout: 30_000, polling: 50 });
+  for (const { page } of [caller, callee]) {
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#signaling-state')?.dataset.state === 'stable', { timeout: 30_000, polling: 50 });
+    await waitForState(page, '#call-state', 'connected');
+  }
+  const after = [await ufrag(callee.page), await ufrag(caller.page)];
+  assert.ok(after[0] !== before[0] && after[1] !== before[1], `new ICE credentials on both sides: ${before.join(',')} → ${after.join(',')}`);
   assert.equal([...caller.errors, ...callee.errors], []);
   await caller.context.close();
   await callee.context.close();

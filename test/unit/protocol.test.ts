@@ -81,6 +81,7 @@ client.run();
 const server = suite('parseServerMessage');
 const validServer: [string, unknown][] = [
   ['welcome', { type: 'welcome', id: ID, room: 'demo', peers: [{ id: ID, name: 'Ada' }], capacity: 2 }],
+  ['welcome with the resume grace', { type: 'welcome', id: ID, room: 'demo', peers: [], capacity: 2, resumeGraceMs: 20000 }],
   ['peer-joined', { type: 'peer-joined', peer: { id: ID } }],
   ['peer-left', { type: 'peer-left', id: ID }],
   ['offer', { type: 'offer', from: ID, sdp: SDP }],
@@ -101,6 +102,9 @@ const invalidServer: [string, unknown][] = [
   ['relayed offer without from', { type: 'offer', sdp: SDP }],
   ['welcome without peers', { type: 'welcome', id: ID, room: 'r', capacity: 2 }],
   ['welcome bad capacity', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 0 }],
+  ['welcome grace not a number', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 2, resumeGraceMs: '20000' }],
+  ['welcome grace 0', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 2, resumeGraceMs: 0 }],
+  ['welcome grace over an hour', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 2, resumeGraceMs: 3_600_001 }],
   ['unknown error code', { type: 'error', code: 'oops', message: 'm' }],
   ['peer with bad id', { type: 'peer-joined', peer: { id: '<img>' } }],
   ['client-only type', { type: 'join', room: 'r' }],
