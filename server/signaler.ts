@@ -124,6 +124,9 @@ function closeSoon(ws: WebSocket, code: number, reason: string, graceMs = 1000):
   }, graceMs).unref();
 }
 
+/** `ws.send` options of every frame the signaler sends: a text frame (opcode 1), whatever the data's type. */
+const TEXT_FRAME = Object.freeze({ binary: false });
+
 /** How long a recipient cut off for its backlog may still read it (and the 1013) before it is terminated. */
 export const BACKLOG_GRACE_MS = 5000;
 
@@ -155,10 +158,20 @@ export function createSignaler(options: SignalerOptions): Signaler {
     if (member) queueMicrotask(() => relay.disconnect(member));
   };
 
+  // The frame goes out as UTF-8 bytes, not as a string: `ws` would hand a string to the socket,
+  // and Node then encodes it into a fresh native buffer per write (an ArrayBuffer the GC must
+  // collect). Bytes from Buffer.from come from Node's shared pool. A signal for several peers of a
+  // room is the same string each time: it is encoded once.
+  let lastText = '';
+  let lastBytes = Buffer.alloc(0);
   const deliver = (conn: Connection, text: string): void => {
     const ws = conn.ws;
     if (conn.cut || ws === null || ws.readyState !== WebSocket.OPEN) return;
-    ws.send(text);
+    if (text !== lastText) {
+      lastText = text;
+      lastBytes = Buffer.from(text, 'utf8');
+    }
+    ws.send(lastBytes, TEXT_FRAME);
     if (ws.bufferedAmount <= limits.maxBufferedBytes) return;
     counts.closedBackpressure++;
     cutOff(conn, CLOSE_TRY_AGAIN, `not reading: over ${limits.maxBufferedBytes} bytes waiting to be sent`, BACKLOG_GRACE_MS);
