@@ -127,7 +127,7 @@ const browsers = (process.env.TEST_BROWSERS?.trim() || 'chromium,firefox').split
  * @type {string[]}
  */
 const units = files.flatMap((f) => {
-  if (kind === 'unit' || !readFileSync(join(root, 'test', kind, f), 'utf8').includes('browserSuite(')) return [f];
+  if (kind === 'unit' || !/\bbrowserSuite\s*[<(]/.test(readFileSync(join(root, 'test', kind, f), 'utf8'))) return [f];
   return browsers.map((b) => `${f}@${b}`);
 });
 

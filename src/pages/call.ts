@@ -12,7 +12,7 @@ import { SignalingClient, cappedReconnectDelay, signalingUrl, type ReconnectInfo
 import { callParamsFromSearch } from '../rtc/call-params';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
-import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
+import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace'; import { shareSteps } from '../rtc/step-progress';
 import { mountInspector } from '../ui/inspector';
 import { CallMedia } from '../rtc/controls';
 import { CallControls } from '../ui/call-controls';
@@ -253,6 +253,9 @@ async function join(): Promise<void> {
     return;
   }
   const configuration = () => ice.configuration();
+  // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
+  const trace = new Trace();
+  exposeDebug('trace', trace);
   const s = new CallSession({
     client,
     room: el.room.value,
@@ -276,17 +279,17 @@ async function join(): Promise<void> {
           stepsPanel.attach(made);
           exposeDebug('stepper', made);
           made.on('change', renderButtons);
+          shareSteps(made, s, trace);
         },
       })
       : perfectNegotiation,
   });
   session = s;
   stepsPanel.attach(null);
+  stepsPanel.showPeer(null);
+  s.on('progress', (progress) => stepsPanel.showPeer(progress));
   s.on('datachannel', (channel) => controls.setChannel(channel));
   exposeDebug('call', s);
-  // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
-  const trace = new Trace();
-  exposeDebug('trace', trace);
   const side = roomSide(client, () => s.role);
   recordSignaling(trace, client, side);
   s.on('control', (direction, message, path) => {
@@ -357,6 +360,7 @@ async function join(): Promise<void> {
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
+    stepsPanel.showPeer(null);
     if (stepMode && s.roomState === 'joined') stepsPanel.preview('callee');
     renderButtons();
   });

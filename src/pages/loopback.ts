@@ -7,6 +7,8 @@ import { startLoopback, type Loopback } from '../rtc/loopback';
 import type { PeerStates } from '../rtc/peer';
 import type { PeerRole } from '../rtc/steps';
 import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
+import type { CallSession } from '../rtc/session';
+import { shareSteps } from '../rtc/step-progress';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
@@ -69,6 +71,8 @@ async function start(): Promise<void> {
   exposeDebug('trace', trace);
   inspector?.destroy();
   setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
+  const sessions: Partial<Record<PeerRole, CallSession>> = {};
+  if (mode === 'step') for (const role of ROLES) sides[role].panel.preview(role);
   try {
     loop = await startLoopback({
       mode,
@@ -81,6 +85,8 @@ async function start(): Promise<void> {
       onMediaError: (_role, err) => showError(problem, err, 'getUserMedia', { near: el.start }),
       onSession: (role, session, client) => {
         const side = sides[role];
+        sessions[role] = session;
+        session.on('progress', (progress) => side.panel.showPeer(progress));
         recordSignaling(trace, client, () => role);
         session.on('peer', (peer) => {
           recordPeer(trace, peer, role);
@@ -96,7 +102,11 @@ async function start(): Promise<void> {
         });
         session.on('problem', (err, context) => showError(problem, err, context));
       },
-      onStepper: (role, stepper) => sides[role].panel.attach(stepper),
+      onStepper: (role, stepper) => {
+        sides[role].panel.attach(stepper);
+        const session = sessions[role];
+        if (session) shareSteps(stepper, session, trace);
+      },
     });
   } catch (err) {
     showError(problem, err, 'signaling', { near: el.start });
@@ -127,6 +137,7 @@ function stop(): void {
     side.localVideo.srcObject = null;
     side.remoteVideo.srcObject = null;
     side.panel.attach(null);
+    side.panel.showPeer(null);
     renderStates(role, null);
     setState(side.callState, 'idle');
   }

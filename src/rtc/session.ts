@@ -9,7 +9,7 @@
  */
 import { PlaygroundError, type ErrorContext } from '../errors/explain';
 import type { ReconnectInfo, SignalingClient } from '../signaling/client';
-import type { ClientMessage, ErrorMessage, PeerInfo, ServerMessage } from '../signaling/protocol';
+import type { ClientMessage, ErrorMessage, PeerInfo, ProgressMessage, RelayedProgress, ServerMessage } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { Call, type EndReason } from './call';
 import type { ControlMessage, SignalPath } from './call-control';
@@ -44,6 +44,8 @@ export type CallSessionEvents = {
   control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
   /** Something failed: show it. `context` tells {@link explainError} which API it was. */
   problem: [err: unknown, context: ErrorContext];
+  /** Step mode: the other side's step progress (from the call's remote peer, or a peer of the room before a call). */
+  progress: [progress: RelayedProgress];
   /** The ICE watchdog restarted ICE on this side (the call sat in "connecting" past `afterMs`). */
   icerestart: [afterMs: number];
   /**
@@ -141,6 +143,18 @@ export class CallSession extends Emitter<CallSessionEvents> {
     this.#start(remote, 'caller');
   }
 
+  /**
+   * Step mode: tells the call's other side (or, before a call, every other peer of the room) where
+   * this side is in the walkthrough. Dropped while not joined (the next change sends it again).
+   * @returns whether it was sent.
+   */
+  sendProgress(progress: Omit<ProgressMessage, 'type' | 'to'>): boolean {
+    const to = this.#call?.remote.id;
+    const message: ProgressMessage = { type: 'progress', role: progress.role, done: progress.done };
+    if (progress.running !== undefined) message.running = progress.running;
+    return this.#send(to === undefined ? message : { ...message, to });
+  }
+
   /** Hangs up: tells the other side (`bye`, through the server and the data channel) and goes back to idle. */
   hangUp(): void {
     const call = this.#call;
@@ -226,6 +240,10 @@ export class CallSession extends Emitter<CallSessionEvents> {
         return;
       case 'bye':
         if (this.#call?.remote.id === m.from) this.#end('remote-hangup');
+        return;
+      case 'progress':
+        // Step mode: the call's other side (or, before a call, a peer of the room) reports its steps.
+        if (this.#call ? this.#call.remote.id === m.from : this.#peers.some((p) => p.id === m.from)) this.emit('progress', m);
         return;
       case 'error':
         this.#onError(m);

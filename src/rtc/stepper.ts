@@ -10,6 +10,8 @@
  */
 import type { IceCandidateJSON } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
+import { framesDecoded } from './frames';
+export { framesDecoded };
 import { Peer, type PeerConnectionFactory, type Signal } from './peer';
 import * as actions from './step-actions';
 import { answerRestart, IceRestartSteps } from './step-restart';
@@ -32,6 +34,7 @@ export const CONNECT_WAIT_MS = 10 * 60_000;
 
 /** Events of a {@link Stepper}. */
 export type StepperEvents = {
+  /** A step of this side started (its API call is about to run). */ start: [step: Step];
   /** A step of this side finished. */
   step: [step: Step, result: StepResult];
   /** The next step or what it waits for may have changed (a step ran, or a signal arrived). */
@@ -106,6 +109,7 @@ export class Stepper extends Emitter<StepperEvents> {
   #sendCandidatesNow = false;
   #addCandidatesNow = false;
   #busy = false;
+  #running: Step | null = null;
   #closed = false;
   #restart: IceRestartSteps | null = null;
 
@@ -123,6 +127,7 @@ export class Stepper extends Emitter<StepperEvents> {
   get next(): NextStep { return nextStep(this.role, this.#done); }
   /** True while a step is running. */
   get busy(): boolean { return this.#busy; }
+  /** The step running now, or null. */ get running(): Step | null { return this.#running; }
   /** The peer, from the "new RTCPeerConnection" step on. */
   get peer(): Peer | null { return this.#peer; }
   /** The local stream, from the getUserMedia step on (null if it failed: receive only). */
@@ -182,6 +187,7 @@ export class Stepper extends Emitter<StepperEvents> {
     if (!step) throw new DOMException('all steps are done', 'InvalidStateError');
     if (waitingFor) throw new DOMException(`waiting for: ${waitingFor.name}`, 'InvalidStateError');
     this.#busy = true;
+    this.#running = step; this.emit('start', step); this.emit('change', this.next);
     try {
       const result = await this.#run(step.id);
       codeRan(step.id, result.summary); // lights this step's code in the page's "How it works" panel
@@ -192,7 +198,7 @@ export class Stepper extends Emitter<StepperEvents> {
       this.emit('step', step, result);
       return { step, result };
     } finally {
-      this.#busy = false;
+      this.#busy = false; this.#running = null;
       this.emit('change', this.next);
     }
   }
@@ -387,13 +393,4 @@ export class Stepper extends Emitter<StepperEvents> {
 function mLines(sdp: string): string {
   const kinds = sdp.split(/\r?\n/).filter((l) => l.startsWith('m=')).map((l) => l.slice(2).split(' ')[0]);
   return kinds.length ? `m-sections: ${kinds.join(', ')}` : 'no m-sections';
-}
-
-/** Sum of `framesDecoded` over the inbound video streams of `pc` (getStats `inbound-rtp`). */
-export async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
-  let frames = 0;
-  (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-  });
-  return frames;
 }

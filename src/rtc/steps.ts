@@ -18,35 +18,9 @@ export type StepRole = 'caller' | 'callee' | 'server' | 'both';
 /** The role of a peer in a call. */
 export type PeerRole = 'caller' | 'callee';
 
-/** Step ids, in walkthrough order. */
-export const STEP_IDS = [
-  'caller-get-user-media',
-  'caller-new-peer-connection',
-  'caller-add-track',
-  'caller-create-offer',
-  'caller-set-local-offer',
-  'caller-ice-gathering',
-  'caller-send-offer',
-  'caller-send-candidates',
-  'server-relay-offer',
-  'callee-get-user-media',
-  'callee-new-peer-connection',
-  'callee-set-remote-offer',
-  'callee-add-track',
-  'callee-add-candidates',
-  'callee-create-answer',
-  'callee-set-local-answer',
-  'callee-ice-gathering',
-  'callee-send-answer',
-  'callee-send-candidates',
-  'server-relay-answer',
-  'caller-set-remote-answer',
-  'caller-add-candidates',
-  'connected',
-] as const;
+import { STEP_IDS, type StepId } from './step-ids';
 
-/** One step id. */
-export type StepId = (typeof STEP_IDS)[number];
+export { STEP_IDS, type StepId };
 
 /** One step of the walkthrough. All text is plain (render with `textContent`). */
 export interface Step {

@@ -8,7 +8,11 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 
+import { progressFields, type ProgressMessage, type RelayedProgress } from './progress';
+import { jsonCandidate, jsonString } from './json-text';
 import { MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN } from './resume';
+
+export type { ProgressMessage, RelayedProgress };
 
 /** Largest frame the signaler accepts, in bytes (64 KiB); a larger one closes the socket with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -75,7 +79,8 @@ export type ClientMessage =
   | AnswerMessage
   | CandidateMessage
   | ByeMessage
-  | LeaveMessage;
+  | LeaveMessage
+  | ProgressMessage;
 
 // ---------------------------------------------------------------- server -> client
 
@@ -148,10 +153,11 @@ export type ServerMessage =
   | RelayedAnswer
   | RelayedCandidate
   | RelayedBye
+  | RelayedProgress
   | ErrorMessage;
 
 /** A relayed signal (what one peer sends another through the server). */
-export type RelayedSignal = RelayedOffer | RelayedAnswer | RelayedCandidate | RelayedBye;
+export type RelayedSignal = RelayedOffer | RelayedAnswer | RelayedCandidate | RelayedBye | RelayedProgress;
 
 /** A problem found while parsing a frame: the code and text an `error` reply carries. */
 export interface ProtocolError { code: 'bad-json' | 'bad-message'; message: string }
@@ -164,6 +170,7 @@ export type ParseResult<M> = { ok: true; message: M } | { ok: false; error: Prot
 type Obj = Record<string, unknown>;
 
 class Invalid extends Error {}
+const invalid = (why: string): never => { throw new Invalid(why); };
 
 function isObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -292,6 +299,10 @@ export function parseClientMessage(frame: unknown): ParseResult<ClientMessage> {
         return withOpt({ type }, 'to', to(o));
       case 'leave':
         return { type };
+      case 'progress': {
+        const p = progressFields(o, invalid), target = to(o);
+        return target === undefined ? { type, ...p } : { type, to: target, ...p };
+      }
       default:
         throw new Invalid(`unknown message type "${String(o.type).slice(0, 32)}"`);
     }
@@ -341,6 +352,8 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
         return { type, from: from(o), candidate: candidate(o) };
       case 'bye':
         return { type, from: from(o) };
+      case 'progress':
+        return { type, from: from(o), ...progressFields(o, invalid) };
       case 'error': {
         const code = str(o, 'code', 32) as ErrorCode;
         if (!ERROR_CODES.includes(code)) throw new Invalid(`unknown error code "${code}"`);
@@ -355,22 +368,6 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
 /** Serialises a message for the wire (one JSON text per WebSocket frame). */
 export function encodeMessage(message: ClientMessage | ServerMessage): string {
   return JSON.stringify(message);
-}
-
-/** Printable ASCII without `"` and `\`: JSON needs no escape for it. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-function jsonString(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
-}
-
-function jsonCandidate(c: IceCandidateJSON | null): string {
-  if (c === null) return 'null';
-  let out = `{"candidate":${jsonString(c.candidate)}`;
-  if (c.sdpMid !== undefined) out += `,"sdpMid":${c.sdpMid === null ? 'null' : jsonString(c.sdpMid)}`;
-  if (c.sdpMLineIndex !== undefined) out += `,"sdpMLineIndex":${c.sdpMLineIndex === null ? 'null' : String(c.sdpMLineIndex)}`;
-  if (c.usernameFragment !== undefined) out += `,"usernameFragment":${c.usernameFragment === null ? 'null' : jsonString(c.usernameFragment)}`;
-  return `${out}}`;
 }
 
 /**
@@ -388,6 +385,8 @@ export function encodeSignal(message: RelayedSignal): string {
       return `${head},"candidate":${jsonCandidate(message.candidate)}}`;
     case 'bye':
       return `${head}}`;
+    case 'progress':
+      return JSON.stringify(message);
     default: {
       const never: never = message;
       return JSON.stringify(never);

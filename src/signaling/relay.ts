@@ -18,7 +18,10 @@ import {
   type RelayedSignal,
   type ServerMessage,
 } from './protocol';
+import { relayedProgress } from './progress';
 import { MemoryResumeTokens, type ResumeTokens } from './resume';
+
+export { relayedProgress };
 
 /** The one thing the relay needs from a connection: a way to send it a text frame. */
 export interface RelayConnection {
@@ -216,6 +219,9 @@ export class Relay {
         return;
       case 'bye':
         this.#relay(member, msg.to, { type: 'bye', from: member.id });
+        return;
+      case 'progress':
+        this.#relay(member, msg.to, relayedProgress(member.id, msg));
         return;
       default: {
         const never: never = msg;
