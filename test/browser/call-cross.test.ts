@@ -144,7 +144,7 @@ test('Firefox calls Chromium (Chromium waits): media both ways, VP8 + Opus shown
   await f.context.close();
 });
 
-test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown, ICE restart from either side, hang-up seen', async ({ server, chromium, firefox }) => {
+test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown, hang-up seen', async ({ server, chromium, firefox }) => {
   const url = `${server.url}call.html?room=cross-2`;
   const f = await openUserPage(firefox.browser, url);
   const c = await openUserPage(chromium.browser, url);
@@ -160,27 +160,6 @@ test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown,
     assert.match(codecs.video, /codec video\/VP8/, codecs.video);
     assert.match(codecs.audio, /codec audio\/opus/i, codecs.audio);
   }
-  // ICE restart, asked by Firefox (the callee) then by Chromium: each sends one new offer with new ICE
-  // credentials, the call connects again and media flows both ways.
-  const problems: string[] = [];
-  for (const [asker, other] of [[c, f], [f, c]] as const) {
-    const who = asker === f ? 'Firefox' : 'Chromium';
-    const ufrag = () => asker.page.evaluate(() => /a=ice-ufrag:(\S+)/.exec((globalThis as Dbg).playground?.call?.peer?.pc.localDescription?.sdp ?? '')?.[1] ?? '');
-    const before = await ufrag();
-    const offers = await offersSent(asker.page);
-    await asker.page.waitForFunction(() => document.querySelector<HTMLButtonElement>('#restart-ice')?.disabled === false, { timeout: 10_000 });
-    await asker.page.click('#restart-ice');
-    await asker.page.waitForFunction((u: string) => {
-      const now = /a=ice-ufrag:(\S+)/.exec((globalThis as Dbg).playground?.call?.peer?.pc.localDescription?.sdp ?? '')?.[1];
-      return now !== undefined && now !== u;
-    }, { timeout: 10_000 }, before);
-    assert.is(await offersSent(asker.page), offers + 1, `${who}'s restart sent one new offer`);
-    await bothConnected(asker, other);
-    for (const [page, side] of [[asker.page, 'asker'], [other.page, 'other side']] as const) {
-      await mediaFlowsInto(page).catch((err: unknown) => problems.push(`after ${who}'s ICE restart, into the ${side}: ${String(err)}`));
-    }
-  }
-  assert.equal(problems, []);
   await c.page.click('#hangup');
   await waitForState(f.page, '#call-state', 'idle');
   assert.match(await textOf(f.page, '#remote-caption'), /hung up/);
