@@ -18,7 +18,7 @@ async function select(page: Page, selector: string, value: string): Promise<void
 
 const CHROMIUM_ONLY = 'Firefox takes no per-page camera/microphone grant over WebDriver BiDi and fakes one camera (the Firefox test covers the rest)';
 
-/** A devices page in a context granted camera and microphone, capturing; with its cameras and outputs. */
+/** A devices page in a context granted camera and microphone, capturing; with its outputs, first two cameras' ids and last output's id. */
 async function capturingPage(url: string, tb: { browser: Browser }) {
   const user = await openUserPage(tb.browser, url, ['camera', 'microphone']);
   const { page } = user;
@@ -27,7 +27,10 @@ async function capturingPage(url: string, tb: { browser: Browser }) {
   await waitForState(page, '#capture-state', 'live');
   const cams = await options(page, '#videoinput');
   const outputs = await options(page, '#audiooutput');
-  return { ...user, cams, outputs };
+  const cam0 = must(cams[0], 'camera 1').value;
+  const cam1 = must(cams[1], 'camera 2').value;
+  const lastOutput = must(outputs.at(-1), 'an audio output').value;
+  return { ...user, outputs, cam0, cam1, lastOutput };
 }
 
 test('labels hidden before permission; the grant (Permissions API change) shows them', async ({ server, tb }) => {
@@ -75,10 +78,7 @@ test('a devicechange re-reads the list (a new camera shows up)', async ({ server
 
 test('switching camera changes only the video track; setSinkId to each output; the tone plays on the chosen one', async ({ server, tb }) => {
   if (tb.name === 'firefox') return notInThisBrowser(tb.name, 'switching between cameras', CHROMIUM_ONLY);
-  const { page, context, cams, outputs } = await capturingPage(`${server.url}devices.html`, tb);
-  const cam0 = must(cams[0], 'camera 1').value;
-  const cam1 = must(cams[1], 'camera 2').value;
-  const lastOutput = must(outputs.at(-1), 'an audio output').value;
+  const { page, context, outputs, cam0, cam1, lastOutput } = await capturingPage(`${server.url}devices.html`, tb);
   const firstMic = await attr(page, '#audio-track', 'data-device-id');
   assert.is(await attr(page, '#video-track', 'data-device-id'), cam0);
   await select(page, '#videoinput', cam1);
@@ -104,10 +104,7 @@ test('switching camera changes only the video track; setSinkId to each output; t
 
 test('the chosen camera and output are remembered across a reload; a remembered camera that is gone falls back and says so', async ({ server, tb }) => {
   if (tb.name === 'firefox') return notInThisBrowser(tb.name, 'remembering one of three cameras', CHROMIUM_ONLY);
-  const { page, context, cams, outputs } = await capturingPage(`${server.url}devices.html`, tb);
-  const cam0 = must(cams[0], 'camera 1').value;
-  const cam1 = must(cams[1], 'camera 2').value;
-  const lastOutput = must(outputs.at(-1), 'an audio output').value;
+  const { page, context, cam0, cam1, lastOutput } = await capturingPage(`${server.url}devices.html`, tb);
   await select(page, '#videoinput', cam1);
   await page.waitForFunction((id: string) => document.querySelector<HTMLElement>('#video-track')?.dataset.deviceId === id, { timeout: 10_000 }, cam1);
   await select(page, '#audiooutput', lastOutput);
