@@ -1,0 +1,206 @@
+/**
+ * `npm run bench` (part 3): call setup time in headless Chromium with fake devices and an empty
+ * `iceServers`, side by side in one run, N rounds, each round one call of each kind in a rotating
+ * order (a busy neighbour on the machine hits all kinds alike):
+ *
+ * - bound:    two RTCPeerConnections in one page, no server (the lower bound);
+ * - call:     the call page in two browser contexts, through the signaling server;
+ * - loopback: the loopback page (both peers in one page over the in-page relay).
+ *
+ * Each call is timed from the first offer (`createOffer`, or `setLocalDescription` in `stable`) to
+ * both connections `connected`, and to the first remote video frame on both sides
+ * (`requestVideoFrameCallback`); long tasks (≥ 50 ms) from the first offer to the last first frame
+ * are counted in every page of the call. Every call runs in fresh pages (a cold call, as a user's).
+ * Medians and the ratios to the bound are printed next to the goals of issue 15.
+ *
+ * Options: --calls N (10) --only bound,call,loopback --trace FILE (also records one call-page call
+ * as a Chrome DevTools performance trace, caller side, to open in the Performance panel).
+ * Serves dist/ as it is: `npm run bench` makes the production build first.
+ */
+import { parseArgs } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'puppeteer';
+import type { PlaygroundServer } from '../../server/app';
+import { launchBrowser } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+import { installCallProbe, runBoundCall, type ProbeRecord } from './call-probe';
+
+type Kind = 'bound' | 'call' | 'loopback';
+const KINDS: readonly Kind[] = ['bound', 'call', 'loopback'];
+const { values: opt } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '10' },
+    only: { type: 'string', default: KINDS.join(',') },
+    trace: { type: 'string' },
+  },
+});
+const CALLS = Math.max(1, Number(opt.calls));
+const ONLY = opt.only.split(',').filter((k): k is Kind => (KINDS as readonly string[]).includes(k));
+const GOALS = { callConnected: 1.5, callFrame: 1.15, loopbackConnected: 1.2, loopbackFrame: 1.2 };
+/** Longest one call may take before the round counts it as failed (ms). */
+const CALL_TIMEOUT_MS = 20_000;
+
+/** One measured call. */
+interface Sample {
+  /** ms from the first offer to both sides `connected`. */
+  connected: number;
+  /** ms from the first offer to the first remote frame on both sides. */
+  frame: number;
+  /** Long tasks during setup (first offer to the last first frame), over all pages of the call. */
+  longTasks: number;
+  /** The longest of them, ms (0: none). */
+  longestTask: number;
+}
+
+// tsx (esbuild keepNames) wraps named functions in `__name(…)`: give the pages a no-op one.
+const NAME_SHIM = 'globalThis.__name = globalThis.__name || ((f) => f);';
+
+async function probedPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`  page error in ${url}: ${String(err)}`));
+  await page.evaluateOnNewDocument(NAME_SHIM);
+  await page.evaluateOnNewDocument(installCallProbe);
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+async function records(pages: Page[]): Promise<ProbeRecord[]> {
+  return Promise.all(pages.map((p) => p.evaluate(() => (globalThis as unknown as { __callProbe: ProbeRecord }).__callProbe)));
+}
+
+/** Waits until the pages' probes hold 2 `connected` and 2 first frames, then measures. */
+async function measure(pages: Page[]): Promise<Sample> {
+  const t = Date.now();
+  for (;;) {
+    const recs = await records(pages);
+    const connected = recs.flatMap((r) => r.connected);
+    const frames = recs.flatMap((r) => r.frames);
+    if (connected.length >= 2 && frames.length >= 2) {
+      const t0 = Math.min(...recs.map((r) => r.t0).filter((x) => x > 0));
+      const end = Math.max(...frames.slice(0, 2));
+      const tasks = recs.flatMap((r) => r.longTasks).filter((lt) => lt.start + lt.duration >= t0 && lt.start <= end);
+      return {
+        connected: Math.max(...connected.slice(0, 2)) - t0,
+        frame: end - t0,
+        longTasks: tasks.length,
+        longestTask: Math.max(0, ...tasks.map((lt) => lt.duration)),
+      };
+    }
+    if (Date.now() - t > CALL_TIMEOUT_MS) {
+      throw new Error(`call not set up in ${CALL_TIMEOUT_MS} ms (connected ${connected.length}/2, frames ${frames.length}/2)`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitJoined(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('#room-state')?.dataset.state === 'joined', { timeout: CALL_TIMEOUT_MS, polling: 20 });
+}
+
+/** One call of `kind` in fresh contexts; `trace`: record the caller page's performance trace there. */
+async function runCall(browser: Browser, base: string, kind: Kind, round: number, trace?: string): Promise<Sample> {
+  const contexts: BrowserContext[] = [];
+  const context = async (): Promise<BrowserContext> => {
+    const c = await browser.createBrowserContext();
+    contexts.push(c);
+    return c;
+  };
+  try {
+    if (kind === 'bound') {
+      const page = await probedPage(await context(), `${base}index.html`);
+      await page.evaluate(NAME_SHIM);
+      await page.evaluate(runBoundCall);
+      return await measure([page]);
+    }
+    if (kind === 'loopback') {
+      const page = await probedPage(await context(), `${base}loopback.html`);
+      await page.click('#start');
+      return await measure([page]);
+    }
+    const url = `${base}call.html?room=bench-${process.pid}-${round}`;
+    const callee = await probedPage(await context(), url);
+    const caller = await probedPage(await context(), url);
+    await callee.click('#join');
+    await waitJoined(callee);
+    if (trace) await caller.tracing.start({ path: trace, screenshots: false, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'disabled-by-default-v8.cpu_profiler'] });
+    await caller.click('#join'); // the second to join calls the first
+    const sample = await measure([callee, caller]);
+    if (trace) await caller.tracing.stop();
+    return sample;
+  } finally {
+    await Promise.all(contexts.map((c) => c.close().catch((err: unknown) => console.error('  closing a browser context failed:', err))));
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const ms = (x: number): string => `${x.toFixed(0).padStart(5)} ms`;
+const ratio = (x: number): string => `${x.toFixed(2)}x`;
+
+async function main(): Promise<void> {
+  const server: PlaygroundServer = await startTestServer();
+  const tb = await launchBrowser();
+  const base = server.url;
+  const samples: Record<Kind, Sample[]> = { bound: [], call: [], loopback: [] };
+  const failures: string[] = [];
+  try {
+    console.log(`call setup: ${CALLS} rounds of ${ONLY.join(', ')} (alternating, fresh pages each call; first round is a warm-up)`);
+    for (let round = 0; round <= CALLS; round++) {
+      const order = ONLY.map((_, i) => ONLY[(i + round) % ONLY.length] as Kind);
+      const line: string[] = [];
+      for (const kind of order) {
+        try {
+          const s = await runCall(tb.browser, base, kind, round);
+          if (round > 0) samples[kind].push(s);
+          line.push(`${kind} ${s.connected.toFixed(0)}/${s.frame.toFixed(0)}${s.longTasks ? ` (${s.longTasks} long)` : ''}`);
+        } catch (err) {
+          failures.push(`round ${round} ${kind}: ${err instanceof Error ? err.message : String(err)}`);
+          line.push(`${kind} FAILED`);
+        }
+      }
+      console.log(`  ${round === 0 ? 'warm-up' : `round ${String(round).padStart(2)}`}: ${line.join('  ')}  (ms to connected/first frame)`);
+    }
+    if (opt.trace && ONLY.includes('call')) {
+      await runCall(tb.browser, base, 'call', CALLS + 1, opt.trace);
+      console.log(`  trace of one call-page call (caller side) written to ${opt.trace}`);
+    }
+  } finally {
+    await tb.close();
+    await server.close();
+  }
+  const med = (k: Kind, f: keyof Sample) => median(samples[k].map((s) => s[f]));
+  console.log('\n  kind        connected  first frame   long tasks ≥ 50 ms during setup (all calls; longest)');
+  for (const k of ONLY) {
+    const all = samples[k];
+    console.log(`  ${k.padEnd(10)} ${ms(med(k, 'connected'))}   ${ms(med(k, 'frame'))}   ${all.reduce((n, s) => n + s.longTasks, 0)} in ${all.length} calls; ${Math.max(0, ...all.map((s) => s.longestTask)).toFixed(0)} ms`);
+  }
+  if (ONLY.includes('bound')) {
+    const b = { connected: med('bound', 'connected'), frame: med('bound', 'frame') };
+    /** Median over rounds of the round's ratio (the two calls of a round ran next to each other). */
+    const pairRatio = (k: Kind, f: 'connected' | 'frame'): number =>
+      median(samples[k].map((s, i) => s[f] / (samples.bound[i]?.[f] ?? NaN)).filter((x) => Number.isFinite(x)));
+    const row = (k: Kind, f: 'connected' | 'frame', goal: number) => {
+      const r = med(k, f) / b[f];
+      console.log(`  ${k.padEnd(8)} ${f.padEnd(9)} ${ratio(r).padStart(6)} of the bound (round by round ${ratio(pairRatio(k, f))})  goal ≤ ${goal}x  ${r <= goal ? 'met' : 'NOT met'}`);
+    };
+    console.log('\n  ratios (median / median of the bound)');
+    if (ONLY.includes('call')) {
+      row('call', 'connected', GOALS.callConnected);
+      row('call', 'frame', GOALS.callFrame);
+    }
+    if (ONLY.includes('loopback')) {
+      row('loopback', 'connected', GOALS.loopbackConnected);
+      row('loopback', 'frame', GOALS.loopbackFrame);
+    }
+  }
+  const longTasks = ONLY.filter((k) => k !== 'bound').reduce((n, k) => n + samples[k].reduce((m, s) => m + s.longTasks, 0), 0);
+  console.log(`  long tasks ≥ 50 ms during setup on the pages: ${longTasks}  goal 0  ${longTasks === 0 ? 'met' : 'NOT met'}`);
+  if (failures.length > 0) {
+    console.log(`\n  ${failures.length} calls failed:\n    ${failures.join('\n    ')}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
