@@ -16,6 +16,7 @@ import { CandidatesTable } from './inspector/candidates';
 import { renderDetail } from './inspector/detail';
 import { StatePanels } from './inspector/states';
 import { StatsPanel } from './inspector/stats';
+import { whenIdle, type IdleTime } from './idle';
 
 /**
  * One peer connection the sampler reads, with the side it plays.
@@ -31,6 +32,11 @@ export interface InspectedPeer {
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
 export const STATS_INTERVAL_MS = 1000;
+
+/** Longest a live trace entry waits for idle time before it is drawn anyway, ms. */
+const IDLE_DRAW_TIMEOUT_MS = 250;
+/** Entries drawn per slice when the browser stays busy past {@link IDLE_DRAW_TIMEOUT_MS}. */
+const IDLE_TIMEOUT_SLICE = 8;
 
 /** Every view of a trace, fed entry by entry. */
 class TraceView {
@@ -130,9 +136,26 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     root.dataset.state = state;
     backButton.hidden = live;
   };
+  // Live entries are drawn in idle time, in slices, never inside the event that recorded them:
+  // a call's signaling must not wait for the diagram, the tables or the graphs.
+  let pending: TraceEntry[] = [];
+  let cancelIdle: (() => void) | null = null;
+  const drawPending = (idle: IdleTime) => {
+    cancelIdle = null;
+    let n = 0;
+    while (pending.length > 0 && (idle.timeRemaining() > 1 || (idle.didTimeout && n < IDLE_TIMEOUT_SLICE))) {
+      const e = pending.shift();
+      if (e) view.add(e);
+      n++;
+    }
+    if (pending.length > 0) cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
+  };
   const stopReplay = () => {
     timers.forEach(clearTimeout);
     timers = [];
+    pending = [];
+    cancelIdle?.();
+    cancelIdle = null;
   };
   const show = (t: Trace) => {
     stopReplay();
@@ -157,7 +180,9 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     setMode();
   };
   const offEntry = trace.on('entry', (e) => {
-    if (shown === trace && timers.length === 0) view.add(e);
+    if (shown !== trace || timers.length > 0) return;
+    pending.push(e);
+    cancelIdle ??= whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
   });
 
   exportButton.addEventListener('click', () => {
@@ -196,7 +221,10 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     h('h3', {}, 'Stats'),
     view.stats.element,
   );
-  show(trace);
+  // What the trace holds already is drawn like live entries: in idle time, in slices.
+  setMode();
+  pending = [...trace.entries];
+  if (pending.length > 0) cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
   const stopSampler = startStatsSampler(trace, getPeers);
   return {
     destroy() {
