@@ -7,7 +7,7 @@
  * @see https://w3c.github.io/mediacapture-screen-share/
  */
 import { mediaDevices } from './capture';
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 
 /**
  * Options of getDisplayMedia, including the newer hints not yet in every TypeScript DOM lib.

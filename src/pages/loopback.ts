@@ -3,16 +3,17 @@
  * mode, with the inspector showing both sides. Finds its elements and calls modules only.
  */
 import { getUserMedia } from '../media/capture';
-import { startLoopback, type Loopback } from '../rtc/loopback';
+import type { Loopback } from '../rtc/loopback';
 import type { PeerStates } from '../rtc/peer';
 import type { PeerRole } from '../rtc/steps';
-import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
 import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
-import { mountInspector } from '../ui/inspector';
-import { StepsPanel } from '../ui/steps-panel';
+import type { StepsPanel } from '../ui/steps-panel';
+import { loadCallCore, loadInspector, loadStepMode } from '../ui/lazy';
+import type { CallCoreModule } from '../ui/call-core';
+import { whenIdle } from '../ui/idle';
 
 initPage();
 
@@ -39,12 +40,32 @@ function sideElements(role: PeerRole) {
       iceConnectionState: $('.ice-connection-state', HTMLElement, root),
       connectionState: $('.connection-state', HTMLElement, root),
     } satisfies Record<keyof PeerStates, HTMLElement>,
-    panel: new StepsPanel($('.steps', HTMLElement, root), $(`#next-step-${role}`, HTMLButtonElement), (err, context) =>
-      showError(problem, err, context, { near: $(`#next-step-${role}`, HTMLButtonElement) })),
+    /** The side's step list, made when step mode is first chosen (step mode is a chunk of its own). */
+    panel: null as StepsPanel | null,
   };
 }
 const sides = { caller: sideElements('caller'), callee: sideElements('callee') };
 trackCallMode($('#loopback-page'), el.modeStep, el.modeAuto);
+
+/** Loads step mode and makes both sides' step lists (once). */
+async function loadSteps(): Promise<void> {
+  const { StepsPanel } = await loadStepMode();
+  for (const role of ROLES) {
+    const button = $(`#next-step-${role}`, HTMLButtonElement);
+    sides[role].panel ??= new StepsPanel($(`#${role} .steps`, HTMLElement), button, (err, context) => showError(problem, err, context, { near: button }));
+  }
+}
+const showSteps = () => {
+  if (el.modeStep.checked) loadSteps().catch((err: unknown) => showError(problem, err, 'signaling', { near: el.modeStep }));
+};
+el.modeStep.addEventListener('change', showSteps);
+showSteps();
+// The call machinery and the inspector download in idle time after the first paint (Start waits
+// for them only if they are not there yet).
+whenIdle(() => {
+  loadCallCore().catch((err: unknown) => console.error('loading the call failed (Start tries again):', err));
+  void loadInspector();
+}, 2000);
 bindNextStepKeys([$('#next-step-caller', HTMLButtonElement), $('#next-step-callee', HTMLButtonElement)]);
 
 function renderStates(role: PeerRole, states: PeerStates | null): void {
@@ -65,12 +86,30 @@ async function start(): Promise<void> {
   showProblem(problem, null);
   const mode = el.modeStep.checked ? 'step' : 'auto';
   el.start.disabled = true;
-  const trace = new Trace();
+  let core: CallCoreModule;
+  try {
+    core = await loadCallCore();
+  } catch (err) {
+    showError(problem, err, 'signaling', { near: el.start });
+    renderButtons();
+    return;
+  }
+  const trace = new core.Trace();
   exposeDebug('trace', trace);
   inspector?.destroy();
+  inspector = null;
+  if (mode === 'step') {
+    try {
+      await loadSteps();
+    } catch (err) {
+      showError(problem, err, 'signaling', { near: el.start });
+      renderButtons();
+      return;
+    }
+  }
   setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
   try {
-    loop = await startLoopback({
+    loop = await core.startLoopback({
       mode,
       configuration: () => ({ iceServers: [] }),
       getUserMedia: async (role) => {
@@ -81,9 +120,9 @@ async function start(): Promise<void> {
       onMediaError: (_role, err) => showError(problem, err, 'getUserMedia', { near: el.start }),
       onSession: (role, session, client) => {
         const side = sides[role];
-        recordSignaling(trace, client, () => role);
+        core.recordSignaling(trace, client, () => role);
         session.on('peer', (peer) => {
-          recordPeer(trace, peer, role);
+          core.recordPeer(trace, peer, role);
           renderStates(role, peer.states);
           peer.on('statechange', (_which, states) => renderStates(role, states));
         });
@@ -96,7 +135,7 @@ async function start(): Promise<void> {
         });
         session.on('problem', (err, context) => showError(problem, err, context));
       },
-      onStepper: (role, stepper) => sides[role].panel.attach(stepper),
+      onStepper: (role, stepper) => sides[role].panel?.attach(stepper),
     });
   } catch (err) {
     showError(problem, err, 'signaling', { near: el.start });
@@ -107,12 +146,19 @@ async function start(): Promise<void> {
   const current = loop;
   bringStageIntoView($('#sides'));
   exposeDebug('loopback', current);
-  inspector = mountInspector(el.inspector, trace, () =>
-    ROLES.flatMap((side) => {
-      const pc = current.sessions[side].peer?.pc;
-      return pc ? [{ side, pc }] : [];
-    }),
-  );
+  // Mounted in idle time, after the setup's busiest moments; it draws what the trace recorded meanwhile.
+  whenIdle(() => {
+    void loadInspector().then(({ mountInspector }) => {
+      if (loop !== current) return;
+      inspector?.destroy();
+      inspector = mountInspector(el.inspector, trace, () =>
+        ROLES.flatMap((side) => {
+          const pc = current.sessions[side].peer?.pc;
+          return pc ? [{ side, pc }] : [];
+        }),
+      );
+    });
+  }, 1000);
   renderButtons();
   void current.setupMs?.then((ms) => {
     if (loop === current) setState(el.setupTime, 'measured', `${Math.round(ms)} ms`);
@@ -126,7 +172,7 @@ function stop(): void {
     const side = sides[role];
     side.localVideo.srcObject = null;
     side.remoteVideo.srcObject = null;
-    side.panel.attach(null);
+    side.panel?.attach(null);
     renderStates(role, null);
     setState(side.callState, 'idle');
   }

@@ -8,7 +8,7 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Connectivity
  */
-import type { ErrorContext } from '../errors/explain';
+import type { ErrorContext } from '../errors/playground-error';
 import type { Stepper, StepResult } from '../rtc/stepper';
 import { STEPS, getStep, isOwnStep, nextStep, type PeerRole, type Step, type StepId } from '../rtc/steps';
 import { h, setState } from './dom';

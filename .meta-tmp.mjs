@@ -1,0 +1,11 @@
+import * as esbuild from '/work/wt/i15/node_modules/esbuild/lib/main.js';
+import { pageBuildOptions } from '/work/wt/i15/build.mjs';
+const o = pageBuildOptions({ production: true });
+const r = await esbuild.build({ ...o, write: false, plugins: o.plugins.filter(p => p.name !== 'page-template'), outdir: '/tmp/i15-dist' });
+const outs = r.metafile.outputs;
+const page = process.argv[2] || 'call';
+const key = Object.keys(outs).find(k => k.endsWith(`js/${page}.js`));
+const seen = new Set(); const visit = f => { if (seen.has(f)) return; seen.add(f); for (const i of outs[f].imports) if (i.kind==='import-statement') visit(i.path); }; visit(key);
+const rows = [];
+for (const f of seen) for (const [inp, v] of Object.entries(outs[f].inputs)) rows.push([v.bytesInOutput, inp]);
+rows.sort((a,b)=>b[0]-a[0]); let t=0; for (const r of rows) t+=r[0]; console.log('total', t); for (const r of rows.slice(0,+process.argv[3]||30)) console.log(String(r[0]).padStart(7), r[1]);
