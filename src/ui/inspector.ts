@@ -4,7 +4,8 @@
  * samples getStats every second into the trace; exports the trace as a JSON file and imports one
  * to replay it.
  *
- * Root and `#inspector-mode` get `data-state` `live`, `imported` or `replaying`.
+ * Root and `#inspector-mode` get `data-state` `live`, `imported` or `replaying`. Live entries are
+ * drawn in idle time: root has `data-pending="yes"` while some wait, `"no"` once all are drawn.
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
@@ -149,6 +150,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
       n++;
     }
     if (pending.length > 0) cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
+    else root.dataset.pending = 'no';
   };
   const stopReplay = () => {
     timers.forEach(clearTimeout);
@@ -182,7 +184,9 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
   const offEntry = trace.on('entry', (e) => {
     if (shown !== trace || timers.length > 0) return;
     pending.push(e);
-    cancelIdle ??= whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
+    if (cancelIdle) return;
+    root.dataset.pending = 'yes';
+    cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
   });
 
   exportButton.addEventListener('click', () => {
@@ -224,6 +228,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
   // What the trace holds already is drawn like live entries: in idle time, in slices.
   setMode();
   pending = [...trace.entries];
+  root.dataset.pending = pending.length > 0 ? 'yes' : 'no';
   if (pending.length > 0) cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
   const stopSampler = startStatsSampler(trace, getPeers);
   return {

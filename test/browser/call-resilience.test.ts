@@ -77,6 +77,7 @@ test('server stopped (SIGTERM) and killed (SIGKILL) mid-call, restarted on the s
   await framesGrow(b.page, await frames(b.page));
   await a.page.click('#hangup');
   await waitForState(b.page, '#call-state', 'idle', SLOW);
+  await b.page.waitForSelector('#inspector[data-pending="no"]', { timeout: 10_000 }); // drawn in idle time
   assert.ok(await b.page.$('#inspector li[data-kind="signal"][data-type="bye"][data-path="data-channel"]'), 'the diagram shows the bye came over the data channel');
   ctx.server = await startServerProcess(port);
   await both([a, b], '#room-state', 'joined');
