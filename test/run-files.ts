@@ -1,26 +1,38 @@
 /**
  * Runs the given uvu test files in this one process, one after the other, so they can share
- * browsers (helpers/browser.ts acquireBrowser), and prints "FILE-TIME <file> <ms>" after each.
- * Started by test/run.mjs (one process per group of browser files); run it through tsx:
- * `node --import tsx test/run-files.ts test/browser/call.test.ts …`.
+ * browsers (helpers/browser.ts acquireBrowser), and prints "FILE-TIME <run> <ms>" after each.
+ * A browser file may name the one browser to run it in: `test/browser/gum.test.ts@firefox`
+ * (its browserSuite() then creates only that browser's suite). Started by test/run.mjs (one
+ * process per share of the runs); run it through tsx:
+ * `node --import tsx test/run-files.ts test/browser/call.test.ts@chromium …`.
  */
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { closeSharedBrowsers, keepSharedBrowsers } from './helpers/browser';
 
 type Runner = () => Promise<[string, number, number, number]>;
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: (string | Runner | null)[][] };
 g.UVU_DEFER = 1;
 const uvu = await import('uvu');
+// Later files reuse the browsers the first ones launched; they close when all files have run.
+keepSharedBrowsers();
 
+const everyBrowser = process.env.TEST_BROWSERS;
 let index = 0;
-for (const file of process.argv.slice(2)) {
-  const name = basename(file);
+for (const arg of process.argv.slice(2)) {
+  const at = arg.lastIndexOf('@');
+  const file = at > 0 ? arg.slice(0, at) : arg;
+  const name = basename(arg);
   let t0 = 0;
   g.UVU_INDEX = index++;
   g.UVU_QUEUE.push([name, async () => {
     t0 = performance.now();
     return ['', 0, 0, 0];
   }]);
+  // browserSuite() reads the browsers to run in when the file defines its suites, on import.
+  if (at > 0) process.env.TEST_BROWSERS = arg.slice(at + 1);
+  else if (everyBrowser === undefined) delete process.env.TEST_BROWSERS;
+  else process.env.TEST_BROWSERS = everyBrowser;
   await import(pathToFileURL(resolve(file)).href);
   const group = g.UVU_QUEUE[g.UVU_INDEX];
   if (!group) throw new Error(`uvu queue has no group for ${name}`);
@@ -30,3 +42,4 @@ for (const file of process.argv.slice(2)) {
   });
 }
 await uvu.exec();
+await closeSharedBrowsers();

@@ -2,12 +2,15 @@
 // prints the time each file took and the closing line "N passed, N failed".
 // Usage: node test/run.mjs unit|browser [file-filter]
 //
-// Unit files run in one process. Browser files are split into TEST_JOBS groups (default 2, balanced
-// by the times of the previous run), each group one process (test/run-files.ts) so its files share
-// browsers; each file still has its own server and incognito contexts. Lines a test prints starting
-// with "NOT-RUN " (a feature a browser lacks) are repeated in the summary.
+// The files are split into runs (a unit file; a browser file in one browser, e.g. gum.test.ts@firefox)
+// and the runs into TEST_JOBS processes side by side (default 2 for unit, 4 for browser: the tests
+// mostly wait on timers, networks and real browsers, so more processes than cores pay), balanced by
+// the times of the previous run. Each process (test/run-files.ts) runs its share one after the other
+// and shares browsers between them; each run still has its own server and incognito contexts.
+// Lines a test prints starting with "NOT-RUN " (a feature a browser lacks) are repeated in the summary.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,14 +22,19 @@ if (kind !== 'unit' && kind !== 'browser') {
   process.exit(2);
 }
 const limitMs = Number(process.env.TEST_TIME_LIMIT_MS ?? (kind === 'unit' ? 120_000 : 600_000));
-const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? 2));
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? (kind === 'unit' ? 2 : 4)));
 const timesFile = join(root, 'node_modules', '.cache', 'webrtc-playground', `test-times-${kind}.json`);
 const started = Date.now();
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** @type {Set<number>} process groups still running, killed if this runner is stopped. */
 const groups = new Set();
+/** @type {Set<string>} files of browser pids of the running processes (see runTsx). */
+const pidFiles = new Set();
+/** Kills the browsers whose pids are in `pidFile` (each leads a process group of its own). */
+const killBrowsers = (pidFile) => {
+  for (const pid of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean)) killGroup(Number(pid));
+};
 const killGroup = (pid) => {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -37,6 +45,7 @@ const killGroup = (pid) => {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     for (const pid of groups) killGroup(pid);
+    for (const f of pidFiles) killBrowsers(f);
     process.exit(130);
   });
 }
@@ -48,11 +57,17 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 function runTsx(args, timeLimitMs, onOutput) {
   return new Promise((resolve) => {
     const t0 = Date.now();
+    // The browsers the process launches write their pids here (test/helpers/browser.ts): puppeteer
+    // puts each browser in a process group of its own, which killing the test process leaves alive.
+    const pidDir = mkdtempSync(join(tmpdir(), 'wp-test-'));
+    const pidFile = join(pidDir, 'browser-pids');
+    writeFileSync(pidFile, '');
+    pidFiles.add(pidFile);
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', TEST_BROWSER_PIDS: pidFile },
     });
     groups.add(child.pid);
     child.stdout.on('data', (c) => onOutput(String(c)));
@@ -66,20 +81,16 @@ function runTsx(args, timeLimitMs, onOutput) {
       // Browsers started by a killed or crashed process must not outlive it.
       killGroup(child.pid);
       groups.delete(child.pid);
+      killBrowsers(pidFile);
+      pidFiles.delete(pidFile);
+      rmSync(pidDir, { recursive: true, force: true });
       resolve({ code: code ?? (signal ? 1 : 0), ms: Date.now() - t0 });
     });
   });
 }
 
-/** Passed/failed of a whole uvu run, from its closing "Total/Passed" lines. */
-function runCounts(out, code) {
-  const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { passed, failed: code === 0 ? total - passed : Math.max(total - passed, 1) };
-}
-
-/** Passed/failed of one file's uvu output, from its suites' "(passed / total)" lines. */
-function fileCounts(out) {
+/** Passed/failed of one unit's uvu output, from its suites' "(passed / total)" lines. */
+function unitCounts(out) {
   let passed = 0;
   let total = 0;
   for (const m of out.matchAll(/\((\d+) \/ (\d+)\)/g)) {
@@ -106,95 +117,101 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+/** The browsers of this run (test/helpers/browser.ts checks the names). */
+const browsers = (process.env.TEST_BROWSERS?.trim() || 'chromium,firefox').split(',').map((b) => b.trim()).filter(Boolean);
+/**
+ * What the processes run, one after the other: a unit test file, or a browser test file in one
+ * browser ("gum.test.ts@firefox", see test/run-files.ts), so a file's Chromium and Firefox halves
+ * can run side by side. A browser file that does not use browserSuite() (its own launches, or both
+ * browsers in one test) is run once, whole.
+ * @type {string[]}
+ */
+const units = files.flatMap((f) => {
+  if (kind === 'unit' || !readFileSync(join(root, 'test', kind, f), 'utf8').includes('browserSuite(')) return [f];
+  return browsers.map((b) => `${f}@${b}`);
+});
+
 /** @type {{ file: string, out: string, code: number, ms: number, passed: number, failed: number }[]} */
 const results = [];
-/** Browser files that failed and then passed when run again. */
+/** Units that failed and then passed when run again. */
 const flaky = [];
-if (kind === 'unit') {
-  // One process for all unit files: they are fast, and a process per file would cost more than they do.
-  const pattern = filter ? `${escape(filter)}.*\\.test\\.ts$` : '\\.test\\.ts$';
-  let out = '';
-  const uvuBin = join(root, 'node_modules', 'uvu', 'bin.js');
-  const r = await runTsx([uvuBin, join('test', kind), pattern, '--color=false'], limitMs, (c) => {
-    out += c;
-    process.stdout.write(c);
-  });
-  results.push({ file: `${files.length} files`, out, ...r, ...runCounts(out, r.code) });
-} else {
-  // Longest first onto the least loaded group (a file never timed counts as long).
-  const previous = readTimes();
-  const cost = (f) => previous[f] ?? 60_000;
-  const n = Math.min(jobs, files.length);
-  const plan = Array.from({ length: n }, () => ({ files: [], total: 0 }));
-  for (const f of [...files].sort((a, b) => cost(b) - cost(a))) {
-    const lightest = plan.reduce((a, b) => (b.total < a.total ? b : a));
-    lightest.files.push(f);
-    lightest.total += cost(f);
-  }
-  console.log(`${kind}: ${files.length} files in ${n} processes`);
-  const deadline = setTimeout(() => {
-    console.error(`\n${kind} tests exceeded ${limitMs} ms in all: killing them`);
-    for (const pid of groups) killGroup(pid);
-  }, limitMs);
-  const runGroup = async (group) => {
-    let pending = '';
-    let fileOut = '';
-    const r = await runTsx([join('test', 'run-files.ts'), ...group.files.map((f) => join('test', kind, f))], limitMs, (chunk) => {
-      pending += chunk;
-      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-        const line = pending.slice(0, nl + 1);
-        pending = pending.slice(nl + 1);
-        const done = /^FILE-TIME (\S+) (\d+)/.exec(line);
-        if (!done) {
-          fileOut += line;
-          continue;
-        }
-        const c = fileCounts(fileOut);
-        results.push({ file: done[1], out: fileOut, code: c.failed ? 1 : 0, ms: Number(done[2]), ...c });
-        console.log(`\n── ${done[1]}: ${c.passed} passed, ${c.failed} failed in ${seconds(Number(done[2]))}`);
-        process.stdout.write(fileOut.replace(/^\s+/, ''));
-        fileOut = '';
+// Longest first onto the least loaded process (a unit never timed counts as long).
+const previous = readTimes();
+const cost = (u) => previous[u] ?? (kind === 'unit' ? 5_000 : 60_000);
+const n = Math.min(jobs, units.length);
+const plan = Array.from({ length: n }, () => ({ units: /** @type {string[]} */ ([]), total: 0 }));
+for (const u of [...units].sort((a, b) => cost(b) - cost(a))) {
+  const lightest = plan.reduce((a, b) => (b.total < a.total ? b : a));
+  lightest.units.push(u);
+  lightest.total += cost(u);
+}
+console.log(`${kind}: ${units.length} runs (${files.length} files) in ${n} processes side by side`);
+const deadline = setTimeout(() => {
+  console.error(`\n${kind} tests exceeded ${limitMs} ms in all: killing them`);
+  for (const pid of groups) killGroup(pid);
+}, limitMs);
+
+/** Runs `lane.units` one after the other in one process (browsers shared), printing each unit's block as it ends. */
+const runLane = async (lane) => {
+  let pending = '';
+  let unitOut = '';
+  const args = lane.units.map((u) => join('test', kind, u));
+  const r = await runTsx([join('test', 'run-files.ts'), ...args], limitMs, (chunk) => {
+    pending += chunk;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl + 1);
+      pending = pending.slice(nl + 1);
+      const done = /^FILE-TIME (\S+) (\d+)/.exec(line);
+      if (!done) {
+        unitOut += line;
+        continue;
       }
-    });
-    const rest = fileOut + pending;
-    if (r.code !== 0 && !results.some((x) => group.files.includes(x.file) && x.failed > 0)) {
-      // A crash or timeout outside any finished file: show its output and count it as a failure.
-      process.stdout.write(rest);
-      results.push({ file: `(process running ${group.files.join(', ')})`, out: rest, code: r.code, ms: r.ms, passed: 0, failed: 1 });
-    } else if (rest.trim()) {
-      process.stdout.write(rest.replace(/\n\s*Total:[\s\S]*$/, '\n'));
+      const c = unitCounts(unitOut);
+      results.push({ file: done[1], out: unitOut, code: c.failed ? 1 : 0, ms: Number(done[2]), ...c });
+      console.log(`\n── ${done[1]}: ${c.passed} passed, ${c.failed} failed in ${seconds(Number(done[2]))}`);
+      process.stdout.write(unitOut.replace(/^\s+/, ''));
+      unitOut = '';
     }
-  };
-  await Promise.all(plan.map(runGroup));
-  clearTimeout(deadline);
-  // A browser file that failed runs once more, alone, and is reported as flaky when it then passes:
-  // a real-browser call on a shared 2-core machine can stall (e.g. Chromium's ICE gathering after a
-  // glare), and one stall must not hide the rest of a run. Both runs' output is printed; a file
-  // failing twice fails the run. TEST_RETRIES=0 turns this off.
-  const retries = Number(process.env.TEST_RETRIES ?? 1);
-  const again = files.filter((f) => {
-    const r = results.find((x) => x.file === f);
-    return !r || r.failed > 0; // failed, or never finished (its process crashed or was killed)
   });
-  if (retries > 0 && again.length > 0) {
-    console.log(`\n${kind}: ${again.length} file(s) failed, running them once more: ${again.join(', ')}`);
-    const kept = results.filter((r) => !again.includes(r.file) && !r.file.startsWith('(process running '));
-    results.splice(0, results.length, ...kept);
-    // Each in a process (and so a browser) of its own, one after the other: nothing left by the files
-    // it ran beside the first time, and no other file competing for the 2 cores.
-    for (const f of again) await runGroup({ files: [f], total: 0 });
-    for (const f of again) {
-      const second = results.find((r) => r.file === f);
-      if (second && second.failed === 0 && second.code === 0) flaky.push(f);
-    }
+  const rest = unitOut + pending;
+  if (r.code !== 0 && !results.some((x) => lane.units.includes(x.file) && x.failed > 0)) {
+    // A crash or timeout outside any finished unit: show its output and count it as a failure.
+    process.stdout.write(rest);
+    results.push({ file: `(process running ${lane.units.join(', ')})`, out: rest, code: r.code, ms: r.ms, passed: 0, failed: 1 });
+  } else if (rest.trim()) {
+    process.stdout.write(rest.replace(/\n\s*Total:[\s\S]*$/, '\n'));
   }
-  try {
-    mkdirSync(dirname(timesFile), { recursive: true });
-    const timed = Object.fromEntries(results.filter((r) => files.includes(r.file)).map((r) => [r.file, r.ms]));
-    writeFileSync(timesFile, JSON.stringify({ ...previous, ...timed }, null, 1));
-  } catch (err) {
-    console.error(`could not save the test times (${String(err)}); the next run balances its processes less well`);
+};
+await Promise.all(plan.map(runLane));
+clearTimeout(deadline);
+
+// A browser run that failed runs once more, alone, and is reported as flaky when it then passes:
+// a real-browser call on a shared 2-core machine can stall (e.g. Chromium's ICE gathering after a
+// glare), and one stall must not hide the rest of a run. Both runs' output is printed; a unit
+// failing twice fails the run. TEST_RETRIES=0 turns this off; unit tests are not retried.
+const retries = Number(process.env.TEST_RETRIES ?? (kind === 'browser' ? 1 : 0));
+const again = units.filter((u) => {
+  const r = results.find((x) => x.file === u);
+  return !r || r.failed > 0; // failed, or never finished (its process crashed or was killed)
+});
+if (retries > 0 && again.length > 0) {
+  console.log(`\n${kind}: ${again.length} run(s) failed, running them once more: ${again.join(', ')}`);
+  const kept = results.filter((r) => !again.includes(r.file) && !r.file.startsWith('(process running '));
+  results.splice(0, results.length, ...kept);
+  // Each in a process (and so a browser) of its own, one after the other: nothing left by the runs
+  // beside it the first time, and nothing else competing for the 2 cores.
+  for (const u of again) await runLane({ units: [u], total: 0 });
+  for (const u of again) {
+    const second = results.find((r) => r.file === u);
+    if (second && second.failed === 0 && second.code === 0) flaky.push(u);
   }
+}
+try {
+  mkdirSync(dirname(timesFile), { recursive: true });
+  const timed = Object.fromEntries(results.filter((r) => units.includes(r.file)).map((r) => [r.file, r.ms]));
+  writeFileSync(timesFile, JSON.stringify({ ...previous, ...timed }, null, 1));
+} catch (err) {
+  console.error(`could not save the test times (${String(err)}); the next run balances its processes less well`);
 }
 
 let passed = 0;
@@ -205,8 +222,8 @@ for (const r of results) {
   failed += r.failed;
   for (const line of r.out.split('\n')) if (line.startsWith('NOT-RUN ')) notRun.add(line.slice(8).trim());
 }
-if (kind === 'browser') {
-  console.log(`\n${kind} test time per file (${Math.min(jobs, files.length)} processes side by side):`);
+if (kind === 'browser' || process.env.TEST_TIMES) {
+  console.log(`\n${kind} test time per run (${n} processes side by side):`);
   for (const r of [...results].sort((a, b) => b.ms - a.ms)) {
     console.log(`  ${seconds(r.ms).padStart(8)}  ${r.file}${r.failed ? `  (${r.failed} failed)` : ''}`);
   }

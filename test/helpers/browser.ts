@@ -5,7 +5,7 @@
  * driven over CDP, Firefox over WebDriver BiDi. Facts behind each flag and pref:
  * ../shared/browser-testing.md.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer';
@@ -137,6 +137,10 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
           userDataDir,
           args: chromiumArgs(options),
         });
+  // puppeteer starts each browser in a process group of its own: a test process killed by the
+  // runner's time limit would leave it running, so the runner learns its pid (test/run.mjs).
+  const pid = browser.process()?.pid;
+  if (pid !== undefined && process.env.TEST_BROWSER_PIDS) appendFileSync(process.env.TEST_BROWSER_PIDS, `${pid}\n`);
   // Firefox without fake UI: pages opened with a grant go to a second Firefox that allows
   // camera and microphone, launched on first use.
   let allowing: Promise<TestBrowser> | undefined;
@@ -160,14 +164,36 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
 /** Browsers shared by the suites of one test process, by launch options. */
 const pool = new Map<string, { tb: Promise<TestBrowser>; users: number; timer?: NodeJS.Timeout }>();
 
-/** How long an unused shared browser stays open for the next suite (ms). */
-const POOL_GRACE_MS = 1_000;
+/** How long an unused shared browser stays open for the next suite (ms); see {@link keepSharedBrowsers}. */
+let poolGraceMs = 1_000;
+
+/**
+ * Keeps every shared browser open until {@link closeSharedBrowsers}, however long it goes unused
+ * (test/run-files.ts runs several files in one process: a file must not pay for a relaunch).
+ */
+export function keepSharedBrowsers(): void {
+  poolGraceMs = Infinity;
+}
+
+/** Closes every shared browser now (the end of a process that called {@link keepSharedBrowsers}). */
+export async function closeSharedBrowsers(): Promise<void> {
+  const entries = [...pool.values()];
+  pool.clear();
+  await Promise.all(entries.map(async (e) => {
+    clearTimeout(e.timer);
+    const tb = await e.tb.catch((err: unknown) => {
+      console.error('a shared browser never launched:', err); // its suites failed and said so already
+      return undefined;
+    });
+    await tb?.close();
+  }));
+}
 
 /**
  * A browser launched with `options`, shared with the other suites of this process that ask for
  * the same options (a Firefox launch costs 2–3 s on an idle machine, much more on a busy one).
  * Each simulated user still gets its own incognito context. `close()` releases it; the browser
- * closes once no suite has used it for {@link POOL_GRACE_MS}, so a process exits by itself.
+ * closes once no suite has used it for a second, so a process exits by itself.
  */
 export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
   // Only what reaches the browser tells launches apart (Chromium flags mean nothing to Firefox).
@@ -191,12 +217,12 @@ export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser
     name: tb.name,
     browser: tb.browser,
     async close() {
-      if (--e.users > 0) return;
+      if (--e.users > 0 || poolGraceMs === Infinity) return;
       e.timer = setTimeout(() => {
         if (e.users > 0) return;
         pool.delete(key);
         void tb.close();
-      }, POOL_GRACE_MS);
+      }, poolGraceMs);
     },
   }));
 }
