@@ -8,13 +8,19 @@
 // against INITIAL_JS_BUDGET, and what it loads later with dynamic import().
 // `node build.mjs --server-only` builds only dist/server.js (npm run dev: the server then builds the
 // pages itself, with pageBuildOptions({ dev: true }) in an esbuild context, and reloads the pages).
+// `node build.mjs --start [server options]` is `npm start`: it checks the port before anything is built
+// (a busy port is one line, and nothing is rebuilt under the server already running there), then builds
+// dist/server.js and runs it with `--build` (the server builds the pages once it knows the port is free).
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { sourceTextPlugin } from './src/build/source-text.mjs';
+import { nextFreePort, portInUse, portInUseMessage } from './server/port-check.mjs';
 
 /** The repository root (the folder of this file). */
 export const ROOT = dirname(fileURLToPath(import.meta.url));
@@ -279,12 +285,46 @@ export function serverBuildOptions({ root = ROOT, production = false } = {}) {
   };
 }
 
-/** `node build.mjs [--production] [--server-only]`: a clean build of dist/. */
+/**
+ * `npm start` (`node build.mjs --start [server options]`): when the server's port (`--port`, `$PORT`,
+ * default 8443) is taken, prints one line with a free port to use instead and exits 1 before anything
+ * is built; otherwise builds dist/server.js and runs it with `--build` and the same options, passing on
+ * its exit code. Ctrl+C reaches the server from the terminal; SIGTERM and SIGHUP are passed on.
+ * @param {string[]} serverArgs the options after `--start`, for dist/server.js
+ * @returns {Promise<never>}
+ */
+async function start(serverArgs) {
+  const { values } = parseArgs({ args: serverArgs, strict: false, options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' } } });
+  const portText = typeof values.port === 'string' ? values.port : process.env.PORT;
+  const port = portText === undefined || portText === '' ? 8443 : Number(portText);
+  const host = typeof values.host === 'string' ? values.host : process.env.HOST || undefined;
+  // A malformed port is left to the server, which explains it with its usage text.
+  if (!values.help && Number.isInteger(port) && port >= 0 && port <= 65535 && (await portInUse(port, host))) {
+    console.error(`error: ${portInUseMessage(port, await nextFreePort(port, host))}`);
+    process.exit(1);
+  }
+  try {
+    await esbuild.build(serverBuildOptions({ production: false }));
+  } catch (err) {
+    if (!(err instanceof Error && 'errors' in err)) console.error(err);
+    process.exit(1);
+  }
+  await esbuild.stop();
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js'), '--build', ...serverArgs], { stdio: 'inherit' });
+  process.on('SIGINT', () => undefined); // the terminal sends it to the server too: wait for it to close
+  for (const signal of /** @type {const} */ (['SIGTERM', 'SIGHUP'])) process.on(signal, () => child.kill(signal));
+  const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  process.exit(code);
+}
+
+/** `node build.mjs [--production] [--server-only]`: a clean build of dist/. `--start`: see {@link start}. */
 async function main() {
-  const args = new Set(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--start') await start(argv.slice(1));
+  const args = new Set(argv);
   const unknown = [...args].filter((a) => a !== '--production' && a !== '--server-only');
   if (unknown.length > 0) {
-    console.error(`build.mjs: unknown option ${unknown.join(' ')} (options: --production, --server-only)`);
+    console.error(`build.mjs: unknown option ${unknown.join(' ')} (options: --production, --server-only; or --start [server options])`);
     process.exit(2);
   }
   const production = args.has('--production');

@@ -19,7 +19,7 @@ import { lanAddresses, loadCertificateFiles, loadOrCreateCertificate } from './c
 import { buildLine, startDevBuild, type DevBuilder } from './dev';
 import { DEFAULT_LIMITS as L } from './limits';
 import { normalizeOrigin } from './origin';
-import { nextFreePort, portInUse, portInUseMessage } from './port-check';
+import { nextFreePort, portInUse, portInUseMessage } from './port-check.mjs';
 import { readyBanner } from './terminal-qr';
 import { setupTurn } from './turn-setup';
 

@@ -1,8 +1,7 @@
-// `npm test`: finds or installs the real parts (test:setup), builds, then runs typecheck, lint, the
-// unit tests and the browser tests side by side (they mostly wait: on timers, sockets and browsers,
-// so running them together costs far less than one after the other). The browser tests' output
-// streams as each file ends; the other steps' output is printed whole when each ends. Prints the
-// time of each step and of the whole run (the budget is in the README). Usage: node test/all.mjs
+// `npm test`: finds or installs the real parts (test:setup), then typecheck, lint, build, the unit
+// tests and the browser tests, one after the other (run side by side they overloaded 2 cores until
+// pages timed out), stopping at the first that fails. Prints the time of each step and of the whole
+// run (the budget is in the README). Usage: node test/all.mjs
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
@@ -38,13 +37,8 @@ function fail(what, code) {
   process.exit(code || 1);
 }
 
-// First what the rest needs: the programs the tests drive, and the built pages and server.
-for (const step of ['test:setup', 'build']) {
+for (const step of ['test:setup', 'typecheck', 'lint', 'build', 'test:unit', 'test:browser']) {
   const code = await run(step, true);
   if (code !== 0) fail(`"${step}"`, code);
 }
-const steps = [['typecheck', false], ['lint', false], ['test:unit', false], ['test:browser', true]];
-const codes = await Promise.all(steps.map(([s, stream]) => run(/** @type {string} */ (s), /** @type {boolean} */ (stream))));
-const failed = steps.filter((_, i) => codes[i] !== 0).map(([s]) => `"${s}"`);
-if (failed.length > 0) fail(failed.join(', '), codes.find((c) => c !== 0) ?? 1);
 console.log(`\nnpm test: passed in ${seconds(performance.now() - start)} (${times.join(', ')})`);

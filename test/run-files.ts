@@ -8,14 +8,14 @@
  */
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { closeSharedBrowsers, keepSharedBrowsers } from './helpers/browser';
+import { closeSharedBrowsers } from './helpers/browser';
 
 type Runner = () => Promise<[string, number, number, number]>;
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: (string | Runner | null)[][] };
 g.UVU_DEFER = 1;
 const uvu = await import('uvu');
-// Later files reuse the browsers the first ones launched; they close when all files have run.
-keepSharedBrowsers();
+// A browser unused for a second closes (keeping every launch variant open for the whole process
+// loaded 2 cores too much); what is still open closes when all files have run.
 
 const everyBrowser = process.env.TEST_BROWSERS;
 let index = 0;

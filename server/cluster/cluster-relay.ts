@@ -19,7 +19,7 @@
  *   moves the place there, with the same id and the waiting messages.
  */
 import { encodeMessage, parseClientMessage, parseServerMessage, type ClientMessage, type ErrorCode, type PeerInfo, type ServerMessage } from '../../src/signaling/protocol';
-import { createPeerId, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
+import { createPeerId, relayedProgress, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
 import { MemoryResumeTokens, type ResumeTokens } from '../../src/signaling/resume';
 import { Liveness } from './liveness';
 import type { ClusterRelayOptions } from './options';
@@ -156,6 +156,7 @@ export class ClusterRelay {
       case 'bye':
         this.#queue(member, () => this.#route(member, msg.to, { type: 'bye', from: member.id }));
         return;
+      case 'progress': return this.#queue(member, () => this.#route(member, msg.to, relayedProgress(member.id, msg)));
       default: {
         const never: never = msg;
         throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
@@ -280,6 +281,7 @@ export class ClusterRelay {
     const room = member.room ?? '';
     const welcome: ServerMessage = { type: 'welcome', id: member.id, room, peers, capacity: this.capacity, resume: this.#tokens.issue(member.id, room) };
     if (resumed) welcome.resumed = true;
+    if (this.resumeGraceMs > 0) welcome.resumeGraceMs = Math.min(3_600_000, Math.max(1, Math.round(this.resumeGraceMs)));
     this.#send(member, welcome);
     for (const text of then) this.#forward(member, text);
   }

@@ -6,6 +6,7 @@
  * @see https://w3c.github.io/mediacapture-main/#dom-mediadevices-getusermedia
  */
 import { PlaygroundError } from '../errors/playground-error';
+import { shown } from '../util/code-ran';
 
 /**
  * Returns `navigator.mediaDevices`.
@@ -34,15 +35,42 @@ export function mediaDevices(): MediaDevices {
  *   `InsecureContextError`.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia#exceptions
  */
-export async function getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
-  return mediaDevices().getUserMedia(constraints);
-}
+export const getUserMedia = shown(
+  'getUserMedia',
+  // @show getUserMedia
+  async function getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+    return mediaDevices().getUserMedia(constraints);
+  },
+);
 
 /**
  * Stops every track of `stream` (the camera light goes off, readyState becomes `ended`).
  * Does nothing for `null`.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaStreamTrack/stop
  */
-export function stopStream(stream: MediaStream | null | undefined): void {
-  for (const track of stream?.getTracks() ?? []) track.stop();
-}
+export const stopStream = shown(
+  'stopStream',
+  // @show stopStream
+  function stopStream(stream: MediaStream | null | undefined): void {
+    for (const track of stream?.getTracks() ?? []) track.stop();
+  },
+);
+
+/**
+ * Reconfigures a live track (no new permission prompt, no new track) and returns its settings.
+ *
+ * @param constraints e.g. `{ width: { exact: 320 }, height: { exact: 240 } }`; `{}` removes every
+ *   constraint.
+ * @returns `track.getSettings()` after the change.
+ * @throws DOMException `OverconstrainedError` (with `.constraint`; the track keeps its previous
+ *   settings), `TypeError` for a malformed constraint.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaStreamTrack/applyConstraints
+ */
+export const applyConstraints = shown(
+  'applyConstraints',
+  // @show applyConstraints
+  async function applyConstraints(track: MediaStreamTrack, constraints: MediaTrackConstraints): Promise<MediaTrackSettings> {
+    await track.applyConstraints(constraints);
+    return track.getSettings();
+  },
+);

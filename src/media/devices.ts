@@ -7,6 +7,7 @@
  * @see https://w3c.github.io/mediacapture-main/#dom-mediadevices-enumeratedevices
  */
 import { getUserMedia, mediaDevices } from './capture';
+import { shown } from '../util/code-ran';
 
 /** The three kinds of `MediaDeviceInfo`. */
 export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
@@ -69,9 +70,13 @@ export function deviceLabel(d: DeviceLike, index: number): string {
  * Lists and groups the media devices.
  * @throws PlaygroundError `InsecureContextError`/`UnsupportedError` (see `mediaDevices()`).
  */
-export async function listDevices(): Promise<DeviceGroups<MediaDeviceInfo>> {
-  return groupDevices(await mediaDevices().enumerateDevices());
-}
+export const listDevices = shown(
+  'enumerateDevices',
+  // @show enumerateDevices
+  async function listDevices(): Promise<DeviceGroups<MediaDeviceInfo>> {
+    return groupDevices(await mediaDevices().enumerateDevices());
+  },
+);
 
 /**
  * Calls `handler` on every `devicechange` (a device plugged in or out, or permission granted).
@@ -178,22 +183,26 @@ function inputConstraint(deviceId: string | undefined): boolean | MediaTrackCons
  *   (of the retry, when it happens); PlaygroundError `InsecureContextError`.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia
  */
-export async function openInputs(
-  ids: Partial<Record<InputKind, string>>,
-  kinds: Record<InputKind, boolean> = { audioinput: true, videoinput: true },
-): Promise<{ stream: MediaStream; fellBack: InputKind[] }> {
-  const asked = (['audioinput', 'videoinput'] as const).filter((k) => kinds[k] && ids[k]);
-  const request = (kind: InputKind, id: string | undefined) => kinds[kind] && inputConstraint(id);
-  try {
-    const stream = await getUserMedia({ audio: request('audioinput', ids.audioinput), video: request('videoinput', ids.videoinput) });
-    return { stream, fellBack: [] };
-  } catch (err) {
-    const name = (err as { name?: unknown } | null)?.name;
-    if (asked.length === 0 || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw err;
-    console.info('remembered device not usable, falling back to the defaults:', err);
-    return { stream: await getUserMedia({ audio: kinds.audioinput, video: kinds.videoinput }), fellBack: asked };
-  }
-}
+export const openInputs = shown(
+  'openInputs',
+  // @show openInputs
+  async function openInputs(
+    ids: Partial<Record<InputKind, string>>,
+    kinds: Record<InputKind, boolean> = { audioinput: true, videoinput: true },
+  ): Promise<{ stream: MediaStream; fellBack: InputKind[] }> {
+    const asked = (['audioinput', 'videoinput'] as const).filter((k) => kinds[k] && ids[k]);
+    const request = (kind: InputKind, id: string | undefined) => kinds[kind] && inputConstraint(id);
+    try {
+      const stream = await getUserMedia({ audio: request('audioinput', ids.audioinput), video: request('videoinput', ids.videoinput) });
+      return { stream, fellBack: [] };
+    } catch (err) {
+      const name = (err as { name?: unknown } | null)?.name;
+      if (asked.length === 0 || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw err;
+      console.info('remembered device not usable, falling back to the defaults:', err);
+      return { stream: await getUserMedia({ audio: kinds.audioinput, video: kinds.videoinput }), fellBack: asked };
+    }
+  },
+);
 
 /**
  * Replaces the `kind` track of `stream` with one from `deviceId`: the old track is stopped first

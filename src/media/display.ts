@@ -8,6 +8,7 @@
  */
 import { mediaDevices } from './capture';
 import { PlaygroundError } from '../errors/playground-error';
+import { shown } from '../util/code-ran';
 
 /**
  * Options of getDisplayMedia, including the newer hints not yet in every TypeScript DOM lib.
@@ -34,32 +35,36 @@ export interface DisplayMediaOptions {
  *   `InvalidStateError` (no user gesture), `AbortError` (cancelled by `signal`), `TypeError`
  *   (bad options); PlaygroundError `InsecureContextError` / `UnsupportedError`.
  */
-export async function getDisplayMedia(options: DisplayMediaOptions, signal?: AbortSignal): Promise<MediaStream> {
-  const md = mediaDevices();
-  if (typeof md.getDisplayMedia !== 'function') {
-    throw new PlaygroundError('UnsupportedError', 'navigator.mediaDevices.getDisplayMedia is not available');
-  }
-  const pending = md.getDisplayMedia(options as DisplayMediaStreamOptions);
-  if (!signal) return pending;
-  if (signal.aborted) {
-    pending.then((s) => s.getTracks().forEach((t) => t.stop()), () => undefined);
-    throw new DOMException('screen capture was cancelled', 'AbortError');
-  }
-  return new Promise<MediaStream>((resolve, reject) => {
-    const onAbort = () => {
+export const getDisplayMedia = shown(
+  'getDisplayMedia',
+  // @show getDisplayMedia
+  async function getDisplayMedia(options: DisplayMediaOptions, signal?: AbortSignal): Promise<MediaStream> {
+    const md = mediaDevices();
+    if (typeof md.getDisplayMedia !== 'function') {
+      throw new PlaygroundError('UnsupportedError', 'navigator.mediaDevices.getDisplayMedia is not available');
+    }
+    const pending = md.getDisplayMedia(options as DisplayMediaStreamOptions);
+    if (!signal) return pending;
+    if (signal.aborted) {
       pending.then((s) => s.getTracks().forEach((t) => t.stop()), () => undefined);
-      reject(new DOMException('screen capture was cancelled', 'AbortError'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (s) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(s);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
+      throw new DOMException('screen capture was cancelled', 'AbortError');
+    }
+    return new Promise<MediaStream>((resolve, reject) => {
+      const onAbort = () => {
+        pending.then((s) => s.getTracks().forEach((t) => t.stop()), () => undefined);
+        reject(new DOMException('screen capture was cancelled', 'AbortError'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        (s) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(s);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
+  },
+);

@@ -7,6 +7,7 @@
  * @see https://w3c.github.io/mediacapture-record/
  */
 import { PlaygroundError } from '../errors/playground-error';
+import { shown } from '../util/code-ran';
 import { Emitter } from '../util/emitter';
 
 /**
@@ -115,6 +116,39 @@ export type StreamRecorderEvents = {
 };
 
 /**
+ * Makes a MediaRecorder for `stream` and hands each non-empty chunk (`dataavailable`) to `onChunk`.
+ * @param init `mimeType`, `videoBitsPerSecond`, `audioBitsPerSecond` (bps).
+ * @throws DOMException `NotSupportedError` (mimeType not supported), `SecurityError`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/MediaRecorder
+ */
+export const createMediaRecorder = shown(
+  'MediaRecorder',
+  // @show MediaRecorder
+  function createMediaRecorder(stream: MediaStream, init: MediaRecorderOptions, onChunk: (chunk: Blob) => void): MediaRecorder {
+    const recorder = new MediaRecorder(stream, init);
+    recorder.addEventListener('dataavailable', (event) => {
+      if (event.data.size > 0) onChunk(event.data);
+    });
+    return recorder;
+  },
+);
+
+/**
+ * Starts `recorder`; with `timesliceMs` a chunk arrives every that many ms, else one at stop().
+ * @returns the recorder's state afterwards (`recording`).
+ * @throws DOMException `InvalidStateError` (already started), `NotSupportedError`, `SecurityError`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder/start
+ */
+export const startRecording = shown(
+  'MediaRecorder.start',
+  // @show MediaRecorder.start
+  function startRecording(recorder: MediaRecorder, timesliceMs?: number): RecordingState {
+    recorder.start(timesliceMs);
+    return recorder.state;
+  },
+);
+
+/**
  * Wraps one MediaRecorder for one recording.
  * @throws DOMException `NotSupportedError` (from the constructor) when `mimeType` is not supported;
  *   PlaygroundError `UnsupportedError` without MediaRecorder; TypeError for bad options or a stream
@@ -159,13 +193,11 @@ export class StreamRecorder extends Emitter<StreamRecorderEvents> {
     if (options.mimeType) init.mimeType = options.mimeType;
     if (options.videoBitsPerSecond) init.videoBitsPerSecond = options.videoBitsPerSecond;
     if (options.audioBitsPerSecond) init.audioBitsPerSecond = options.audioBitsPerSecond;
-    this.#mr = new MediaRecorder(stream, init);
     this.#result = new Promise((resolve) => (this.#resolve = resolve));
-    this.#mr.addEventListener('dataavailable', (ev) => {
-      if (ev.data.size === 0) return;
-      this.#chunks.push(ev.data);
-      this.#bytes += ev.data.size;
-      this.emit('chunk', ev.data.size, this.#chunks.length, this.#bytes);
+    this.#mr = createMediaRecorder(stream, init, (chunk) => {
+      this.#chunks.push(chunk);
+      this.#bytes += chunk.size;
+      this.emit('chunk', chunk.size, this.#chunks.length, this.#bytes);
     });
     this.#mr.addEventListener('error', (ev) => {
       this.#reason = 'error';
@@ -212,7 +244,7 @@ export class StreamRecorder extends Emitter<StreamRecorderEvents> {
    */
   start(): void {
     const next = this.#transition('start');
-    this.#mr.start(this.#timeslice);
+    startRecording(this.#mr, this.#timeslice);
     this.#startedAt = new Date();
     this.#clock = { startedAt: performance.now(), pausedAt: null, pausedMs: 0 };
     for (const t of this.stream.getTracks()) t.addEventListener('ended', this.#onEnded);

@@ -6,6 +6,7 @@
  * @see https://w3c.github.io/mediacapture-output/
  */
 import { PlaygroundError } from '../errors/playground-error';
+import { shown } from '../util/code-ran';
 
 /** Which browsers let a page choose the audio output (shown when this one cannot). */
 export const SINK_SUPPORT_TEXT =
@@ -36,11 +37,15 @@ export function currentSink(el: HTMLMediaElement): string | null {
  * @throws PlaygroundError `UnsupportedError` when setSinkId does not exist; DOMException
  *   `NotFoundError` (no such output), `NotAllowedError` (not permitted), `AbortError`.
  */
-export async function applySink(el: HTMLMediaElement, deviceId: string): Promise<void> {
-  const sinkEl = el as SinkElement;
-  if (typeof sinkEl.setSinkId !== 'function') throw new PlaygroundError('UnsupportedError', 'HTMLMediaElement.setSinkId is not available');
-  await sinkEl.setSinkId(deviceId);
-}
+export const applySink = shown(
+  'setSinkId',
+  // @show setSinkId
+  async function applySink(el: HTMLMediaElement, deviceId: string): Promise<void> {
+    const sinkEl = el as SinkElement;
+    if (typeof sinkEl.setSinkId !== 'function') throw new PlaygroundError('UnsupportedError', 'HTMLMediaElement.setSinkId is not available');
+    await sinkEl.setSinkId(deviceId);
+  },
+);
 
 /**
  * Plays a sine tone on the output `deviceId` through `el` (an `<audio>` element), then stops.

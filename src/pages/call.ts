@@ -5,6 +5,8 @@ import { getUserMedia, stopStream } from '../media/capture';
 import type { CallSession, EndReason, RoomState } from '../rtc/session';
 import { IceSettings } from '../ui/ice-settings';
 import type { PeerStates } from '../rtc/peer';
+import type { Stepper } from '../rtc/stepper';
+import { callParamsFromSearch } from '../rtc/call-params';
 import type { SignalingClient } from '../signaling/client';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
@@ -12,6 +14,7 @@ import type { Trace } from '../rtc/trace';
 import type { CallControls } from '../ui/call-controls';
 import type { CallCoreModule } from '../ui/call-core';
 import type { StepsPanel } from '../ui/steps-panel';
+import { CodecBandwidth } from '../ui/codec-bandwidth';
 import { loadCallCore, loadInspector, loadQr, loadStepMode } from '../ui/lazy';
 import { whenIdle } from '../ui/idle';
 import { initPage, trackCallMode } from '../ui/page';
@@ -66,6 +69,16 @@ const el = {
     chatSend: $('#chat-send', HTMLButtonElement),
     localVideo: $('#local-video', HTMLVideoElement),
   },
+  tuning: {
+    codec: $('#codec-select', HTMLSelectElement),
+    codecNote: $('#codec-note'),
+    mLine: $('#m-line'),
+    maxBitrate: $('#max-bitrate', HTMLSelectElement),
+    scale: $('#scale-down', HTMLSelectElement),
+    maxFramerate: $('#max-framerate', HTMLSelectElement),
+    limitsState: $('#limits-state'),
+    sending: $('#sending'),
+  },
   inspector: $('#inspector'),
   states: {
     signalingState: $('#signaling-state'),
@@ -79,6 +92,11 @@ const initial = roomFromSearch(location.search);
 el.room.value = initial.room;
 if (initial.source === 'invalid') {
   el.roomHint.textContent = 'The room in the link was not valid (letters, digits, "-", "_", "." only); a new one was made.';
+}
+/** Demo parameters (reconnect-max-ms, ice-timeout-ms, candidates=none), read once. */
+const params = callParamsFromSearch(location.search);
+if (params.invalid.length > 0) {
+  el.roomHint.textContent = `Ignored in the link (out of range or unknown): ${params.invalid.join(', ')}.`;
 }
 const ice = new IceSettings(el.ice, location.search, location.hostname, (value) => {
   el.roomHint.textContent = `The link's policy "${value}" is not valid (only "relay" or "all"): using all candidates.`;
@@ -113,6 +131,8 @@ let inspector: { destroy(): void } | null = null;
 let inspected: Trace | null = null;
 let localStream: MediaStream | null = null;
 let stepMode = false;
+/** The step-mode call's stepper, if any. */
+let stepper: Stepper | null = null;
 let reconnectTicker: ReturnType<typeof setInterval> | undefined;
 /** Why the last call ended (cleared when a new one starts), for the plain-words summary. */
 let lastEnd: EndReason | null = null;
@@ -123,6 +143,7 @@ async function loadSteps(): Promise<StepsPanel> {
   stepsPanel ??= new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
   return stepsPanel;
 }
+const tuning = new CodecBandwidth(el.tuning, (err) => showError(el.problem, err, 'RTCPeerConnection'));
 /** The in-call controls, made when the call machinery has loaded (in idle time, or by Join). */
 let controls: CallControls | null = null;
 function withCore(core: CallCoreModule): CallCoreModule {
@@ -186,7 +207,8 @@ function renderButtons(): void {
   el.room.disabled = !el.join.disabled ? false : true;
   el.call.disabled = !joined || inCall || (session?.peers.length ?? 0) === 0;
   el.hangup.disabled = !inCall;
-  el.restartIce.disabled = session?.callState !== 'connected' || stepMode;
+  // Step mode: the restart is a series of steps, offered once the walkthrough is through.
+  el.restartIce.disabled = session?.callState !== 'connected' || (stepMode && !(stepper?.finished ?? false));
   el.modeStep.disabled = el.modeAuto.disabled = session !== null && session.roomState !== 'left';
   el.callSummary.textContent = describeCallSituation({
     room: session?.roomState ?? roomStateShown(),
@@ -219,6 +241,7 @@ async function join(): Promise<void> {
   // Rejoining: the old session closes its call, its room membership and its reconnects.
   session?.close();
   session = null;
+  stepper = null;
   clearInterval(reconnectTicker);
   stopStream(localStream);
   setState(el.roomState, 'connecting', 'opening camera…');
@@ -247,18 +270,23 @@ async function join(): Promise<void> {
   let client: SignalingClient;
   try {
     const url = core.signalingUrl();
-    client = new core.SignalingClient(() => new WebSocket(url));
+    client = new core.SignalingClient(() => new WebSocket(url), params.reconnectMaxMs === null ? {} : { delay: core.cappedReconnectDelay(params.reconnectMaxMs) });
   } catch (err) {
     showError(el.problem, err, 'signaling', { near: el.join });
     return;
   }
   const configuration = () => ice.configuration();
+  // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
+  const trace = new core.Trace();
+  exposeDebug('trace', trace);
   const s = new core.CallSession({
     client,
     room: el.room.value,
     name: el.name.value.trim() || undefined,
     localStream: () => localStream,
     configuration,
+    iceTimeoutMs: params.iceTimeoutMs ?? undefined,
+    sendCandidates: params.sendCandidates,
     negotiator: stepModule
       ? stepModule.stepByStep({
         configuration,
@@ -269,20 +297,22 @@ async function join(): Promise<void> {
           useLocalStream(stream);
           return stream;
         },
-        onStepper: (stepper) => {
-          stepsPanel?.attach(stepper);
-          exposeDebug('stepper', stepper);
+        onStepper: (made) => {
+          stepper = made;
+          stepsPanel?.attach(made);
+          exposeDebug('stepper', made);
+          made.on('change', renderButtons);
+          stepModule?.shareSteps(made, s, trace);
         },
       })
       : core.perfectNegotiation,
   });
   session = s;
   stepsPanel?.attach(null);
+  stepsPanel?.showPeer(null);
+  s.on('progress', (progress) => stepsPanel?.showPeer(progress));
   s.on('datachannel', (channel) => controls?.setChannel(channel));
   exposeDebug('call', s);
-  // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
-  const trace = new core.Trace();
-  exposeDebug('trace', trace);
   const side = core.roomSide(client, () => s.role);
   core.recordSignaling(trace, client, side);
   s.on('control', (direction, message, path) => {
@@ -303,7 +333,10 @@ async function join(): Promise<void> {
       inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
     });
   }, 1000);
-  s.on('peer', (peer) => core.recordPeer(trace, peer, s.role ?? 'caller'));
+  s.on('peer', (peer) => {
+    tuning.attach(peer.pc);
+    core.recordPeer(trace, peer, s.role ?? 'caller');
+  });
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
   let everJoined = false;
   s.on('reconnecting', (info) => {
@@ -355,14 +388,27 @@ async function join(): Promise<void> {
   s.on('ended', (reason) => {
     lastEnd = reason;
     controls?.setChannel(null);
+    tuning.attach(null);
     el.remoteVideo.srcObject = null;
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
+    stepsPanel?.showPeer(null);
     if (stepMode && s.roomState === 'joined') stepsPanel?.preview('callee');
     renderButtons();
   });
   s.on('problem', (err, context) => showError(el.problem, err, context));
+  s.on('icerestart', (afterMs) => {
+    const text = `No connection after ${(afterMs / 1000).toFixed(1)} s: the ICE watchdog restarted ICE (a new offer with new ICE credentials)…`;
+    el.roomHint.textContent = text;
+    trace.record({ kind: 'note', side: side(), text });
+  });
+  s.on('awaiting', (peer, at) => {
+    el.roomHint.textContent = `${peer.name ?? 'The other side'} (${peer.id}) has not reconnected to the restarted signaling server yet; waiting until ${new Date(at).toLocaleTimeString()} before counting it as gone.`;
+  });
+  if (!params.sendCandidates) {
+    el.roomHint.textContent = 'candidates=none: this page sends no ICE candidates, so with the same setting on the other side the call cannot connect (watch the watchdog and the explanation).';
+  }
   renderButtons();
 }
 

@@ -13,7 +13,7 @@ import {
   type EditorState,
   type NumericRequest,
 } from '../media/constraints';
-import { getUserMedia, mediaDevices, stopStream } from '../media/capture';
+import { applyConstraints, getUserMedia, mediaDevices, stopStream } from '../media/capture';
 import { deviceLabel, listDevices, onDeviceChange } from '../media/devices';
 import { LevelMeter } from '../media/level-meter';
 import { initPage } from '../ui/page';
@@ -256,7 +256,7 @@ async function apply(): Promise<void> {
   setState(el.applyState, 'applying');
   const resized = nextFrameSize(el.preview);
   try {
-    await track.applyConstraints(clamp.constraints);
+    await applyConstraints(track, clamp.constraints);
   } catch (err) {
     setState(el.applyState, 'failed');
     el.settingsAfter.textContent = `${formatJSON(track.getSettings())}\n// unchanged: applyConstraints failed`;

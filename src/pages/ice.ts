@@ -62,7 +62,8 @@ function candidateRow(c: GatheredCandidate): HTMLTableRowElement {
     h('td', {}, String(p.port)),
     h('td', { title: String(p.priority) }, `${prio.typePreference} | ${prio.localPreference} | ${prio.componentId}`),
     h('td', {}, related),
-    h('td', {}, c.url ?? ''),
+    // Firefox reports no server URL for a candidate (neither RTCIceCandidate.url nor the event's url).
+    h('td', { 'data-url': c.url ?? '' }, c.url ?? (p.type === 'host' ? '' : 'not reported by this browser')),
   );
 }
 

@@ -6,6 +6,7 @@ import { getUserMedia } from '../media/capture';
 import type { Loopback } from '../rtc/loopback';
 import type { PeerStates } from '../rtc/peer';
 import type { PeerRole } from '../rtc/steps';
+import type { CallSession } from '../rtc/session';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
@@ -13,6 +14,7 @@ import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
 import type { StepsPanel } from '../ui/steps-panel';
 import { loadCallCore, loadInspector, loadStepMode } from '../ui/lazy';
 import type { CallCoreModule } from '../ui/call-core';
+import type { StepModeModule } from '../ui/step-mode';
 import { whenIdle } from '../ui/idle';
 
 initPage();
@@ -48,12 +50,13 @@ const sides = { caller: sideElements('caller'), callee: sideElements('callee') }
 trackCallMode($('#loopback-page'), el.modeStep, el.modeAuto);
 
 /** Loads step mode and makes both sides' step lists (once). */
-async function loadSteps(): Promise<void> {
-  const { StepsPanel } = await loadStepMode();
+async function loadSteps(): Promise<StepModeModule> {
+  const stepModule = await loadStepMode();
   for (const role of ROLES) {
     const button = $(`#next-step-${role}`, HTMLButtonElement);
-    sides[role].panel ??= new StepsPanel($(`#${role} .steps`, HTMLElement), button, (err, context) => showError(problem, err, context, { near: button }));
+    sides[role].panel ??= new stepModule.StepsPanel($(`#${role} .steps`, HTMLElement), button, (err, context) => showError(problem, err, context, { near: button }));
   }
+  return stepModule;
 }
 const showSteps = () => {
   if (el.modeStep.checked) loadSteps().catch((err: unknown) => showError(problem, err, 'signaling', { near: el.modeStep }));
@@ -98,9 +101,10 @@ async function start(): Promise<void> {
   exposeDebug('trace', trace);
   inspector?.destroy();
   inspector = null;
+  let stepModule: StepModeModule | null = null;
   if (mode === 'step') {
     try {
-      await loadSteps();
+      stepModule = await loadSteps();
     } catch (err) {
       showError(problem, err, 'signaling', { near: el.start });
       renderButtons();
@@ -108,6 +112,8 @@ async function start(): Promise<void> {
     }
   }
   setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
+  const sessions: Partial<Record<PeerRole, CallSession>> = {};
+  if (mode === 'step') for (const role of ROLES) sides[role].panel?.preview(role);
   try {
     loop = await core.startLoopback({
       mode,
@@ -120,6 +126,8 @@ async function start(): Promise<void> {
       onMediaError: (_role, err) => showError(problem, err, 'getUserMedia', { near: el.start }),
       onSession: (role, session, client) => {
         const side = sides[role];
+        sessions[role] = session;
+        session.on('progress', (progress) => side.panel?.showPeer(progress));
         core.recordSignaling(trace, client, () => role);
         session.on('peer', (peer) => {
           core.recordPeer(trace, peer, role);
@@ -135,7 +143,11 @@ async function start(): Promise<void> {
         });
         session.on('problem', (err, context) => showError(problem, err, context));
       },
-      onStepper: (role, stepper) => sides[role].panel?.attach(stepper),
+      onStepper: (role, stepper) => {
+        sides[role].panel?.attach(stepper);
+        const session = sessions[role];
+        if (session) stepModule?.shareSteps(stepper, session, trace);
+      },
     });
   } catch (err) {
     showError(problem, err, 'signaling', { near: el.start });
@@ -173,6 +185,7 @@ function stop(): void {
     side.localVideo.srcObject = null;
     side.remoteVideo.srcObject = null;
     side.panel?.attach(null);
+    side.panel?.showPeer(null);
     renderStates(role, null);
     setState(side.callState, 'idle');
   }

@@ -57,6 +57,7 @@ export function parseControl(frame: unknown): ControlMessage | null {
       return { type: 'bye' };
     case 'join':
     case 'leave':
+    case 'progress':
       return null;
     default: {
       const never: never = m;

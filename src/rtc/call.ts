@@ -15,6 +15,7 @@ import { CONTROL_CHANNEL_LABEL, encodeControl, openControlChannel, parseControl,
 import { nextCallState, type CallEvent, type CallState } from './call-state';
 import { IceCandidateError, iceErrorsOf, iceFailedError } from './ice-errors';
 import { IceWatchdog, type IceDiagnosis } from './ice-watchdog';
+import { withoutCandidates } from './call-params';
 import type { CallRole, Negotiator } from './negotiator';
 import type { Peer, Signal } from './peer';
 
@@ -56,6 +57,11 @@ export interface CallOptions {
   signaler: CallSignaler;
   /** ICE watchdog timeout in ms (see {@link IceWatchdog}). Default 5000. */
   iceTimeoutMs?: number;
+  /**
+   * False: no ICE candidate leaves this side (dropped, and `a=candidate` lines removed from the SDP
+   * sent): the `candidates=none` demo of a call that cannot connect. Default true.
+   */
+  sendCandidates?: boolean;
 }
 
 /** One call; see the module comment. */
@@ -70,6 +76,9 @@ export class Call extends Emitter<CallEvents> {
   #control: RTCDataChannel | null = null;
   #waiting: ControlMessage[] = [];
   #remoteCandidates = 0;
+  /** The other side's ICE username fragment, and whether a later offer changed it (it restarted ICE). */
+  #remoteUfrag: string | null = null;
+  #remoteRestarted = false;
   #watchdog: IceWatchdog | null = null;
   #closed = false;
   readonly #opts: CallOptions;
@@ -95,6 +104,11 @@ export class Call extends Emitter<CallEvents> {
   get peer(): Peer | null { return this.negotiator.peer; }
   /** True once the call-control data channel is open (hang-up and renegotiation work without the server). */
   get controlOpen(): boolean { return this.#control?.readyState === 'open'; }
+  /**
+   * True while the other side demonstrably still runs this call: the connection is "connected" and
+   * the call-control channel is open (a closed tab closes it).
+   */
+  get alive(): boolean { return this.controlOpen && this.negotiator.peer?.pc.connectionState === 'connected'; }
   /** Control messages waiting for a way out (neither the server nor the data channel was up). */
   get waiting(): readonly ControlMessage[] { return this.#waiting; }
 
@@ -102,6 +116,11 @@ export class Call extends Emitter<CallEvents> {
   receive(signal: Signal): ReturnType<Negotiator['receive']> {
     if (this.#closed) return 'handled';
     if (signal.type === 'candidate' && signal.candidate) this.#remoteCandidates++;
+    if (signal.type === 'offer' || signal.type === 'answer') {
+      const ufrag = /a=ice-ufrag:(\S+)/.exec(signal.sdp)?.[1] ?? null;
+      if (signal.type === 'offer' && ufrag && this.#remoteUfrag && ufrag !== this.#remoteUfrag) this.#remoteRestarted = true;
+      if (ufrag) this.#remoteUfrag = ufrag;
+    }
     return this.negotiator.receive(signal);
   }
 
@@ -139,8 +158,13 @@ export class Call extends Emitter<CallEvents> {
     this.removeAllListeners();
   }
 
-  #send(message: ControlMessage): void {
+  #send(original: ControlMessage): void {
     if (this.#closed) return;
+    let message = original;
+    if (this.#opts.sendCandidates === false) {
+      if (message.type === 'candidate') return;
+      if (message.type === 'offer' || message.type === 'answer') message = { type: message.type, sdp: withoutCandidates(message.sdp) };
+    }
     if (this.#opts.signaler.send(message)) {
       this.emit('control', 'sent', message, 'server');
       return;
@@ -186,9 +210,16 @@ export class Call extends Emitter<CallEvents> {
       restart: () => this.negotiator.restartIce(),
       remoteCandidates: () => this.#remoteCandidates,
       serverErrors: () => [...iceErrorsOf(peer.pc)],
+      candidatesWithheld: this.#opts.sendCandidates === false,
     });
     watchdog.on('restart', () => this.emit('icerestart'));
-    watchdog.on('stuck', (d: IceDiagnosis) => this.emit('problem', iceError(d, peer.pc)));
+    watchdog.on('stuck', (d: IceDiagnosis) => {
+      // Say what recovery was tried: our own watchdog's restart, or the other side's (a new offer).
+      const tried = watchdog.restarted
+        ? ' This side restarted ICE once (the watchdog), which did not help.'
+        : this.#remoteRestarted ? ' The other side restarted ICE (an offer with new ICE credentials came), which did not help.' : '';
+      this.emit('problem', iceError({ ...d, message: d.message + tried }, peer.pc));
+    });
     this.#watchdog = watchdog;
   }
 

@@ -11,6 +11,7 @@
 import { Emitter } from '../util/emitter';
 import { parseCandidate, type ParsedCandidate } from './candidates';
 import { watchIceCandidateErrors, type IceCandidateErrorInfo } from './ice-errors';
+import { shown } from '../util/code-ran';
 
 /** One gathered candidate. */
 export interface GatheredCandidate {
@@ -46,6 +47,22 @@ export type IceGathererEvents = {
   error: [error: GatherError];
   done: [summary: GatherSummary];
 };
+
+/**
+ * Starts ICE gathering on a fresh `pc`: something to negotiate (one receive-only audio
+ * transceiver), then a local offer. `icecandidate` events follow, one per candidate found; the
+ * ICE servers of the configuration decide which kinds (host, srflx via STUN, relay via TURN).
+ * @throws DOMException `InvalidStateError` (closed connection), `OperationError`.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/setLocalDescription
+ */
+export const startGathering = shown(
+  'gather',
+  // @show gather
+  async function startGathering(pc: RTCPeerConnection): Promise<void> {
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    await pc.setLocalDescription(); // creates the offer and starts gathering
+  },
+);
 
 /** Gathers candidates once for a configuration. */
 export class IceGatherer extends Emitter<IceGathererEvents> {
@@ -105,8 +122,7 @@ export class IceGatherer extends Emitter<IceGathererEvents> {
       if (pc.iceGatheringState === 'complete') this.#finish?.('complete');
     });
     try {
-      pc.addTransceiver('audio', { direction: 'recvonly' });
-      await pc.setLocalDescription();
+      await startGathering(pc);
     } catch (err) {
       this.#finish?.('stopped');
       throw err;

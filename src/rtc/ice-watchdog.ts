@@ -15,6 +15,9 @@ import type { Peer } from './peer';
 
 /** Why ICE did not connect, as far as this side can tell. */
 export type IceCause =
+  /** This page was told not to send its candidates (`candidates=none`) and none came from the other side. */
+  | 'candidates-withheld'
+
   /** `iceTransportPolicy: 'relay'` but no TURN server is configured: nothing can be gathered. */
   | 'relay-without-turn'
   /** This side gathered no candidate at all (gathering stalled, or every server failed). */
@@ -38,6 +41,8 @@ export interface IceFacts {
   remoteCandidates: number;
   /** Errors reported by STUN/TURN servers (`icecandidateerror`): code and text. */
   serverErrors: { errorCode: number; errorText: string; url: string }[];
+  /** This side sends no candidates on purpose (`candidates=none`). Default false. */
+  candidatesWithheld?: boolean;
 }
 
 /** The result of {@link diagnoseIce}: a cause and a plain-words sentence for the page. */
@@ -57,6 +62,9 @@ export function diagnoseIce(f: IceFacts): IceDiagnosis {
   const first = f.serverErrors[0];
   if (first && f.localCandidates === 0) {
     return { cause: 'ice-server-error', message: `The ICE server ${first.url} answered error ${first.errorCode} (${first.errorText}), and no other candidate was found.` };
+  }
+  if (f.candidatesWithheld && f.remoteCandidates === 0) {
+    return { cause: 'candidates-withheld', message: 'This page sends no ICE candidates (candidates=none is in its address) and none came from the other side, so ICE had no candidate pair to check: the call cannot connect. Remove candidates=none from the address and call again.' };
   }
   if (f.localCandidates === 0) {
     return { cause: 'no-local-candidates', message: 'This browser found no ICE candidate of its own (gathering stalled even after an ICE restart). Check that a network interface is up, then call again.' };
@@ -79,6 +87,8 @@ export interface IceWatchdogOptions {
   remoteCandidates: () => number;
   /** STUN/TURN server errors seen so far (optional: `icecandidateerror` listeners add them). */
   serverErrors?: () => IceFacts['serverErrors'];
+  /** This side sends no candidates on purpose (`candidates=none`). */
+  candidatesWithheld?: boolean;
 }
 
 /** Events of an {@link IceWatchdog}. */
@@ -130,6 +140,7 @@ export class IceWatchdog extends Emitter<IceWatchdogEvents> {
       localCandidates: this.#local,
       remoteCandidates: this.#opts.remoteCandidates(),
       serverErrors: this.#opts.serverErrors?.() ?? [],
+      candidatesWithheld: this.#opts.candidatesWithheld ?? false,
     };
   }
 

@@ -7,6 +7,7 @@
  * @see https://w3c.github.io/webrtc-pc/#perfect-negotiation-example
  */
 import type { IceCandidateJSON } from '../signaling/protocol';
+import { codeRan } from '../util/code-ran';
 import { Emitter } from '../util/emitter';
 import type { CallRole, Negotiator, NegotiatorContext, NegotiatorEvents, NegotiatorFactory, ReceiveResult } from './negotiator';
 import type { Peer, Signal } from './peer';
@@ -40,7 +41,7 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     this.polite = ctx.polite;
     const peer = ctx.createPeer();
     this.peer = peer;
-    peer.on('negotiationneeded', () => void this.#negotiate());
+    peer.on('negotiationneeded', () => void this.#negotiate().then(() => codeRan('negotiate', peer.pc.localDescription?.type ?? null)));
     peer.on('icecandidate', (c) => {
       this.emit('signal', { type: 'candidate', candidate: c ? (c.toJSON() as IceCandidateJSON) : null });
     });
@@ -56,7 +57,7 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
 
   receive(signal: Signal): ReceiveResult {
     if (this.#closed) return 'handled';
-    this.#queue = this.#queue.then(() => this.#handle(signal)).catch((err: unknown) => {
+    this.#queue = this.#queue.then(() => this.#handle(signal)).then(() => codeRan('receive-signal', signal.type)).catch((err: unknown) => {
       if (!this.#closed) this.emit('error', err, signal.type === 'candidate' ? 'addIceCandidate' : 'setRemoteDescription');
     });
     return 'handled';
@@ -94,6 +95,7 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     }
   }
 
+  // @show negotiate
   async #negotiate(): Promise<void> {
     const pc = this.peer.pc;
     try {
@@ -108,6 +110,7 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     }
   }
 
+  // @show receive-signal
   async #handle(signal: Signal): Promise<void> {
     const pc = this.peer.pc;
     if (this.#closed || pc.signalingState === 'closed') return;

@@ -9,7 +9,7 @@
  */
 import { PlaygroundError, type ErrorContext } from '../errors/playground-error';
 import type { ReconnectInfo, SignalingClient } from '../signaling/client';
-import type { ClientMessage, ErrorMessage, PeerInfo, ServerMessage } from '../signaling/protocol';
+import type { ClientMessage, ErrorMessage, PeerInfo, ProgressMessage, RelayedProgress, ServerMessage } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { Call, type EndReason } from './call';
 import type { ControlMessage, SignalPath } from './call-control';
@@ -44,6 +44,15 @@ export type CallSessionEvents = {
   control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
   /** Something failed: show it. `context` tells {@link explainError} which API it was. */
   problem: [err: unknown, context: ErrorContext];
+  /** Step mode: the other side's step progress (from the call's remote peer, or a peer of the room before a call). */
+  progress: [progress: RelayedProgress];
+  /** The ICE watchdog restarted ICE on this side (the call sat in "connecting" past `afterMs`). */
+  icerestart: [afterMs: number];
+  /**
+   * After a reconnect the peer of the running call is not in the room (the signaler restarted and
+   * it has not come back yet): it is given until `at` (wall-clock ms) before it counts as left.
+   */
+  awaiting: [peer: PeerInfo, at: number];
 };
 
 /** Options of a {@link CallSession}. */
@@ -61,7 +70,12 @@ export interface CallSessionOptions {
   peerConnectionFactory?: PeerConnectionFactory;
   /** ICE watchdog timeout in ms. Default 5000. */
   iceTimeoutMs?: number;
+  /** False: no ICE candidate leaves this side (the `candidates=none` demo). Default true. */
+  sendCandidates?: boolean;
 }
+
+/** How long a missing peer is awaited when the server's `welcome` does not say (its default grace), in ms. */
+export const DEFAULT_RETURN_MS = 20_000;
 
 /** A room membership plus at most one call in it. */
 export class CallSession extends Emitter<CallSessionEvents> {
@@ -71,6 +85,9 @@ export class CallSession extends Emitter<CallSessionEvents> {
   #peers: PeerInfo[] = [];
   #call: Call | null = null;
   #closed = false;
+  #awaitTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The call's peer did not come back in time but the call was still up: it ends when the call drops. */
+  #remoteGone = false;
   readonly #opts: CallSessionOptions;
   readonly #offs: (() => void)[];
 
@@ -126,6 +143,18 @@ export class CallSession extends Emitter<CallSessionEvents> {
     this.#start(remote, 'caller');
   }
 
+  /**
+   * Step mode: tells the call's other side (or, before a call, every other peer of the room) where
+   * this side is in the walkthrough. Dropped while not joined (the next change sends it again).
+   * @returns whether it was sent.
+   */
+  sendProgress(progress: Omit<ProgressMessage, 'type' | 'to'>): boolean {
+    const to = this.#call?.remote.id;
+    const message: ProgressMessage = { type: 'progress', role: progress.role, done: progress.done };
+    if (progress.running !== undefined) message.running = progress.running;
+    return this.#send(to === undefined ? message : { ...message, to });
+  }
+
   /** Hangs up: tells the other side (`bye`, through the server and the data channel) and goes back to idle. */
   hangUp(): void {
     const call = this.#call;
@@ -145,6 +174,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
    */
   leave(): void {
     if (this.#room === 'left') return;
+    this.#stopAwaiting();
     if (this.#call) this.#end('left-room');
     if (this.#room === 'joined') this.#send({ type: 'leave' });
     this.#setRoom('left');
@@ -191,6 +221,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
         return;
       case 'peer-joined':
         this.#peers = [...this.#peers.filter((p) => p.id !== m.peer.id), m.peer];
+        if (this.#call?.remote.id === m.peer.id) this.#stopAwaiting();
         this.emit('peers', this.#peers);
         return;
       case 'peer-left':
@@ -209,6 +240,10 @@ export class CallSession extends Emitter<CallSessionEvents> {
         return;
       case 'bye':
         if (this.#call?.remote.id === m.from) this.#end('remote-hangup');
+        return;
+      case 'progress':
+        // Step mode: the call's other side (or, before a call, a peer of the room) reports its steps.
+        if (this.#call ? this.#call.remote.id === m.from : this.#peers.some((p) => p.id === m.from)) this.emit('progress', m);
         return;
       case 'error':
         this.#onError(m);
@@ -229,16 +264,43 @@ export class CallSession extends Emitter<CallSessionEvents> {
     // A new id means the room was told we left: the other side has ended our call.
     if (previous !== null && !resumed && this.#call) this.#end('signaling-lost');
     const remote = this.#call?.remote;
-    // After a server restart the other side may not be back yet: keep the peer of a running call.
-    this.#peers = remote && !m.peers.some((p) => p.id === remote.id) ? [...m.peers, remote] : m.peers;
+    // After a server restart the other side may not be back yet: keep the peer of a running call,
+    // for as long as the server would have held its place (then it has left).
+    const missing = remote !== undefined && !m.peers.some((p) => p.id === remote.id);
+    this.#peers = missing ? [...m.peers, remote] : m.peers;
+    this.#stopAwaiting();
     this.#setRoom('joined');
     this.emit('peers', this.#peers);
+    if (missing) this.#await(remote, m.resumeGraceMs ?? DEFAULT_RETURN_MS);
     if (resumed) {
       this.#call?.flush();
       return;
     }
     const first = m.peers[0];
     if (first && !this.#call) this.#start(first, 'caller');
+  }
+
+  /**
+   * Gives the missing peer of the running call `ms` (the server's grace period, plus a second for
+   * its reconnect attempt to land) to come back; then it has left: it leaves the peer list, and the
+   * call ends now if its connection is down, or as soon as it goes down.
+   */
+  #await(remote: PeerInfo, ms: number): void {
+    const wait = ms + 1000;
+    this.emit('awaiting', remote, Date.now() + wait);
+    this.#awaitTimer = setTimeout(() => {
+      this.#awaitTimer = null;
+      if (this.#closed || this.#call?.remote.id !== remote.id || this.#room !== 'joined') return;
+      this.#peers = this.#peers.filter((p) => p.id !== remote.id);
+      this.emit('peers', this.#peers);
+      if (this.#call.alive) this.#remoteGone = true;
+      else this.#end('peer-left');
+    }, wait);
+  }
+
+  #stopAwaiting(): void {
+    if (this.#awaitTimer !== null) clearTimeout(this.#awaitTimer);
+    this.#awaitTimer = null;
   }
 
   #onOffer(from: string, sdp: string): void {
@@ -276,6 +338,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
       call = new Call({
         remote, role, polite, negotiator,
         iceTimeoutMs: this.#opts.iceTimeoutMs,
+        sendCandidates: this.#opts.sendCandidates,
         signaler: { send: (msg) => this.#send({ ...msg, to: remote.id }) },
       });
     } catch (err) {
@@ -283,7 +346,12 @@ export class CallSession extends Emitter<CallSessionEvents> {
       return null;
     }
     this.#call = call;
-    call.on('state', (state) => this.emit('call', state));
+    this.#remoteGone = false;
+    call.on('state', (state) => {
+      this.emit('call', state);
+      if (this.#remoteGone && this.#call === call && state !== 'connected') this.#end('peer-left');
+    });
+    call.on('icerestart', () => this.emit('icerestart', this.#opts.iceTimeoutMs ?? 5000));
     call.on('peer', (peer) => this.emit('peer', peer, remote));
     call.on('remotestream', (stream) => this.emit('remotestream', stream));
     call.on('datachannel', (channel) => this.emit('datachannel', channel));
@@ -302,6 +370,8 @@ export class CallSession extends Emitter<CallSessionEvents> {
     const call = this.#call;
     if (!call) return;
     this.#call = null;
+    this.#remoteGone = false;
+    this.#stopAwaiting();
     call.close(); // emits the call state `idle`
     if (reason) this.emit('ended', reason);
   }

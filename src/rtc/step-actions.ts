@@ -75,7 +75,13 @@ export async function createAnswer({ pc }: StepScope): Promise<RTCSessionDescrip
   return answer;
 }
 
-// @show caller-set-local-offer callee-set-local-answer
+// @show restart-create-offer
+export async function createRestartOffer({ pc }: StepScope): Promise<RTCSessionDescriptionInit> {
+  const offer = await pc.createOffer({ iceRestart: true });
+  return offer;
+}
+
+// @show caller-set-local-offer callee-set-local-answer restart-set-local-offer
 export async function setLocalDescription({ pc, description }: StepScope): Promise<void> {
   if (!description) throw new DOMException('create the description first', 'InvalidStateError');
   await pc.setLocalDescription(description);
@@ -87,7 +93,7 @@ export async function iceGathering({ pc, pending }: StepScope): Promise<void> {
   await new Promise((resolve) => pc.addEventListener('icecandidate', resolve, { once: true }));
 }
 
-// @show caller-send-offer callee-send-answer
+// @show caller-send-offer callee-send-answer restart-send-offer
 export function sendDescription({ pc, signaling }: StepScope): void {
   const description = pc.localDescription;
   if (!description) throw new DOMException('no local description', 'InvalidStateError');
@@ -102,7 +108,7 @@ export function sendCandidates({ pending, signaling }: StepScope): number {
   return list.length;
 }
 
-// @show callee-set-remote-offer caller-set-remote-answer
+// @show callee-set-remote-offer caller-set-remote-answer restart-set-remote-answer
 export async function setRemoteDescription({ pc, remote }: StepScope): Promise<void> {
   if (!remote) throw new DOMException('the remote description has not arrived', 'InvalidStateError');
   await pc.setRemoteDescription({ type: remote.type, sdp: remote.sdp });

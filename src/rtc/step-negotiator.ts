@@ -60,11 +60,12 @@ export class StepNegotiator extends Emitter<NegotiatorEvents> implements Negotia
   }
 
   /**
-   * Asks the connection for an ICE restart. The walkthrough has no step for the new offer, so in
-   * step mode this only marks the connection as needing negotiation.
+   * Starts the ICE restart as steps the learner clicks (`stepper.restart`; the steps are
+   * `RESTART_STEPS` in `./steps`). Before the walkthrough reached "connected" there is no call to
+   * restart yet: nothing happens (the learner is still clicking through it).
    */
   restartIce(): void {
-    this.stepper.peer?.pc.restartIce();
+    if (this.stepper.finished && this.stepper.peer) this.stepper.beginIceRestart();
   }
 
   close(): void {

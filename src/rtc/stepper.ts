@@ -10,10 +10,14 @@
  */
 import type { IceCandidateJSON } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
+import { framesDecoded } from './frames';
+export { framesDecoded };
 import { Peer, type PeerConnectionFactory, type Signal } from './peer';
 import * as actions from './step-actions';
+import { answerRestart, IceRestartSteps } from './step-restart';
 import type { StepScope, StepSignal } from './step-actions';
 import { STEP_IDS, nextStep, stepsImpliedBy, type NextStep, type PeerRole, type Step, type StepId } from './steps';
+import { codeRan } from '../util/code-ran';
 
 /** What a step produced, as plain text. */
 export interface StepResult {
@@ -30,6 +34,7 @@ export const CONNECT_WAIT_MS = 10 * 60_000;
 
 /** Events of a {@link Stepper}. */
 export type StepperEvents = {
+  /** A step of this side started (its API call is about to run). */ start: [step: Step];
   /** A step of this side finished. */
   step: [step: Step, result: StepResult];
   /** The next step or what it waits for may have changed (a step ran, or a signal arrived). */
@@ -38,6 +43,10 @@ export type StepperEvents = {
   localstream: [stream: MediaStream];
   /** The connection was made (the "new RTCPeerConnection" step). */
   peer: [peer: Peer];
+  /** An ICE restart began on this side: click through `stepper.restart`. */
+  restart: [steps: IceRestartSteps];
+  /** The other side restarted ICE and this side answered (or failed to: `error`). */
+  restartanswered: [summary: string, error?: unknown];
 };
 
 /** Options of a {@link Stepper}. */
@@ -100,7 +109,9 @@ export class Stepper extends Emitter<StepperEvents> {
   #sendCandidatesNow = false;
   #addCandidatesNow = false;
   #busy = false;
+  #running: Step | null = null;
   #closed = false;
+  #restart: IceRestartSteps | null = null;
 
   /** @throws TypeError when `options.role` is not `caller` or `callee`. */
   constructor(options: StepperOptions) {
@@ -116,12 +127,31 @@ export class Stepper extends Emitter<StepperEvents> {
   get next(): NextStep { return nextStep(this.role, this.#done); }
   /** True while a step is running. */
   get busy(): boolean { return this.#busy; }
+  /** The step running now, or null. */ get running(): Step | null { return this.#running; }
   /** The peer, from the "new RTCPeerConnection" step on. */
   get peer(): Peer | null { return this.#peer; }
   /** The local stream, from the getUserMedia step on (null if it failed: receive only). */
   get localStream(): MediaStream | null { return this.#stream; }
   /** True when every step of this side is done. */
   get finished(): boolean { return this.next.step === null; }
+  /** The ICE restart this side is stepping through (see {@link Stepper.beginIceRestart}), or null. */
+  get restart(): IceRestartSteps | null { return this.#restart; }
+
+  /**
+   * Starts an ICE restart as steps (`RESTART_STEPS` in `./steps`): createOffer with `iceRestart`, then one
+   * click per call. Does nothing while one is in progress.
+   * @throws DOMException `InvalidStateError` before the walkthrough reached "connected".
+   */
+  beginIceRestart(): IceRestartSteps {
+    if (!this.finished || !this.#peer) throw new DOMException('finish the call\'s steps first', 'InvalidStateError');
+    const current = this.#restart;
+    if (current && current.next.step !== null) return current;
+    const steps = new IceRestartSteps(() => this.#scope());
+    this.#restart = steps;
+    this.emit('restart', steps);
+    this.emit('change', this.next);
+    return steps;
+  }
 
   /** Feeds a signal from the other peer (via signaling): it unblocks the steps that wait for it. */
   receive(signal: Signal): void {
@@ -132,6 +162,12 @@ export class Stepper extends Emitter<StepperEvents> {
       else this.#received.push(signal.candidate);
       return;
     }
+    // After the walkthrough: an ICE restart's offer (answered by itself) or answer (a step waits for it).
+    if (this.finished && signal.type === 'offer') {
+      void this.#answerRestart(signal.sdp);
+      return;
+    }
+    if (signal.type === 'answer' && this.#restart?.receiveAnswer(signal.sdp)) return;
     const expected = this.role === 'callee' ? 'offer' : 'answer';
     if (signal.type !== expected || this.#remote !== null) return;
     this.#remote = { type: signal.type, sdp: signal.sdp };
@@ -151,8 +187,10 @@ export class Stepper extends Emitter<StepperEvents> {
     if (!step) throw new DOMException('all steps are done', 'InvalidStateError');
     if (waitingFor) throw new DOMException(`waiting for: ${waitingFor.name}`, 'InvalidStateError');
     this.#busy = true;
+    this.#running = step; this.emit('start', step); this.emit('change', this.next);
     try {
       const result = await this.#run(step.id);
+      codeRan(step.id, result.summary); // lights this step's code in the page's "How it works" panel
       this.#done.add(step.id);
       // Connected with media means the other side has done its part too (DTLS needs both descriptions).
       if (step.id === 'connected') for (const id of STEP_IDS) this.#done.add(id);
@@ -160,7 +198,7 @@ export class Stepper extends Emitter<StepperEvents> {
       this.emit('step', step, result);
       return { step, result };
     } finally {
-      this.#busy = false;
+      this.#busy = false; this.#running = null;
       this.emit('change', this.next);
     }
   }
@@ -191,6 +229,15 @@ export class Stepper extends Emitter<StepperEvents> {
       description: this.#description,
       remote: this.#remote,
     };
+  }
+
+  async #answerRestart(sdp: string): Promise<void> {
+    try {
+      const summary = await answerRestart(this.#scope(), sdp);
+      this.emit('restartanswered', summary);
+    } catch (err) {
+      this.emit('restartanswered', 'The other side restarted ICE; answering it failed.', err);
+    }
   }
 
   #send(s: StepSignal): void {
@@ -346,13 +393,4 @@ export class Stepper extends Emitter<StepperEvents> {
 function mLines(sdp: string): string {
   const kinds = sdp.split(/\r?\n/).filter((l) => l.startsWith('m=')).map((l) => l.slice(2).split(' ')[0]);
   return kinds.length ? `m-sections: ${kinds.join(', ')}` : 'no m-sections';
-}
-
-/** Sum of `framesDecoded` over the inbound video streams of `pc` (getStats `inbound-rtp`). */
-export async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
-  let frames = 0;
-  (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-  });
-  return frames;
 }

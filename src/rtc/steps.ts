@@ -18,35 +18,9 @@ export type StepRole = 'caller' | 'callee' | 'server' | 'both';
 /** The role of a peer in a call. */
 export type PeerRole = 'caller' | 'callee';
 
-/** Step ids, in walkthrough order. */
-export const STEP_IDS = [
-  'caller-get-user-media',
-  'caller-new-peer-connection',
-  'caller-add-track',
-  'caller-create-offer',
-  'caller-set-local-offer',
-  'caller-ice-gathering',
-  'caller-send-offer',
-  'caller-send-candidates',
-  'server-relay-offer',
-  'callee-get-user-media',
-  'callee-new-peer-connection',
-  'callee-set-remote-offer',
-  'callee-add-track',
-  'callee-add-candidates',
-  'callee-create-answer',
-  'callee-set-local-answer',
-  'callee-ice-gathering',
-  'callee-send-answer',
-  'callee-send-candidates',
-  'server-relay-answer',
-  'caller-set-remote-answer',
-  'caller-add-candidates',
-  'connected',
-] as const;
+import { STEP_IDS, type StepId } from './step-ids';
 
-/** One step id. */
-export type StepId = (typeof STEP_IDS)[number];
+export { STEP_IDS, type StepId };
 
 /** One step of the walkthrough. All text is plain (render with `textContent`). */
 export interface Step {
@@ -233,3 +207,51 @@ export function stepsImpliedBy(type: 'offer' | 'answer'): StepId[] {
   const end = STEP_IDS.indexOf(last);
   return STEPS.filter((s, i) => i <= end && (s.role === sender || s.id === last || (type === 'answer' && s.role === 'server'))).map((s) => s.id);
 }
+
+/**
+ * The ICE restart of a connected step-mode call, as steps the learner clicks on the side that
+ * restarts (it makes the new offer, whatever its role in the walkthrough). The other side answers
+ * by itself with the walkthrough's own functions (setRemoteDescription, createAnswer,
+ * setLocalDescription, send), and new candidates trickle both ways as before.
+ */
+export const RESTART_STEP_IDS = ['restart-create-offer', 'restart-set-local-offer', 'restart-send-offer', 'restart-set-remote-answer'] as const;
+
+/** One ICE-restart step id. */
+export type RestartStepId = (typeof RESTART_STEP_IDS)[number];
+
+/** One step of the ICE restart (plain text; render with `textContent`). */
+export interface RestartStep {
+  id: RestartStepId;
+  /** 1-based position in the restart. */
+  n: number;
+  name: string;
+  explanation: string;
+  /** What the step waits for before it can run ('' when nothing). */
+  waits: string;
+}
+
+const RESTART_SPECS: Record<RestartStepId, Omit<RestartStep, 'id' | 'n'>> = {
+  'restart-create-offer': {
+    name: 'createOffer({ iceRestart: true })',
+    explanation: 'A new offer with new ICE credentials (a=ice-ufrag, a=ice-pwd): both sides will gather candidates again and ICE checks start over, while media keeps flowing on the old pair until a new one works. The ICE watchdog asks for this when a call sits in "connecting".',
+    waits: '',
+  },
+  'restart-set-local-offer': {
+    name: 'setLocalDescription(offer)',
+    explanation: 'This side adopts the restart offer: signalingState becomes "have-local-offer" and gathering starts again with the new credentials.',
+    waits: '',
+  },
+  'restart-send-offer': {
+    name: 'emit offer',
+    explanation: 'The restart offer goes to the other side (through the signaling server, or over the call\'s data channel when the server is down). The other side answers it by itself.',
+    waits: '',
+  },
+  'restart-set-remote-answer': {
+    name: 'setRemoteDescription(answer)',
+    explanation: 'The answer carries the other side\'s new credentials: both sides are "stable" again and ICE checks the new candidate pairs.',
+    waits: 'the answer to the restart offer',
+  },
+};
+
+/** The 4 ICE-restart steps, in order. */
+export const RESTART_STEPS: readonly RestartStep[] = RESTART_STEP_IDS.map((id, i) => ({ id, n: i + 1, ...RESTART_SPECS[id] }));

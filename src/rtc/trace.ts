@@ -123,6 +123,11 @@ export class Trace extends Emitter<TraceEvents> {
     this.startedAt = options.startedAt ?? new Date();
   }
 
+  /** Milliseconds since the trace started. */
+  get elapsed(): number {
+    return this.#now() - this.#t0;
+  }
+
   /** Every entry so far, oldest first. */
   get entries(): readonly TraceEntry[] {
     return this.#entries;
@@ -130,10 +135,12 @@ export class Trace extends Emitter<TraceEvents> {
 
   /**
    * Appends `entry` stamped with `t` (ms since the trace started, rounded to 0.1 ms) and emits `entry`.
+   * @param at the time to stamp, in ms since the trace started (default: now, {@link Trace.elapsed});
+   *   for an entry recorded late, e.g. a `join` held until its reply tells whose it was.
    * @returns the stored entry.
    */
-  record(entry: TraceEntryInit): TraceEntry {
-    const t = Math.round((this.#now() - this.#t0) * 10) / 10;
+  record(entry: TraceEntryInit, at: number = this.elapsed): TraceEntry {
+    const t = Math.round(at * 10) / 10;
     const full = { ...entry, t } as TraceEntry;
     this.#entries.push(full);
     this.emit('entry', full);
@@ -213,15 +220,32 @@ function validateEntry(e: unknown, i: number): TraceEntry {
 }
 
 /**
- * Records every message `client` sends (`sent`) and receives (`message`) into `trace`.
+ * Records every message `client` sends (`sent`) and receives (`message`) into `trace`. A `join`
+ * is recorded when its reply arrives (stamped with the time it was sent), so that `side()` already
+ * knows whose join it was.
  * @param side read at each message (the role is only known once a call starts).
  * @returns a function that stops recording.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 export function recordSignaling(trace: Trace, client: SignalingClient, side: () => TraceSide): () => void {
-  const offSent = client.on('sent', (message) => trace.record({ kind: 'signal', direction: 'sent', side: side(), message }));
-  const offMsg = client.on('message', (message) => trace.record({ kind: 'signal', direction: 'received', side: side(), message }));
+  // A `join` is sent before anyone knows whose it is (the room decides the role): it is recorded,
+  // with the time it was sent, once the next message (its reply) has told `side()`.
+  let join: { message: ClientMessage; at: number } | null = null;
+  const flush = () => {
+    if (join) trace.record({ kind: 'signal', direction: 'sent', side: side(), message: join.message }, join.at);
+    join = null;
+  };
+  const offSent = client.on('sent', (message) => {
+    flush();
+    if (message.type === 'join') join = { message, at: trace.elapsed };
+    else trace.record({ kind: 'signal', direction: 'sent', side: side(), message });
+  });
+  const offMsg = client.on('message', (message) => {
+    flush();
+    trace.record({ kind: 'signal', direction: 'received', side: side(), message });
+  });
   return () => {
+    flush();
     offSent();
     offMsg();
   };
@@ -247,8 +271,8 @@ export function recordPeer(trace: Trace, peer: Peer, side: TraceSide): () => voi
 /**
  * A side function for {@link recordSignaling} on a page with one call: the call's role once it
  * is known (`role()`); before that a guess from the room, since whoever joins a room where someone
- * already waits makes the call: `welcome` with peers → caller, an empty room → callee. The `join`
- * itself is sent before any answer, so it is labelled `caller` until then.
+ * already waits makes the call: `welcome` with peers → caller, an empty room → callee.
+ * ({@link recordSignaling} holds the `join` itself until its reply, so it gets the right side.)
  * Call it before {@link recordSignaling} so its listener sees `welcome` first.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */

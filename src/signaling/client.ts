@@ -77,6 +77,16 @@ export function reconnectDelay(attempt: number, random: () => number = Math.rand
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+/**
+ * {@link reconnectDelay}, never longer than `maxMs` (the call page's `reconnect-max-ms` parameter,
+ * for demos and tests that should not wait out the 7 s steps).
+ * @throws TypeError when `maxMs` is not a number ≥ 0.
+ */
+export function cappedReconnectDelay(maxMs: number, random: () => number = Math.random): (attempt: number) => number {
+  if (!Number.isFinite(maxMs) || maxMs < 0) throw new TypeError('maxMs must be a number >= 0');
+  return (attempt) => Math.min(maxMs, reconnectDelay(attempt, random));
+}
+
 /** Options of a {@link SignalingClient}. */
 export interface SignalingClientOptions {
   /** Reconnect after an unexpected close. Default true when the client was given a transport factory. */

@@ -8,7 +8,11 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 
+import { progressFields, type ProgressMessage, type RelayedProgress } from './progress';
+import { jsonCandidate, jsonString } from './json-text';
 import { MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN } from './resume';
+
+export type { ProgressMessage, RelayedProgress };
 
 /** Largest frame the signaler accepts, in bytes (64 KiB); a larger one closes the socket with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -74,7 +78,8 @@ export type ClientMessage =
   | AnswerMessage
   | CandidateMessage
   | ByeMessage
-  | LeaveMessage;
+  | LeaveMessage
+  | ProgressMessage;
 
 // ---------------------------------------------------------------- server -> client
 
@@ -93,6 +98,11 @@ export interface WelcomeMessage {
   resume?: string;
   /** True when this welcome answers a `join` with a valid `resume` token (the id is your old one). */
   resumed?: boolean;
+  /**
+   * The server's resume grace period in ms (absent: none). A peer that dropped keeps its place
+   * this long; after a server restart, a peer of yours that has not come back within it is gone.
+   */
+  resumeGraceMs?: number;
 }
 /** Another peer joined your room. */
 export interface PeerJoinedMessage { type: 'peer-joined'; peer: PeerInfo }
@@ -142,10 +152,11 @@ export type ServerMessage =
   | RelayedAnswer
   | RelayedCandidate
   | RelayedBye
+  | RelayedProgress
   | ErrorMessage;
 
 /** A relayed signal (what one peer sends another through the server). */
-export type RelayedSignal = RelayedOffer | RelayedAnswer | RelayedCandidate | RelayedBye;
+export type RelayedSignal = RelayedOffer | RelayedAnswer | RelayedCandidate | RelayedBye | RelayedProgress;
 
 /** A problem found while parsing a frame: the code and text an `error` reply carries. */
 export interface ProtocolError { code: 'bad-json' | 'bad-message'; message: string }
@@ -158,6 +169,7 @@ export type ParseResult<M> = { ok: true; message: M } | { ok: false; error: Prot
 type Obj = Record<string, unknown>;
 
 class Invalid extends Error {}
+const invalid = (why: string): never => { throw new Invalid(why); };
 
 function isObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -286,6 +298,10 @@ export function parseClientMessage(frame: unknown): ParseResult<ClientMessage> {
         return withOpt({ type }, 'to', to(o));
       case 'leave':
         return { type };
+      case 'progress': {
+        const p = progressFields(o, invalid), target = to(o);
+        return target === undefined ? { type, ...p } : { type, to: target, ...p };
+      }
       default:
         throw new Invalid(`unknown message type "${String(o.type).slice(0, 32)}"`);
     }
@@ -317,6 +333,11 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
         const resume = optStr(o, 'resume', MAX_RESUME_TOKEN_LENGTH, RESUME_TOKEN_PATTERN);
         if (resume !== undefined) welcome.resume = resume;
         if (o.resumed === true) welcome.resumed = true;
+        const grace = o.resumeGraceMs;
+        if (grace !== undefined) {
+          if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 1 || grace > 3_600_000) throw new Invalid('"resumeGraceMs" must be an integer from 1 to 3600000');
+          welcome.resumeGraceMs = grace;
+        }
         return welcome;
       }
       case 'peer-joined':
@@ -330,6 +351,8 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
         return { type, from: from(o), candidate: candidate(o) };
       case 'bye':
         return { type, from: from(o) };
+      case 'progress':
+        return { type, from: from(o), ...progressFields(o, invalid) };
       case 'error': {
         const code = str(o, 'code', 32) as ErrorCode;
         if (!ERROR_CODES.includes(code)) throw new Invalid(`unknown error code "${code}"`);
@@ -344,22 +367,6 @@ export function parseServerMessage(frame: unknown): ParseResult<ServerMessage> {
 /** Serialises a message for the wire (one JSON text per WebSocket frame). */
 export function encodeMessage(message: ClientMessage | ServerMessage): string {
   return JSON.stringify(message);
-}
-
-/** Printable ASCII without `"` and `\`: JSON needs no escape for it. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-function jsonString(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
-}
-
-function jsonCandidate(c: IceCandidateJSON | null): string {
-  if (c === null) return 'null';
-  let out = `{"candidate":${jsonString(c.candidate)}`;
-  if (c.sdpMid !== undefined) out += `,"sdpMid":${c.sdpMid === null ? 'null' : jsonString(c.sdpMid)}`;
-  if (c.sdpMLineIndex !== undefined) out += `,"sdpMLineIndex":${c.sdpMLineIndex === null ? 'null' : String(c.sdpMLineIndex)}`;
-  if (c.usernameFragment !== undefined) out += `,"usernameFragment":${c.usernameFragment === null ? 'null' : jsonString(c.usernameFragment)}`;
-  return `${out}}`;
 }
 
 /**
@@ -377,6 +384,8 @@ export function encodeSignal(message: RelayedSignal): string {
       return `${head},"candidate":${jsonCandidate(message.candidate)}}`;
     case 'bye':
       return `${head}}`;
+    case 'progress':
+      return JSON.stringify(message);
     default: {
       const never: never = message;
       return JSON.stringify(never);

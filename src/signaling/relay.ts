@@ -18,7 +18,10 @@ import {
   type RelayedSignal,
   type ServerMessage,
 } from './protocol';
+import { relayedProgress } from './progress';
 import { MemoryResumeTokens, type ResumeTokens } from './resume';
+
+export { relayedProgress };
 
 /** The one thing the relay needs from a connection: a way to send it a text frame. */
 export interface RelayConnection {
@@ -217,6 +220,9 @@ export class Relay {
       case 'bye':
         this.#relay(member, msg.to, { type: 'bye', from: member.id });
         return;
+      case 'progress':
+        this.#relay(member, msg.to, relayedProgress(member.id, msg));
+        return;
       default: {
         const never: never = msg;
         throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
@@ -314,6 +320,7 @@ export class Relay {
       resume: this.#tokens.issue(member.id, room),
     };
     if (resumed) welcome.resumed = true;
+    if (this.resumeGraceMs > 0) welcome.resumeGraceMs = Math.min(3_600_000, Math.max(1, Math.round(this.resumeGraceMs)));
     this.#send(member, welcome);
   }
 

@@ -9,7 +9,7 @@
  */
 export { CallSession } from '../rtc/session';
 export { perfectNegotiation } from '../rtc/perfect-negotiator';
-export { SignalingClient, signalingUrl } from '../signaling/client';
+export { SignalingClient, cappedReconnectDelay, signalingUrl } from '../signaling/client';
 export { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
 export { CallMedia } from '../rtc/controls';
 export { CallControls } from './call-controls';

@@ -1,16 +1,20 @@
 /**
  * The live signaling sequence diagram: three lifelines (caller | server | callee) and one arrow
- * per signaling message, in the order they were sent or received, with their time offsets. Notes
- * (e.g. step names) span the diagram. Clicking an arrow selects its entry (the inspector shows the
- * message JSON and readable SDP).
+ * per signaling message, in the order they were sent or received, with their time offsets, each
+ * in the lane of the side that sent or received it ({@link arrowLayout}). Notes (step names in
+ * step mode) sit in their side's lane between the arrows. The lane labels say which side is you
+ * ({@link laneLabels}). Step-mode `progress` reports are not drawn (the notes carry the steps).
+ * Clicking an arrow selects its entry (the inspector shows the message JSON and readable SDP).
  *
- * Each row carries `data-kind`, `data-type` (message type), `data-side` and `data-direction`.
+ * Each row carries `data-kind`, `data-type` (message type), `data-side` and `data-direction`; each
+ * lane label `data-lane` and `data-you` (`true` for this page's sides).
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 import { parseCandidate } from '../rtc/candidates';
-import type { NoteEntry, SignalEntry, TraceEntry } from '../rtc/trace';
+import type { NoteEntry, SignalEntry, TraceEntry, TraceSide } from '../rtc/trace';
 import { h } from './dom';
+import { arrowLayout, laneLabels } from './lanes';
 
 /**
  * `+1234 ms` style offset from the start of the trace.
@@ -43,6 +47,8 @@ export function signalLabel(entry: SignalEntry): string {
       return `welcome (${m.peers.length} already here)`;
     case 'error':
       return `error ${m.code}`;
+    case 'progress':
+      return m.running ? `progress (${m.role} running ${m.running})` : `progress (${m.role}: ${m.done.length} done)`;
     case 'leave':
     case 'offer':
     case 'answer':
@@ -62,23 +68,35 @@ export class SequenceDiagram {
   readonly element: HTMLElement;
   readonly #rows: HTMLOListElement;
   readonly #onSelect: (entry: SignalEntry) => void;
+  readonly #lanes: Record<TraceSide, HTMLElement>;
   #selected: HTMLElement | null = null;
 
   /** @param onSelect called with the entry of a clicked arrow. */
   constructor(onSelect: (entry: SignalEntry) => void) {
     this.#onSelect = onSelect;
     this.#rows = h('ol', { class: 'seq-rows', 'aria-label': 'Signaling messages in order' });
+    this.#lanes = { caller: h('span', { 'data-lane': 'caller' }, 'caller'), callee: h('span', { 'data-lane': 'callee' }, 'callee') };
     this.element = h(
       'div',
       { class: 'seq' },
-      h('div', { class: 'seq-head', 'aria-hidden': 'true' }, h('span', {}, 'time'), h('div', { class: 'seq-lanes' }, h('span', {}, 'caller'), h('span', {}, 'server'), h('span', {}, 'callee'))),
+      h('div', { class: 'seq-head' }, h('span', {}, 'time'), h('div', { class: 'seq-lanes' }, this.#lanes.caller, h('span', { 'data-lane': 'server' }, 'server'), this.#lanes.callee)),
       this.#rows,
     );
+  }
+
+  /** Labels the lanes: `mine` are the sides this page plays (one on a call page, both on loopback). */
+  setMine(mine: ReadonlySet<TraceSide>): void {
+    const labels = laneLabels(mine);
+    for (const side of ['caller', 'callee'] as const) {
+      this.#lanes[side].textContent = labels[side];
+      this.#lanes[side].dataset.you = String(mine.has(side));
+    }
   }
 
   /** Draws `entry` if it is a signaling message or a note; other kinds are ignored. */
   add(entry: TraceEntry): void {
     if (entry.kind !== 'signal' && entry.kind !== 'note') return;
+    if (entry.kind === 'signal' && entry.message.type === 'progress') return;
     // Follow the newest message, unless the user scrolled up to read an older one.
     const box = this.element;
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 8;
@@ -101,22 +119,23 @@ export class SequenceDiagram {
 
   #arrow(entry: SignalEntry): HTMLElement {
     // Caller lives on the left, callee on the right, the server in the middle.
-    const towardsRight = (entry.side === 'caller') === (entry.direction === 'sent');
+    const { lane, towards } = arrowLayout(entry);
+    const towardsRight = towards === 'to-right';
     const viaChannel = entry.path === 'data-channel';
     // Over the data channel the message skips the server: say so on the arrow.
     const label = viaChannel ? `${signalLabel(entry)} (data channel)` : signalLabel(entry);
     const button = h(
       'button',
-      { type: 'button', class: `seq-arrow ${towardsRight ? 'to-right' : 'to-left'}`, title: 'Show the message' },
+      { type: 'button', class: `seq-arrow ${towards}`, title: 'Show the message' },
       towardsRight ? `${label} ▶` : `◀ ${label}`,
     );
     const li = h(
       'li',
       {
-        class: `seq-row seq-${entry.side}`,
+        class: `seq-row seq-${lane}`,
         'data-kind': 'signal',
         'data-type': entry.message.type,
-        'data-side': entry.side,
+        'data-side': lane,
         'data-direction': entry.direction,
         'data-path': entry.path ?? 'server',
       },

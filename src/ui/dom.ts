@@ -107,7 +107,7 @@ export function showProblem(box: HTMLElement, problem: Explanation | null, place
   const control = placement.near;
   if (control?.isConnected) {
     const note = h('p', { class: 'inline-problem', id: `inline-problem-${++noteCount}`, 'data-error': problem.name },
-      h('strong', {}, `${problem.title} `), problem.detail);
+      h('strong', {}, `${problem.title} `), h('span', { class: 'inline-problem-detail' }, problem.detail));
     (control.closest('.row, p, label') ?? control).after(note);
     control.setAttribute('aria-describedby', note.id);
     inlineNotes.set(box, { note, control });

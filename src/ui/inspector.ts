@@ -11,6 +11,7 @@
  */
 import { sampleStats, type StatsCounters } from '../rtc/stats';
 import { replaySchedule, Trace, type TraceEntry, type TraceSide } from '../rtc/trace';
+import { mergeTraces } from './lanes';
 import { SequenceDiagram } from './diagram';
 import { h, setState, showError, showProblem } from './dom';
 import { CandidatesTable } from './inspector/candidates';
@@ -113,8 +114,10 @@ export function startStatsSampler(trace: Trace, getPeers: () => InspectedPeer[])
 
 /**
  * Renders the inspector for `trace` into `root` and runs the stats sampler for `getPeers()`.
- * Import replaces the view with the imported trace (live recording goes on); "Back to live"
- * returns to the live trace.
+ * Import replaces the view with the imported trace (live recording goes on); "Merge" shows this
+ * trace together with the other tab's exported one (both sides in one diagram); "Back to live"
+ * returns to the live trace. Root and `#inspector-mode` get `data-state` `live`, `imported`,
+ * `merged` or `replaying`.
  * @returns `destroy()` stops the sampler and empties `root`.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
@@ -125,14 +128,23 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
   const exportButton = h('button', { type: 'button', id: 'inspector-export', class: 'secondary' }, 'Export session (JSON)');
   const download = h('a', { id: 'inspector-download', hidden: '' }, 'download');
   const importInput = h('input', { type: 'file', id: 'inspector-import', accept: 'application/json,.json' });
+  const mergeInput = h('input', { type: 'file', id: 'inspector-merge', accept: 'application/json,.json' });
   const backButton = h('button', { type: 'button', id: 'inspector-live', class: 'secondary', hidden: '' }, 'Back to live session');
   const replayButton = h('button', { type: 'button', id: 'inspector-replay', class: 'secondary' }, 'Replay');
   let shown: Trace = trace;
+  let merged = false;
   let timers: ReturnType<typeof setTimeout>[] = [];
+  // The sides this page plays (one on a call page, both on loopback), for the lane labels.
+  const mine = new Set<TraceSide>();
+  const noteSide = (e: TraceEntry) => {
+    if (mine.has(e.side)) return;
+    mine.add(e.side);
+    if (shown === trace || merged) view.diagram.setMine(mine);
+  };
 
   const setMode = () => {
     const live = shown === trace;
-    const state = timers.length > 0 ? 'replaying' : live ? 'live' : 'imported';
+    const state = timers.length > 0 ? 'replaying' : live ? 'live' : merged ? 'merged' : 'imported';
     setState(mode, state, state === 'imported' ? `imported (${shown.startedAt.toISOString()})` : state);
     root.dataset.state = state;
     backButton.hidden = live;
@@ -159,10 +171,12 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     cancelIdle?.();
     cancelIdle = null;
   };
-  const show = (t: Trace) => {
+  const show = (t: Trace, isMerge = false) => {
     stopReplay();
     shown = t;
+    merged = isMerge;
     view.clear();
+    view.diagram.setMine(t === trace || isMerge ? mine : new Set());
     for (const e of t.entries) view.add(e);
     setMode();
   };
@@ -181,7 +195,9 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     }, last + 1));
     setMode();
   };
+  for (const e of trace.entries) noteSide(e);
   const offEntry = trace.on('entry', (e) => {
+    noteSide(e);
     if (shown !== trace || timers.length > 0) return;
     pending.push(e);
     if (cancelIdle) return;
@@ -208,6 +224,19 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
       importInput.value = '';
     }
   });
+  mergeInput.addEventListener('change', async () => {
+    const file = mergeInput.files?.[0];
+    if (!file) return;
+    showProblem(problem, null);
+    try {
+      const other = Trace.fromJSON(JSON.parse(await file.text()));
+      show(mergeTraces(trace.toJSON(), other.toJSON()), true);
+    } catch (err) {
+      showError(problem, err, 'traceImport');
+    } finally {
+      mergeInput.value = '';
+    }
+  });
   backButton.addEventListener('click', () => show(trace));
   replayButton.addEventListener('click', replay);
 
@@ -215,6 +244,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     h('h2', {}, 'Inspector'),
     h('p', { class: 'hint' }, 'Everything this page sees of the call: signaling messages, states, ICE candidates and stats. Times are offsets from joining.'),
     h('div', { class: 'row' }, 'Showing: ', mode, exportButton, h('label', {}, 'Import a session: ', importInput), replayButton, backButton, download),
+    h('p', { class: 'row hint' }, h('label', {}, "Merge the other side's session (exported in the other tab) to see both sides in one diagram: ", mergeInput)),
     problem,
     h('h3', {}, 'Signaling sequence'),
     h('div', { class: 'inspector-seq' }, view.diagram.element, view.detail),

@@ -1,12 +1,15 @@
 /**
- * What every page does first: the presenter-mode toggle and keyboard-reachable scroll boxes.
+ * What every page does first: the presenter-mode toggle, the "How it works" panel (its contents
+ * load later) and keyboard-reachable scroll boxes.
  */
+import { mountHowItWorks } from './how-loader';
 import { mountPresenterToggle } from './presenter';
 import { keepScrollBoxesReachable } from './scroll-boxes';
 
 /** Sets up the parts shared by every page. Call once, first, from each page's script. */
 export function initPage(): void {
   mountPresenterToggle();
+  mountHowItWorks();
   keepScrollBoxesReachable();
 }
 

@@ -6,13 +6,13 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 import ACTIONS from '../rtc/step-actions.ts?source';
-import type { StepId } from '../rtc/steps';
+import type { RestartStepId, StepId } from '../rtc/steps';
 import RELAY from '../signaling/relay.ts?source';
 
 /**
  * The source of the function that runs step `id` (`''` if the build found none, which a unit test
  * rules out).
  */
-export function stepCode(id: StepId): string {
+export function stepCode(id: StepId | RestartStepId): string {
   return ACTIONS[id] ?? RELAY[id] ?? '';
 }

@@ -8,6 +8,7 @@
  */
 export { StepsPanel } from './steps-panel';
 export { stepByStep } from '../rtc/step-negotiator';
+export { shareSteps } from '../rtc/step-progress';
 
 /**
  * The step-mode chunk, loaded once (later calls get the same promise).

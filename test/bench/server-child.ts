@@ -29,7 +29,12 @@ export interface ServerUsage {
   heapTotal: number;
   /** Memory of Buffers and other native objects V8 knows about. */
   external: number;
+  /** WebSocket connections the relay still holds open. */
+  connections: number;
 }
+
+/** Counts the relay's open connections (set by the relay that runs). */
+let openConnections: () => number = () => 0;
 
 const kind = process.argv[2];
 const tls = await loadOrCreateCertificate(join(tmpdir(), 'webrtc-playground-test-cert'), { dns: ['localhost'], ips: ['127.0.0.1'] });
@@ -39,6 +44,7 @@ async function raw(): Promise<number> {
   const server = createServer({ cert: tls.cert, key: tls.key });
   const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false, maxPayload: 64 * 1024 });
   const rooms = new Map<string, Set<WebSocket>>();
+  openConnections = () => wss.clients.size;
   wss.on('connection', (ws) => {
     ws.on('error', () => undefined);
     let room: Set<WebSocket> | null = null;
@@ -65,6 +71,7 @@ async function raw(): Promise<number> {
 async function socketio(): Promise<number> {
   const server = createServer({ cert: tls.cert, key: tls.key });
   const io = new SocketIoServer(server, { transports: ['websocket'], perMessageDeflate: false });
+  openConnections = () => io.engine.clientsCount;
   io.on('connection', (socket) => {
     socket.on('join', (room: string, ack: (peers: string[]) => void) => {
       const peers = [...(io.sockets.adapter.rooms.get(room) ?? [])];
@@ -91,6 +98,7 @@ async function ours(): Promise<number> {
     ...(process.env.BENCH_RESUME_GRACE_MS ? { resumeGraceMs: Number(process.env.BENCH_RESUME_GRACE_MS) } : {}),
     limits: { maxConnections: huge, maxConnectionsPerAddress: huge, maxRooms: huge, messagesPerSecond: huge, messageBurst: huge },
   });
+  openConnections = () => server.stats().connections;
   return server.port;
 }
 
@@ -102,7 +110,7 @@ process.on('message', (req: ServerRequest) => {
   gc?.();
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  process.send?.({ cpuMicros: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external } satisfies ServerUsage);
+  process.send?.({ cpuMicros: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, connections: openConnections() } satisfies ServerUsage);
 });
 process.on('disconnect', () => process.exit(0));
 process.send?.({ port });

@@ -46,4 +46,30 @@ test('signaler down: the page says it is reconnecting (attempt, countdown), Leav
   await context.close();
 });
 
+test('ICE failure without TURN (both pages send no candidates, candidates=none): the watchdog restarts ICE, visibly, then both pages explain why in plain words, not "no network path"', async ({ server, tb }) => {
+  // ice-timeout-ms=1000: the watchdog acts after 1 s instead of 5 s (both validated link parameters).
+  const url = `${server.url}call.html?room=no-candidates&candidates=none&ice-timeout-ms=1000`;
+  const a = await openUserPage(tb.browser, url, ['camera', 'microphone']);
+  const b = await openUserPage(tb.browser, url, ['camera', 'microphone']);
+  await a.page.click('#join');
+  await waitForState(a.page, '#room-state', 'joined');
+  await b.page.click('#join');
+  for (const { page } of [a, b]) {
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'IceStuck', { timeout: 30_000, polling: 100 });
+    const problem = await textOf(page, '#problem');
+    assert.match(problem, /could not connect/);
+    assert.match(problem, /candidates=none/);
+    assert.match(problem, /restarted ICE/, 'says which recovery was tried');
+    assert.not.match(problem, /no network path/i);
+    assert.is.not(await page.$eval('#call-state', (e) => (e as HTMLElement).dataset.state), 'connected');
+  }
+  // The impolite side's watchdog restarted ICE: its page said so, and its diagram has the note
+  // and a second offer.
+  const notes = await Promise.all([a, b].map(({ page }) => page.$$eval('#inspector li[data-kind="note"]', (els) => els.map((e) => e.textContent ?? '').join('\n'))));
+  const restarted = notes.filter((n) => /watchdog restarted ICE/.test(n));
+  assert.is(restarted.length, 1, `exactly one side restarted ICE: ${notes.join(' | ')}`);
+  await a.context.close();
+  await b.context.close();
+});
+
 test.run();

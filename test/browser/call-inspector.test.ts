@@ -46,6 +46,13 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
   assert.ok(calleeArrows.indexOf('callee received offer') >= 0);
   assert.ok(calleeArrows.includes('callee received welcome'), 'the waiting peer\'s welcome is on the callee side');
   assert.ok(calleeArrows.indexOf('callee sent answer') > calleeArrows.indexOf('callee received offer'), calleeArrows.join(', '));
+  // Every arrow is in its own side's lane: the callee's own join too (it joined before knowing it would be the callee).
+  assert.is(calleeArrows[0], 'callee sent join', calleeArrows.join(', '));
+  assert.ok(calleeArrows.every((x) => x.startsWith('callee ')), calleeArrows.join(', '));
+  assert.ok(callerArrows.every((x) => x.startsWith('caller ')), callerArrows.join(', '));
+  assert.is(await textOf(a.page, '#inspector .seq-lanes [data-lane="callee"]'), 'callee (you)');
+  assert.is(await textOf(a.page, '#inspector .seq-lanes [data-lane="caller"]'), 'caller (other side)');
+  assert.is(await textOf(b.page, '#inspector .seq-lanes [data-you="true"]'), 'caller (you)');
 
   // Clicking the offer arrow shows the message and readable SDP with marked codec and ICE/DTLS lines.
   await b.page.click('#inspector li[data-type="offer"] button');
@@ -72,6 +79,27 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
     () => Number(document.querySelector<HTMLElement>('[data-graph="caller-audio-kbps"] [data-series="in"]')?.dataset.value || 0) > 0,
     { timeout: 10_000, polling: 250 },
   );
+  // Graphs: a 60 s time axis, filling from the left (first sample at the left edge, the line not yet across),
+  // y axis in the unit with RTT's floor of 50 ms, in solid and out dashed, current values printed.
+  const graph = await b.page.$eval('[data-graph="caller-video-kbps"]', (fig) => {
+    const [lineIn, lineOut] = [fig.querySelector<SVGPathElement>('path[data-line="in"]'), fig.querySelector<SVGPathElement>('path[data-line="out"]')];
+    return {
+      windowMs: (fig as HTMLElement).dataset.windowMs,
+      x: [...fig.querySelectorAll('.graph-x span')].map((s) => s.textContent ?? ''),
+      y: [...fig.querySelectorAll('.graph-y span')].map((s) => s.textContent ?? ''),
+      firstX: Number(lineIn?.dataset.firstX), lastX: Number(lineIn?.dataset.lastX),
+      inDash: lineIn?.getAttribute('stroke-dasharray') ?? null, outDash: lineOut?.getAttribute('stroke-dasharray') ?? null,
+      legend: fig.querySelector('figcaption')?.textContent ?? '',
+    };
+  });
+  assert.is(graph.windowMs, '60000');
+  assert.ok(graph.x.length >= 6 && graph.x.every((l) => /^\d+ s$/.test(l)), graph.x.join(' | '));
+  assert.ok(graph.y.length === 3 && graph.y.every((l) => l.endsWith(' kbps')) && graph.y.at(-1) === '0 kbps', graph.y.join(' | '));
+  assert.ok(graph.firstX < 0.05, `the line starts at the left edge (its first rate comes with the second sample, 1 s in): ${graph.firstX}`);
+  assert.ok(graph.lastX > 0 && graph.lastX < 1, `the line ends inside the window: ${graph.lastX}`);
+  assert.equal([graph.inDash, typeof graph.outDash], [null, 'string'], 'in solid, out dashed');
+  assert.match(graph.legend, /in \(received\) \d+(\.\d)? kbps.*out \(sent\) \d+(\.\d)? kbps/);
+  assert.ok(Number(await b.page.$eval('[data-graph="caller-rtt"]', (e) => (e as HTMLElement).dataset.top)) >= 50, 'RTT axis at least 0-50 ms');
   assert.ok((await b.page.$$('#inspector .candidates tr[data-origin="local"]')).length >= 1, 'local candidates listed');
   assert.ok((await b.page.$$('#inspector .candidates tr[data-origin="remote"]')).length >= 1, 'remote candidates listed');
   await b.page.waitForSelector('#inspector .candidates tr[data-selected="true"]', { timeout: 5_000 });
@@ -107,6 +135,16 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
   await waitForState(b.page, '#inspector-mode', 'imported', 20_000);
   assert.equal(await arrows(b.page), await arrows(a.page));
   assert.ok(Number(await a.page.$eval('[data-graph="caller-video-kbps"] [data-series="in"]', (e) => (e as HTMLElement).dataset.value || 0)) > 0, 'imported stats plotted');
+
+  // Merging the caller's exported session into the callee's live one shows both sides in one diagram.
+  await a.page.click('#inspector-live');
+  const merge = (await a.page.$('#inspector-merge')) as ElementHandle<HTMLInputElement>;
+  await merge.uploadFile(file);
+  await waitForState(a.page, '#inspector-mode', 'merged');
+  const both = await arrows(a.page);
+  // (Each side's own order is kept; across the two, a message's send and receipt may be within a clock tick.)
+  for (const x of ['callee sent join', 'caller sent join', 'caller sent offer', 'callee received offer', 'callee sent answer', 'caller received answer']) assert.ok(both.includes(x), `${x} in ${both.join(', ')}`);
+  assert.ok(both.indexOf('caller sent offer') < both.indexOf('callee sent answer'), both.join(', '));
 
   // A file that is not a session is explained on the page.
   const bad = join(dir, 'bad.json');

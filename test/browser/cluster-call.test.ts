@@ -1,23 +1,21 @@
 // A call between a page on signaler process A and a page on process B, rooms shared through a real Redis.
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import { launchBrowser, openUserPage, waitForState, type TestBrowser } from '../helpers/browser';
+import { openUserPage, waitForState } from '../helpers/browser';
 import { startClusterNode, type ClusterNode } from '../helpers/cluster';
 import { startRedis, type TestRedis } from '../helpers/redis';
+import { browserSuite } from '../helpers/suite';
 
-type Ctx = { redis: TestRedis; nodes: [ClusterNode, ClusterNode]; tb: TestBrowser };
-const test = suite<Ctx>('call across two signaler processes (Redis)');
+// The suite's own server is not used: each page talks to one of two cluster nodes.
+const test = browserSuite<{ redis: TestRedis; nodes: [ClusterNode, ClusterNode] }>('call across two signaler processes (Redis)');
 
 test.before(async (ctx) => {
   ctx.redis = await startRedis();
   ctx.nodes = await Promise.all([startClusterNode(ctx.redis.url), startClusterNode(ctx.redis.url)]);
-  ctx.tb = await launchBrowser();
 });
 test.after(async (ctx) => {
-  await ctx.tb.close();
-  await Promise.all(ctx.nodes.map((n) => n.server.close()));
-  await ctx.redis.stop();
+  await Promise.all((ctx.nodes ?? []).map((n) => n.server.close()));
+  await ctx.redis?.stop();
 });
 
 /** Video frames decoded so far on `page` (getStats inbound-rtp). */

@@ -60,6 +60,7 @@ function expectFor(frame: Frame, state: { inRoom: boolean }): Expect | null {
     case 'answer':
     case 'candidate':
     case 'bye':
+    case 'progress':
       if (!state.inRoom) return { type: 'error', code: 'not-in-room' };
       return m.to === undefined ? null : { type: 'error', code: 'unknown-peer' };
   }

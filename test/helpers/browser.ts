@@ -164,18 +164,10 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
 /** Browsers shared by the suites of one test process, by launch options. */
 const pool = new Map<string, { tb: Promise<TestBrowser>; users: number; timer?: NodeJS.Timeout }>();
 
-/** How long an unused shared browser stays open for the next suite (ms); see {@link keepSharedBrowsers}. */
-let poolGraceMs = 1_000;
+/** How long an unused shared browser stays open for the next suite (ms). */
+const POOL_GRACE_MS = 1_000;
 
-/**
- * Keeps every shared browser open until {@link closeSharedBrowsers}, however long it goes unused
- * (test/run-files.ts runs several files in one process: a file must not pay for a relaunch).
- */
-export function keepSharedBrowsers(): void {
-  poolGraceMs = Infinity;
-}
-
-/** Closes every shared browser now (the end of a process that called {@link keepSharedBrowsers}). */
+/** Closes every shared browser now (the end of a test process, test/run-files.ts). */
 export async function closeSharedBrowsers(): Promise<void> {
   const entries = [...pool.values()];
   pool.clear();
@@ -217,12 +209,12 @@ export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser
     name: tb.name,
     browser: tb.browser,
     async close() {
-      if (--e.users > 0 || poolGraceMs === Infinity) return;
+      if (--e.users > 0) return;
       e.timer = setTimeout(() => {
         if (e.users > 0) return;
         pool.delete(key);
         void tb.close();
-      }, poolGraceMs);
+      }, POOL_GRACE_MS);
     },
   }));
 }

@@ -8,6 +8,12 @@ export class FakeNetwork {
   maxDelayMs: number;
   /** The next `stallGatherings` gatherings (any fake) find no candidate and stay "gathering". */
   stallGatherings = 0;
+  /**
+   * The next `stallAfterRollback` implicit rollbacks (glare, polite side) leave that side's ICE
+   * gathering stuck: no candidate of the current credentials is ever emitted, as Chromium's
+   * gathering sometimes stays "gathering" after a rollback. Only an ICE restart recovers it.
+   */
+  stallAfterRollback = 0;
   /** Every fake made, in order. */
   readonly peers: FakePeerConnection[] = [];
   #n = 0;

@@ -34,6 +34,10 @@ export class FakePeerConnection extends EventTarget {
   offersMade = 0;
   /** Implicit rollbacks (a remote offer while this side had a local one: glare, polite side). */
   rollbacks = 0;
+  /** Gatherings that stalled after an implicit rollback (see `FakeNetwork.stallAfterRollback`). */
+  stalls = 0;
+  /** ICE candidates this fake emitted (icecandidate events with a candidate). */
+  candidatesEmitted = 0;
   readonly channels: FakeDataChannel[] = [];
   onnegotiationneeded: ((ev: Event) => void) | null = null;
   onicecandidate: ((ev: Event) => void) | null = null;
@@ -63,25 +67,11 @@ export class FakePeerConnection extends EventTarget {
     net.register(this.#ufrag, this);
   }
 
-  get currentUfrag(): string {
-    return this.#ufrag;
-  }
-
-  getTransceivers(): unknown[] {
-    return this.#transceivers;
-  }
-
-  getSenders(): unknown[] {
-    return this.#transceivers.map((t) => t.sender);
-  }
-
-  getReceivers(): unknown[] {
-    return [];
-  }
-
-  async getStats(): Promise<Map<string, unknown>> {
-    return new Map();
-  }
+  get currentUfrag(): string { return this.#ufrag; }
+  getTransceivers(): unknown[] { return this.#transceivers; }
+  getSenders(): unknown[] { return this.#transceivers.map((t) => t.sender); }
+  getReceivers(): unknown[] { return []; }
+  async getStats(): Promise<Map<string, unknown>> { return new Map(); }
 
   addTrack(track: unknown): unknown {
     this.#guard();
@@ -117,10 +107,15 @@ export class FakePeerConnection extends EventTarget {
 
   restartIce(): void {
     this.#guard();
+    this.#newGeneration();
+    this.#changed();
+  }
+
+  /** New ICE credentials (a restart, or a new transport). */
+  #newGeneration(): void {
     this.#generation++;
     this.#ufrag = `u${this.id}g${this.#generation}`;
     this.#net.register(this.#ufrag, this);
-    this.#changed();
   }
 
   /** Runs `op` after every operation called before it (the spec's operations chain). */
@@ -142,28 +137,17 @@ export class FakePeerConnection extends EventTarget {
   #inChain = 0;
   #ops: Promise<void> = Promise.resolve();
 
-  createOffer(): Promise<Desc> {
-    return this.#chain(() => this.#createOffer());
+  createOffer(options: RTCOfferOptions = {}): Promise<Desc> {
+    return this.#chain(() => this.#createOffer(options.iceRestart === true));
   }
+  createAnswer(): Promise<Desc> { return this.#chain(() => this.#createAnswer()); }
+  setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> { return this.#chain(() => this.#setLocalDescription(desc)); }
+  setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> { return this.#chain(() => this.#setRemoteDescription(desc)); }
+  addIceCandidate(c?: RTCIceCandidateInit | null): Promise<void> { return this.#chain(() => this.#addIceCandidate(c)); }
 
-  createAnswer(): Promise<Desc> {
-    return this.#chain(() => this.#createAnswer());
-  }
-
-  setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> {
-    return this.#chain(() => this.#setLocalDescription(desc));
-  }
-
-  setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> {
-    return this.#chain(() => this.#setRemoteDescription(desc));
-  }
-
-  addIceCandidate(c?: RTCIceCandidateInit | null): Promise<void> {
-    return this.#chain(() => this.#addIceCandidate(c));
-  }
-
-  async #createOffer(): Promise<Desc> {
+  async #createOffer(iceRestart = false): Promise<Desc> {
     this.#guard();
+    if (iceRestart) this.#newGeneration();
     return { type: 'offer', sdp: this.#sdp() };
   }
 
@@ -210,15 +194,19 @@ export class FakePeerConnection extends EventTarget {
       if (this.signalingState === 'have-local-offer') {
         this.rollbacks++;
         this.#rollback(); // implicit rollback
+        if (this.#net.stallAfterRollback > 0) {
+          // Chromium's glare bug: the rolled-back offer's transport (and the candidates it already
+          // sent) is gone, and the new one's gathering never yields a candidate.
+          this.#net.stallAfterRollback--;
+          this.#newGeneration();
+          this.#stalled.add(this.#ufrag);
+          this.stalls++;
+        }
       }
       // New remote credentials (an ICE restart) restart ICE on this side too.
       const before = ufragOf(this.remoteDescription?.sdp ?? '');
       const after = ufragOf(sdp);
-      if (before && after && before !== after) {
-        this.#generation++;
-        this.#ufrag = `u${this.id}g${this.#generation}`;
-        this.#net.register(this.#ufrag, this);
-      }
+      if (before && after && before !== after) this.#newGeneration();
       if (this.signalingState !== 'stable') throw new DOMException(`cannot set a remote offer in ${this.signalingState}`, 'InvalidStateError');
       this.remoteDescription = { type: 'offer', sdp };
       // Offered m-sections become transceivers (so the answerer's addTrack reuses them).
@@ -256,20 +244,29 @@ export class FakePeerConnection extends EventTarget {
     this.connectionState = 'closed';
     this.iceConnectionState = 'closed';
     for (const ch of this.channels) ch.close();
+    // The other end sees its channels close and ICE lose us (as after a closed tab).
+    // Messages already sent arrive first (they are queued with setTimeout 0 too).
+    const other = this.#peer;
+    if (other && other.#peer === this) setTimeout(() => other.#remoteClosed(), 0);
+  }
+
+  #remoteClosed(): void {
+    if (this.signalingState === 'closed') return;
+    for (const ch of this.channels) ch.close();
+    this.iceConnectionState = 'disconnected';
+    this.#fire('iceconnectionstatechange');
+    this.connectionState = 'disconnected';
+    this.#fire('connectionstatechange');
   }
 
   /** This connection's channel labels that are open. */
-  openChannels(): string[] {
-    return this.channels.filter((c) => c.readyState === 'open').map((c) => c.label);
-  }
+  openChannels(): string[] { return this.channels.filter((c) => c.readyState === 'open').map((c) => c.label); }
 
   #guard(): void {
     if (this.signalingState === 'closed') throw new DOMException('the connection is closed', 'InvalidStateError');
   }
 
-  #hasData(): boolean {
-    return /a=fake-kinds:\S*data/.test(this.localDescription?.sdp ?? '') || /a=fake-kinds:\S*data/.test(this.remoteDescription?.sdp ?? '');
-  }
+  #hasData(): boolean { return /a=fake-kinds:\S*data/.test(this.localDescription?.sdp ?? '') || /a=fake-kinds:\S*data/.test(this.remoteDescription?.sdp ?? ''); }
 
   #sdp(): string {
     const kinds = this.#transceivers.map((t) => t.kind);
@@ -331,8 +328,9 @@ export class FakePeerConnection extends EventTarget {
       return; // stuck in "gathering" with no candidate
     }
     void this.#net.delay().then(() => {
-      if (this.signalingState === 'closed' || this.#ufrag !== ufrag) return;
+      if (this.signalingState === 'closed' || this.#ufrag !== ufrag || this.#stalled.has(ufrag)) return;
       const init = { candidate: `candidate:1 1 udp 2122260223 10.0.0.${this.id} ${40000 + this.id} typ host`, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: ufrag };
+      this.candidatesEmitted++;
       this.#fire('icecandidate', { candidate: { ...init, toJSON: () => init } });
       this.iceGatheringState = 'complete';
       this.#fire('icegatheringstatechange');
@@ -341,6 +339,8 @@ export class FakePeerConnection extends EventTarget {
   }
 
   readonly #gathered = new Set<string>();
+  /** ICE generations (ufrags) whose gathering stalled after an implicit rollback. */
+  readonly #stalled = new Set<string>();
   #connecting(): void {
     if (this.connectionState !== 'new' || !this.localDescription || !this.remoteDescription) return;
     this.iceConnectionState = 'checking';

@@ -17,10 +17,12 @@ export interface ServerProcess {
 
 /**
  * Starts the server in a child process on `port` (0: a free one) and resolves once it listens.
+ * @param resumeGraceMs the server's resume grace period (default: the server's 20 s).
  * @throws Error when it exits or stays silent for 30 s.
  */
-export function startServerProcess(port = 0): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'helpers', 'server-child.ts'), String(port)], {
+export function startServerProcess(port = 0, resumeGraceMs?: number): Promise<ServerProcess> {
+  const args = [join(ROOT, 'test', 'helpers', 'server-child.ts'), String(port), ...(resumeGraceMs === undefined ? [] : [String(resumeGraceMs)])];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

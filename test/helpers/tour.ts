@@ -4,7 +4,7 @@
  * screenshot script walk the same tour.
  */
 import type { Browser, Page } from 'puppeteer';
-import { openUserPage, waitForState, type UserPage } from './browser';
+import { browserName, openUserPage, waitForState, type UserPage } from './browser';
 
 /** One stop of the tour. */
 export interface TourStop {
@@ -61,6 +61,14 @@ export const TOUR: TourStop[] = [
     action: 'Share',
     async run({ page }) {
       await click(page, '#share');
+      if (browserName(page.browser()) === 'firefox') {
+        // Headless Firefox has no screen to share (getDisplayMedia: NotFoundError): the page's
+        // plain-words explanation is the state after the action.
+        await page.waitForFunction(() => document.querySelector<HTMLElement>('#problem')?.dataset.error === 'NotFoundError', { timeout: 10_000, polling: 50 });
+        const text = await page.$eval('#problem', (e) => e.textContent ?? '');
+        if (!/nothing to share.*no screen, window or tab to capture/s.test(text)) throw new Error(`screen page in Firefox: no plain-words explanation, only "${text}"`);
+        return;
+      }
       await waitForState(page, '#share-state', 'live');
     },
   },
@@ -80,7 +88,8 @@ export const TOUR: TourStop[] = [
       await click(page, '#join');
       await waitForState(page, '#room-state', 'joined');
       await click(other.page, '#join');
-      await waitForState(page, '#call-state', 'connected');
+      await page.bringToFront();
+      await waitForState(page, '#call-state', 'connected', 30_000);
       await page.bringToFront();
       await page.waitForSelector('#inspector .seq-row');
     },
@@ -90,8 +99,8 @@ export const TOUR: TourStop[] = [
     action: 'Start call',
     async run({ page }) {
       await click(page, '#start');
-      await waitForState(page, '#caller .call-state', 'connected');
-      await waitForState(page, '#callee .call-state', 'connected');
+      await waitForState(page, '#caller .call-state', 'connected', 30_000);
+      await waitForState(page, '#callee .call-state', 'connected', 30_000);
       await page.waitForSelector('#inspector .seq-row');
     },
   },

@@ -26,9 +26,9 @@ test('watchdog: a stalled gathering (as after a glare) is recovered by one ICE r
   const server = new FakeServer();
   const net = new FakeNetwork();
   net.stallGatherings = 1; // the caller's first gathering finds nothing
-  const a = makeSide(server, net, 'stall', { iceTimeoutMs: 150 });
+  const a = makeSide(server, net, 'stall', { iceTimeoutMs: 400 });
   await waitFor(() => a.session.roomState === 'joined', 'a joined');
-  const b = makeSide(server, net, 'stall', { iceTimeoutMs: 150 });
+  const b = makeSide(server, net, 'stall', { iceTimeoutMs: 400 });
   const restarts: string[] = [];
   for (const [name, s] of [['a', a], ['b', b]] as const) s.session.on('callstart', (call) => call.on('icerestart', () => restarts.push(name)));
   await waitFor(() => a.session.callState === 'connected' && b.session.callState === 'connected', 'connected after the restart', 8000);

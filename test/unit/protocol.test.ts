@@ -22,6 +22,9 @@ const validClient: [string, unknown, unknown][] = [
   ['leave', { type: 'leave' }, { type: 'leave' }],
   ['extra fields dropped', { type: 'leave', evil: 1, from: ID }, { type: 'leave' }],
   ['client cannot set from', { type: 'bye', from: ID }, { type: 'bye' }],
+  ['progress', { type: 'progress', to: ID, role: 'caller', done: ['caller-get-user-media'], running: 'caller-new-peer-connection' },
+    { type: 'progress', to: ID, role: 'caller', done: ['caller-get-user-media'], running: 'caller-new-peer-connection' }],
+  ['progress, nothing done yet, broadcast', { type: 'progress', role: 'callee', done: [] }, { type: 'progress', role: 'callee', done: [] }],
 ];
 for (const [name, input, expected] of validClient) {
   client(`valid: ${name}`, () => {
@@ -55,6 +58,15 @@ const invalidClient: [string, string, 'bad-json' | 'bad-message', RegExp][] = [
   ['offer bad to', JSON.stringify({ type: 'offer', to: 'x', sdp: SDP }), 'bad-message', /to/],
   ['offer to wrong type', JSON.stringify({ type: 'offer', to: 7, sdp: SDP }), 'bad-message', /to/],
   ['candidate missing', '{"type":"candidate"}', 'bad-message', /candidate/],
+  ['progress without done', '{"type":"progress","role":"caller"}', 'bad-message', /"done" must be an array/],
+  ['progress done not an array', '{"type":"progress","role":"caller","done":"connected"}', 'bad-message', /"done" must be an array/],
+  ['progress unknown step', '{"type":"progress","role":"caller","done":["caller-fly"]}', 'bad-message', /unknown step id "caller-fly"/],
+  ['progress step not a string', '{"type":"progress","role":"caller","done":[7]}', 'bad-message', /unknown step id/],
+  ['progress repeated step', '{"type":"progress","role":"caller","done":["connected","connected"]}', 'bad-message', /twice/],
+  ['progress too many steps', JSON.stringify({ type: 'progress', role: 'caller', done: Array(24).fill('connected') }), 'bad-message', /at most 23/],
+  ['progress bad role', '{"type":"progress","role":"server","done":[]}', 'bad-message', /role/],
+  ['progress bad running', '{"type":"progress","role":"callee","done":[],"running":"x"}', 'bad-message', /running/],
+  ['progress bad to', '{"type":"progress","role":"callee","done":[],"to":"no"}', 'bad-message', /to/],
   ['candidate a string', '{"type":"candidate","candidate":"candidate:1"}', 'bad-message', /candidate/],
   ['candidate line missing', '{"type":"candidate","candidate":{}}', 'bad-message', /candidate/],
   ['candidate bad mline', JSON.stringify({ type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: -1 } }), 'bad-message', /sdpMLineIndex/],
@@ -81,6 +93,7 @@ client.run();
 const server = suite('parseServerMessage');
 const validServer: [string, unknown][] = [
   ['welcome', { type: 'welcome', id: ID, room: 'demo', peers: [{ id: ID, name: 'Ada' }], capacity: 2 }],
+  ['welcome with the resume grace', { type: 'welcome', id: ID, room: 'demo', peers: [], capacity: 2, resumeGraceMs: 20000 }],
   ['peer-joined', { type: 'peer-joined', peer: { id: ID } }],
   ['peer-left', { type: 'peer-left', id: ID }],
   ['offer', { type: 'offer', from: ID, sdp: SDP }],
@@ -101,6 +114,9 @@ const invalidServer: [string, unknown][] = [
   ['relayed offer without from', { type: 'offer', sdp: SDP }],
   ['welcome without peers', { type: 'welcome', id: ID, room: 'r', capacity: 2 }],
   ['welcome bad capacity', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 0 }],
+  ['welcome grace not a number', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 2, resumeGraceMs: '20000' }],
+  ['welcome grace 0', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 2, resumeGraceMs: 0 }],
+  ['welcome grace over an hour', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 2, resumeGraceMs: 3_600_001 }],
   ['unknown error code', { type: 'error', code: 'oops', message: 'm' }],
   ['peer with bad id', { type: 'peer-joined', peer: { id: '<img>' } }],
   ['client-only type', { type: 'join', room: 'r' }],

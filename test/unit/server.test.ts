@@ -136,6 +136,21 @@ test('offer, answer, candidate and bye are relayed with from stamped by the serv
   assert.equal(await a.c.next(), { type: 'bye', from: b.id });
 });
 
+test('step progress is relayed with from stamped; a bad one gets bad-message and disturbs no one', async (ctx) => {
+  const a = await joined(ctx, 'r-progress');
+  const b = await joined(ctx, 'r-progress');
+  await a.c.next(); // peer-joined
+  b.c.send({ type: 'progress', to: a.id, role: 'caller', done: ['caller-get-user-media'], running: 'caller-add-track', from: 'forgedforged1234' });
+  assert.equal(await a.c.next(), { type: 'progress', from: b.id, role: 'caller', done: ['caller-get-user-media'], running: 'caller-add-track' });
+  b.c.send({ type: 'progress', role: 'caller', done: ['caller-get-user-media', 'not-a-step'] });
+  const e = await b.c.next();
+  assert.is(e.type === 'error' && e.code, 'bad-message');
+  assert.match(e.type === 'error' ? e.message : '', /unknown step id "not-a-step"/);
+  assert.ok(await a.c.quiet(b.c), 'the other peer saw none of it');
+  a.c.send({ type: 'progress', role: 'callee', done: [] });
+  assert.equal(await b.c.next(), { type: 'progress', from: a.id, role: 'callee', done: [] });
+});
+
 test('a client in another room receives nothing; unknown or cross-room targets get unknown-peer', async (ctx) => {
   const a = await joined(ctx, 'room-a');
   const other = await joined(ctx, 'room-b');

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nextFreePort, portInUse } from '../../server/port-check';
+import { nextFreePort, portInUse } from '../../server/port-check.mjs';
 import { readyBanner, terminalQr } from '../../server/terminal-qr';
 import { ROOT } from '../helpers/server';
 
@@ -66,23 +66,49 @@ test('portInUse and nextFreePort see a busy port', async () => {
   busy.close();
 });
 
-test('npm start on a busy port: one clear line with a free port to use, exit 1, no usage text, nothing rebuilt', async () => {
-  const busy = await listen();
-  const port = (busy.address() as { port: number }).port;
-  const jsDir = join(ROOT, 'dist', 'js');
-  const before = statSync(jsDir, { throwIfNoEntry: false })?.mtimeMs;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--build', '--port', String(port)], { cwd: ROOT });
+/** Runs `node <args>` in the repository; resolves with its exit code and all it printed. */
+function run(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: '', HOST: '' } });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
+}
+
+/** Modification times (ms) of everything `npm start` builds: dist/server.js, dist/js/ (and its files), dist/*.html. */
+function builtTimes(): Record<string, number> {
+  const dist = join(ROOT, 'dist');
+  const times: Record<string, number> = {};
+  const add = (path: string) => {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st) times[path] = st.mtimeMs;
+  };
+  add(join(dist, 'server.js'));
+  add(join(dist, 'js'));
+  for (const f of readdirSync(dist, { withFileTypes: true })) if (f.name.endsWith('.html') || f.name.endsWith('.js')) add(join(dist, f.name));
+  if (existsSync(join(dist, 'js'))) for (const f of readdirSync(join(dist, 'js'))) add(join(dist, 'js', f));
+  return times;
+}
+
+test('npm start on a busy port: one clear line with a free port to use, exit 1, no usage text, nothing rebuilt (and the server alone says the same)', async () => {
+  const busy = await listen();
+  const port = (busy.address() as { port: number }).port;
+  const before = builtTimes();
+  assert.ok(Object.keys(before).some((f) => f.endsWith('server.js')), 'dist/server.js exists: run "npm run build" first');
+  // What `npm start -- --port N` runs (test/unit/start.test.ts checks the script), and the server on its own.
+  const [start, server] = await Promise.all([
+    run([join(ROOT, 'build.mjs'), '--start', '--port', String(port)]),
+    run(['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--build', '--port', String(port)]),
+  ]);
   busy.close();
-  assert.is(code, 1);
-  const lines = out.trim().split('\n');
-  assert.is(lines.length, 1, `one line, got:\n${out}`);
-  assert.match(lines[0] ?? '', new RegExp(`Port ${port} is already in use.*npm start -- --port \\d+`));
-  assert.not.match(out, /Usage|EADDRINUSE|built \d+ pages/);
-  assert.is(statSync(jsDir, { throwIfNoEntry: false })?.mtimeMs, before, 'dist/js was not rebuilt');
+  for (const [what, { code, out }] of [['npm start', start], ['server/main.ts --build', server]] as const) {
+    assert.is(code, 1, what);
+    const lines = out.trim().split('\n');
+    assert.is(lines.length, 1, `${what}: one line, got:\n${out}`);
+    assert.match(lines[0] ?? '', new RegExp(`^error: Port ${port} is already in use \\(is the playground already running\\? then just open it\\)\\. To run a second one: npm start -- --port \\d+$`), what);
+    assert.not.match(out, /Usage|EADDRINUSE|built \d+ pages/, what);
+  }
+  assert.equal(builtTimes(), before, 'nothing in dist/ was rebuilt (modification times unchanged)');
 });
 
 test.run();

@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { extractMarked } from '../../src/build/source-text.mjs';
 import { STEP_ACTIONS } from '../../src/rtc/stepper';
-import { STEP_IDS } from '../../src/rtc/steps';
+import { RESTART_ACTIONS } from '../../src/rtc/step-restart';
+import { RESTART_STEP_IDS, STEP_IDS } from '../../src/rtc/steps';
 import { ROOT } from '../helpers/server';
 
 const extract: (source: string) => Record<string, string> = extractMarked;
@@ -38,6 +39,17 @@ test('the code shown for each step is the code that runs it (same function, same
     // The running function, as the JS engine holds it, against the shown TypeScript compiled the same way.
     assert.is(normalise(STEP_ACTIONS[id].toString()), normalise(text ?? ''), `${id}: shown code differs from the code that runs`);
   }
+});
+
+test('ICE restart steps: the code shown for each is the code that runs it', () => {
+  const shown = extract(read('src/rtc/step-actions.ts'));
+  assert.equal(Object.keys(RESTART_ACTIONS), [...RESTART_STEP_IDS], 'every restart step has an action');
+  for (const id of RESTART_STEP_IDS) {
+    const text = shown[id];
+    assert.type(text, 'string', `${id} has no @show marker`);
+    assert.is(normalise(RESTART_ACTIONS[id].toString()), normalise(text ?? ''), `${id}: shown code differs from the code that runs`);
+  }
+  assert.match(shown['restart-create-offer'] ?? '', /createOffer\(\{ iceRestart: true \}\)/);
 });
 
 test('the extractor: markers, nested braces, strings, templates, methods, errors', () => {

@@ -102,6 +102,23 @@ test('recordSignaling records sent and received messages with the side at that m
   a.close();
 });
 
+test('a join is recorded once its reply tells whose it was: the first joiner\'s join is in the callee lane, at the time it was sent', async () => {
+  const relay = new Relay();
+  const a = new SignalingClient(new LoopbackTransport(relay));
+  let now = 0;
+  const trace = new Trace({ now: () => now });
+  const side = roomSide(a, () => null);
+  recordSignaling(trace, a, side);
+  await new Promise<void>((r) => a.once('open', r));
+  now = 10;
+  a.send({ type: 'join', room: 'lanes' });
+  assert.is(trace.entries.length, 0, 'held until the reply');
+  now = 25;
+  await new Promise<void>((r) => a.once('message', () => r()));
+  assert.equal(trace.entries.map((e) => (e.kind === 'signal' ? `${e.t} ${e.side} ${e.direction} ${e.message.type}` : e.kind)), ['10 callee sent join', '25 callee received welcome']);
+  a.close();
+});
+
 test('recordPeer records states, local candidates and applied (not queued) remote candidates', () => {
   const peer = new Emitter<PeerEvents>();
   const trace = new Trace();

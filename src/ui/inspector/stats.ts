@@ -37,10 +37,10 @@ export class StatsPanel {
     const panel = this.#panel(entry.side);
     const { video, audio, rttMs } = entry.sample;
     const [videoKbps, fps, audioKbps, rtt] = panel.graphs as [LineGraph, LineGraph, LineGraph, LineGraph];
-    videoKbps.push({ in: video.inKbps, out: video.outKbps });
-    fps.push({ fps: video.fps });
-    audioKbps.push({ in: audio.inKbps, out: audio.outKbps });
-    rtt.push({ rtt: rttMs });
+    videoKbps.push(entry.t, { in: video.inKbps, out: video.outKbps });
+    fps.push(entry.t, { fps: video.fps });
+    audioKbps.push(entry.t, { in: audio.inKbps, out: audio.outKbps });
+    rtt.push(entry.t, { rtt: rttMs });
     panel.facts.replaceChildren(
       h('li', {}, `sample at ${formatOffset(entry.t)}`),
       h('li', { 'data-kind': 'video' }, facts('video', video)),
@@ -57,12 +57,13 @@ export class StatsPanel {
   #panel(side: TraceSide): SidePanel {
     let panel = this.#sides.get(side);
     if (panel) return panel;
-    const io = [{ key: 'in', label: 'in' }, { key: 'out', label: 'out' }];
+    // "in" solid, "out" dashed (see LineGraph): told apart by line style and label, not only colour.
+    const io = [{ key: 'in', label: 'in (received)' }, { key: 'out', label: 'out (sent)' }];
     const graphs = [
-      new LineGraph({ id: `${side}-video-kbps`, title: 'video bitrate', unit: 'kbps', series: io }),
-      new LineGraph({ id: `${side}-video-fps`, title: 'video received', unit: 'fps', series: [{ key: 'fps', label: '' }] }),
-      new LineGraph({ id: `${side}-audio-kbps`, title: 'audio bitrate', unit: 'kbps', series: io }),
-      new LineGraph({ id: `${side}-rtt`, title: 'round-trip time', unit: 'ms', series: [{ key: 'rtt', label: '' }] }),
+      new LineGraph({ id: `${side}-video-kbps`, title: 'video bitrate', unit: 'kbps', series: io, floor: 100 }),
+      new LineGraph({ id: `${side}-video-fps`, title: 'video frames received', unit: 'fps', series: [{ key: 'fps', label: '' }], floor: 30 }),
+      new LineGraph({ id: `${side}-audio-kbps`, title: 'audio bitrate', unit: 'kbps', series: io, floor: 50 }),
+      new LineGraph({ id: `${side}-rtt`, title: 'round-trip time', unit: 'ms', series: [{ key: 'rtt', label: '' }], floor: 50 }),
     ];
     const factList = h('ul', { class: 'stats-facts plain' });
     panel = { graphs, facts: factList };
