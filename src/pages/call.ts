@@ -14,7 +14,7 @@ import type { Trace } from '../rtc/trace';
 import type { CallControls } from '../ui/call-controls';
 import type { CallCoreModule } from '../ui/call-core';
 import type { StepsPanel } from '../ui/steps-panel';
-import { CodecBandwidth } from '../ui/codec-bandwidth';
+import type { CodecBandwidth } from '../ui/codec-bandwidth';
 import { loadCallCore, loadInspector, loadQr, loadStepMode } from '../ui/lazy';
 import { whenIdle } from '../ui/idle';
 import { initPage, trackCallMode } from '../ui/page';
@@ -22,71 +22,11 @@ import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
 import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT } from '../ui/call-status';
 import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
+import { callPageElements } from '../ui/call-page-elements';
 
 initPage();
 
-const el = {
-  problem: $('#problem'),
-  form: $('#join-form', HTMLFormElement),
-  room: $('#room', HTMLInputElement),
-  name: $('#name', HTMLInputElement),
-  join: $('#join', HTMLButtonElement),
-  leave: $('#leave', HTMLButtonElement),
-  roomState: $('#room-state'),
-  roomHint: $('#room-hint'),
-  roomLink: $('#room-link'),
-  copyLink: $('#copy-link', HTMLButtonElement),
-  peers: $('#peers', HTMLUListElement),
-  localVideo: $('#local-video', HTMLVideoElement),
-  remoteVideo: $('#remote-video', HTMLVideoElement),
-  remoteCaption: $('#remote-caption'),
-  callState: $('#call-state'),
-  callSummary: $('#call-summary'),
-  roomQr: $('#room-qr', HTMLCanvasElement),
-  roomQrNote: $('#room-qr-note'),
-  call: $('#call', HTMLButtonElement),
-  hangup: $('#hangup', HTMLButtonElement),
-  ice: {
-    iceServers: $('#ice-servers', HTMLTextAreaElement),
-    relayOnly: $('#relay-only', HTMLInputElement),
-    turnStatus: $('#turn-status'),
-  },
-  modeStep: $('#mode-step', HTMLInputElement),
-  modeAuto: $('#mode-auto', HTMLInputElement),
-  steps: $('#steps'),
-  nextStep: $('#next-step', HTMLButtonElement),
-  restartIce: $('#restart-ice', HTMLButtonElement),
-  controls: {
-    muteAudio: $('#mute-audio', HTMLButtonElement),
-    muteVideo: $('#mute-video', HTMLButtonElement),
-    camera: $('#camera-select', HTMLSelectElement),
-    microphone: $('#mic-select', HTMLSelectElement),
-    shareScreen: $('#share-screen', HTMLButtonElement),
-    remoteMedia: $('#remote-media'),
-    chatLog: $('#chat-log', HTMLUListElement),
-    chatForm: $('#chat-form', HTMLFormElement),
-    chatInput: $('#chat-input', HTMLInputElement),
-    chatSend: $('#chat-send', HTMLButtonElement),
-    localVideo: $('#local-video', HTMLVideoElement),
-  },
-  tuning: {
-    codec: $('#codec-select', HTMLSelectElement),
-    codecNote: $('#codec-note'),
-    mLine: $('#m-line'),
-    maxBitrate: $('#max-bitrate', HTMLSelectElement),
-    scale: $('#scale-down', HTMLSelectElement),
-    maxFramerate: $('#max-framerate', HTMLSelectElement),
-    limitsState: $('#limits-state'),
-    sending: $('#sending'),
-  },
-  inspector: $('#inspector'),
-  states: {
-    signalingState: $('#signaling-state'),
-    iceGatheringState: $('#ice-gathering-state'),
-    iceConnectionState: $('#ice-connection-state'),
-    connectionState: $('#connection-state'),
-  } satisfies Record<keyof PeerStates, HTMLElement>,
-};
+const el = callPageElements();
 
 const initial = roomFromSearch(location.search);
 el.room.value = initial.room;
@@ -143,11 +83,12 @@ async function loadSteps(): Promise<StepsPanel> {
   stepsPanel ??= new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
   return stepsPanel;
 }
-const tuning = new CodecBandwidth(el.tuning, (err) => showError(el.problem, err, 'RTCPeerConnection'));
-/** The in-call controls, made when the call machinery has loaded (in idle time, or by Join). */
+/** The in-call controls and the codec/bandwidth card, made when the call machinery has loaded (in idle time, or by Join). */
 let controls: CallControls | null = null;
+let tuning: CodecBandwidth | null = null;
 function withCore(core: CallCoreModule): CallCoreModule {
   controls ??= new core.CallControls(el.controls, (err, context) => showError(el.problem, err, context));
+  tuning ??= new core.CodecBandwidth(el.tuning, (err) => showError(el.problem, err, 'RTCPeerConnection'));
   loadedCore = core;
   return core;
 }
@@ -334,7 +275,7 @@ async function join(): Promise<void> {
     });
   }, 1000);
   s.on('peer', (peer) => {
-    tuning.attach(peer.pc);
+    tuning?.attach(peer.pc);
     core.recordPeer(trace, peer, s.role ?? 'caller');
   });
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
@@ -388,7 +329,7 @@ async function join(): Promise<void> {
   s.on('ended', (reason) => {
     lastEnd = reason;
     controls?.setChannel(null);
-    tuning.attach(null);
+    tuning?.attach(null);
     el.remoteVideo.srcObject = null;
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];

@@ -1,7 +1,7 @@
 /**
  * What a call page needs once the user joins (or starts) a call, in one chunk of its own: the room
  * session and its call, the signaling client and protocol, the trace the inspector shows, and the
- * in-call controls. The pages load it with a dynamic `import()` in idle time after their first
+ * in-call controls and the codec/bandwidth card. The pages load it with a dynamic `import()` in idle time after their first
  * paint, so it is there before the user presses Join, and await it there at the latest.
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/import
@@ -13,6 +13,7 @@ export { SignalingClient, cappedReconnectDelay, signalingUrl } from '../signalin
 export { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace';
 export { CallMedia } from '../rtc/controls';
 export { CallControls } from './call-controls';
+export { CodecBandwidth } from './codec-bandwidth';
 export { startLoopback } from '../rtc/loopback';
 
 /**

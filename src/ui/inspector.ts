@@ -170,6 +170,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     pending = [];
     cancelIdle?.();
     cancelIdle = null;
+    root.dataset.pending = 'no'; // nothing live waits: show() and replay() draw everything themselves
   };
   const show = (t: Trace, isMerge = false) => {
     stopReplay();
@@ -268,6 +269,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
       offEntry();
       if (download.href) URL.revokeObjectURL(download.href);
       root.replaceChildren();
+      delete root.dataset.pending; // until the next inspector is mounted here
     },
   };
 }
