@@ -55,6 +55,8 @@ export type PlaygroundErrorName =
   | 'SignalingClosed'
   | 'IceFailed'
   | 'IceStuck'
+  /** After an ICE restart no media arrives although connected, and one more restart did not help. */
+  | 'MediaStalled'
   /** `iceTransportPolicy: 'relay'` with no TURN server in the list: nothing can be gathered. */
   | 'RelayWithoutTurn'
   | 'TimeoutError'
@@ -299,6 +301,10 @@ const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'nam
   IceStuck: (err) => ({
     title: 'The call could not connect.',
     detail: err instanceof Error && err.message ? err.message : 'ICE did not find a working candidate pair, even after an ICE restart.',
+  }),
+  MediaStalled: (err) => ({
+    title: 'The call is connected, but no audio or video arrives any more.',
+    detail: err instanceof Error && err.message ? err.message : 'Media stopped after an ICE restart.',
   }),
   IceFailed: iceFailed,
   RelayWithoutTurn: () => ({

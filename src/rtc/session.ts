@@ -48,6 +48,8 @@ export type CallSessionEvents = {
   progress: [progress: RelayedProgress];
   /** The ICE watchdog restarted ICE on this side (the call sat in "connecting" past `afterMs`). */
   icerestart: [afterMs: number];
+  /** After an ICE restart no media arrived for `afterMs` although connected; `restarted`: ICE restarted again from this side. */
+  mediastall: [afterMs: number, restarted: boolean];
   /**
    * After a reconnect the peer of the running call is not in the room (the signaler restarted and
    * it has not come back yet): it is given until `at` (wall-clock ms) before it counts as left.
@@ -352,6 +354,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
       if (this.#remoteGone && this.#call === call && state !== 'connected') this.#end('peer-left');
     });
     call.on('icerestart', () => this.emit('icerestart', this.#opts.iceTimeoutMs ?? 5000));
+    call.on('mediastall', (afterMs, restarted) => this.emit('mediastall', afterMs, restarted));
     call.on('peer', (peer) => this.emit('peer', peer, remote));
     call.on('remotestream', (stream) => this.emit('remotestream', stream));
     call.on('datachannel', (channel) => this.emit('datachannel', channel));
