@@ -131,11 +131,14 @@ export async function glareRounds(a: UserPage, b: UserPage, rounds: number, time
     await both('idle');
     const before = await Promise.all(pages.map(async (p) => [await offersSent(p), await watchdogRestarts(p)] as const));
     const marks = await Promise.all(pages.map((p) => p.evaluate(() => (globalThis as Dbg).playground?.trace?.entries.length ?? 0)));
+    // Both pages hold first, then both click: a page whose click came late must not have taken
+    // the other's offer already (it would answer instead of offering).
     await Promise.all(pages.map((p) => p.evaluate(() => {
       const hold = (globalThis as typeof globalThis & Hold).glareHold;
-      if (hold) hold.on = true;
-      document.querySelector<HTMLButtonElement>('#call')?.click();
+      if (!hold) throw new Error('holdSignalsUntilOffer() was not called on this page');
+      hold.on = true;
     })));
+    await Promise.all(pages.map((p) => p.evaluate(() => document.querySelector<HTMLButtonElement>('#call')?.click())));
     const tClick = Date.now();
     let tConn = 0;
     try {
