@@ -63,6 +63,8 @@ export interface CallOptions {
   signaler: CallSignaler;
   /** ICE watchdog timeout in ms (see {@link IceWatchdog}). Default 5000. */
   iceTimeoutMs?: number;
+  /** How long no media may arrive after an ICE restart before it counts as stalled, in ms (see MediaWatchdog). Default 2000. */
+  mediaStallMs?: number;
   /**
    * False: no ICE candidate leaves this side (dropped, and `a=candidate` lines removed from the SDP
    * sent): the `candidates=none` demo of a call that cannot connect. Default true.
@@ -233,7 +235,11 @@ export class Call extends Emitter<CallEvents> {
       this.emit('problem', iceError({ ...d, message: d.message + tried }, peer.pc));
     });
     this.#watchdog = watchdog;
-    const media = new MediaWatchdog({ packetsReceived: () => inboundPackets(peer.pc), connected: () => peer.pc.connectionState === 'connected' });
+    const media = new MediaWatchdog({
+      packetsReceived: () => inboundPackets(peer.pc),
+      connected: () => peer.pc.connectionState === 'connected',
+      stallMs: this.#opts.mediaStallMs,
+    });
     media.on('stall', (afterMs, again) => {
       this.emit('mediastall', afterMs, !again);
       if (again) {

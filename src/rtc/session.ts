@@ -72,6 +72,8 @@ export interface CallSessionOptions {
   peerConnectionFactory?: PeerConnectionFactory;
   /** ICE watchdog timeout in ms. Default 5000. */
   iceTimeoutMs?: number;
+  /** No media this long after an ICE restart counts as stalled (ms). Default 2000. */
+  mediaStallMs?: number;
   /** False: no ICE candidate leaves this side (the `candidates=none` demo). Default true. */
   sendCandidates?: boolean;
 }
@@ -340,6 +342,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
       call = new Call({
         remote, role, polite, negotiator,
         iceTimeoutMs: this.#opts.iceTimeoutMs,
+        mediaStallMs: this.#opts.mediaStallMs,
         sendCandidates: this.#opts.sendCandidates,
         signaler: { send: (msg) => this.#send({ ...msg, to: remote.id }) },
       });

@@ -71,7 +71,11 @@ export class FakePeerConnection extends EventTarget {
   getTransceivers(): unknown[] { return this.#transceivers; }
   getSenders(): unknown[] { return this.#transceivers.map((t) => t.sender); }
   getReceivers(): unknown[] { return []; }
-  async getStats(): Promise<Map<string, unknown>> { return new Map(); }
+  /** RTP packets "received" (one inbound-rtp stats entry), or null for none (the default). */
+  packetsIn: number | null = null;
+  async getStats(): Promise<Map<string, unknown>> {
+    return new Map(this.packetsIn === null ? [] : [['in', { type: 'inbound-rtp', kind: 'video', packetsReceived: this.packetsIn }]]);
+  }
 
   addTrack(track: unknown): unknown {
     this.#guard();

@@ -6,6 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inboundPackets, MediaWatchdog } from '../../src/rtc/media-watchdog';
+import { connectedPair, FakeServer, waitFor } from '../helpers/call-harness';
+import { FakeNetwork } from '../helpers/fake-network';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,6 +71,26 @@ test('inboundPackets sums inbound-rtp packets of every kind, nothing else', asyn
   ]);
   const pc = { getStats: async () => stats } as unknown as RTCPeerConnection;
   assert.is(await inboundPackets(pc), 42);
+});
+
+test('in a call: after the other side restarts ICE, media that stops here makes this side restart ICE once (and say so), then explain', async () => {
+  const [a, b] = await connectedPair(new FakeServer(), new FakeNetwork(), 'stall', { mediaStallMs: 150 });
+  const stalls: boolean[] = [];
+  b.session.on('mediastall', (_ms, restarted) => stalls.push(restarted));
+  const bpc = b.pc();
+  if (!bpc) throw new Error('b has no connection');
+  bpc.packetsIn = 500; // media came in before the restart, and now stops
+  const offers = bpc.offersMade;
+  a.session.restartIce();
+  await waitFor(() => stalls.length === 1, 'b noticed the stall', 3000);
+  assert.equal(stalls, [true], 'b restarted ICE itself');
+  await waitFor(() => bpc.offersMade === offers + 1, 'b sent its own ICE-restart offer', 3000);
+  await waitFor(() => b.events.includes('problem:MediaStalled'), 'b explained it when its own restart did not help', 3000);
+  assert.equal(stalls, [true, false]);
+  assert.is(b.session.callState, 'connected', 'the call itself is not ended');
+  assert.not.ok(a.events.some((e) => e.includes('MediaStalled')), 'a, whose media was fine (none counted), says nothing');
+  a.session.close();
+  b.session.close();
 });
 
 test.run();
