@@ -4,7 +4,8 @@
 //   src/pages/NAME.html → dist/NAME.html    the page's <main>, wrapped in the one layout (src/pages/_layout.html),
 //                                           rendered at the start of each build (plugin pageTemplate)
 //   server/main.ts      → dist/server.js    the server, run by plain `node` (npm start)
-// Source maps always; minified with --production. Prints each page's JS size (raw and gzip).
+// Source maps always; minified with --production. Prints each page's initial JS (gzip, minified)
+// against INITIAL_JS_BUDGET, and what it loads later with dynamic import().
 // `node build.mjs --server-only` builds only dist/server.js (npm run dev: the server then builds the
 // pages itself, with pageBuildOptions({ dev: true }) in an esbuild context, and reloads the pages).
 // `node build.mjs --start [server options]` is `npm start`: it checks the port before anything is built
@@ -13,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -109,7 +110,92 @@ function pageTemplate(root, dev) {
 }
 
 /**
- * Prints each page's JS size (its entry plus every chunk it imports, raw and gzip) after a build.
+ * Most JS a page may load before the user opens anything (its entry plus every chunk that entry
+ * imports statically), in gzip bytes of the minified build that `npm start` serves. Parts opened
+ * later (inspector, step mode, QR code, …) load with a dynamic `import()` and do not count.
+ * test/unit/page-size.test.ts fails when a page is over it.
+ */
+export const INITIAL_JS_BUDGET = 15 * 1024;
+
+/**
+ * @typedef {{ name: string, initialRaw: number, initialGzip: number, laterRaw: number, laterGzip: number }} PageSize
+ *   bytes of one page's JS: `initial*` its entry and its static imports (loaded with the page),
+ *   `later*` what its dynamic imports may add (loaded when opened); raw and gzip (zlib's default level)
+ */
+
+/**
+ * Each page's JS sizes from an esbuild metafile: the entry of every `src/pages/NAME.ts` plus the
+ * chunks it reaches through static imports (initial), and what dynamic imports reach beyond that
+ * (later). Each file is gzipped on its own, as the browser downloads it.
+ * @param {esbuild.Metafile} metafile
+ * @param {(outputPath: string) => Uint8Array} read the bytes of an output (path as in the metafile)
+ * @returns {PageSize[]} sorted by page name
+ */
+export function pageSizes(metafile, read) {
+  const outputs = metafile.outputs;
+  /**
+   * @param {string[]} from
+   * @param {(kind: string) => boolean} follow
+   */
+  const closure = (from, follow) => {
+    const seen = new Set();
+    const visit = (/** @type {string} */ f) => {
+      if (seen.has(f) || !outputs[f]) return;
+      seen.add(f);
+      for (const imp of outputs[f].imports) if (follow(imp.kind)) visit(imp.path);
+    };
+    from.forEach(visit);
+    return seen;
+  };
+  /** @param {Iterable<string>} files */
+  const bytes = (files) => {
+    let raw = 0;
+    let gz = 0;
+    for (const f of files) {
+      const buf = read(f);
+      raw += buf.length;
+      gz += gzipSync(buf).length;
+    }
+    return { raw, gz };
+  };
+  const rows = [];
+  for (const [file, out] of Object.entries(outputs)) {
+    if (!out.entryPoint || !file.endsWith('.js') || !/(^|\/)src\/pages\/[^/]+\.ts$/.test(out.entryPoint)) continue;
+    const initial = closure([file], (kind) => kind === 'import-statement');
+    const all = closure([file], (kind) => kind === 'import-statement' || kind === 'dynamic-import');
+    const first = bytes(initial);
+    const later = bytes([...all].filter((f) => !initial.has(f)));
+    rows.push({ name: basename(file, '.js'), initialRaw: first.raw, initialGzip: first.gz, laterRaw: later.raw, laterGzip: later.gz });
+  }
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Builds the pages of `root` minified, in memory (nothing is written), and measures them with
+ * {@link pageSizes}: what `npm start` serves.
+ * @param {string} [root]
+ * @returns {Promise<PageSize[]>}
+ * @throws esbuild's build failure
+ */
+export async function measurePages(root = ROOT) {
+  const options = pageBuildOptions({ root, production: true });
+  const result = await esbuild.build({
+    ...options,
+    write: false,
+    sourcemap: false,
+    // The page template writes dist/*.html: not for a measurement.
+    plugins: (options.plugins ?? []).filter((p) => p.name !== 'page-template'),
+  });
+  if (!result.metafile) throw new Error('esbuild gave no metafile');
+  const files = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
+  const cwd = options.absWorkingDir ?? process.cwd();
+  return pageSizes(result.metafile, (f) => files.get(resolve(cwd, f)) ?? new Uint8Array());
+}
+
+/**
+ * Prints each page's JS after a build: initial (entry plus static imports) against
+ * {@link INITIAL_JS_BUDGET}, and what loads later (dynamic imports), in gzip. The figures are
+ * always those of the minified build (`npm start`): a development build measures it in memory.
  * @param {string} root
  * @param {boolean} production
  * @returns {esbuild.Plugin}
@@ -118,35 +204,18 @@ function sizeReport(root, production) {
   return {
     name: 'size-report',
     setup(build) {
-      build.onEnd((result) => {
+      build.onEnd(async (result) => {
         if (result.errors.length > 0 || !result.metafile) return;
-        const outputs = result.metafile.outputs;
-        const rows = [];
-        for (const [file, out] of Object.entries(outputs)) {
-          // Pages only: not the dev client, not the chunks loaded later with import() (they have an entryPoint too).
-          if (!out.entryPoint?.startsWith('src/pages/') || !file.endsWith('.js')) continue;
-          const seen = new Set();
-          /** @param {string} f */
-          const visit = (f) => {
-            if (seen.has(f)) return;
-            seen.add(f);
-            for (const imp of outputs[f]?.imports ?? []) if (imp.kind === 'import-statement') visit(imp.path);
-          };
-          visit(file);
-          let raw = 0;
-          let gz = 0;
-          for (const f of seen) {
-            const buf = readFileSync(join(process.cwd(), f));
-            raw += buf.length;
-            gz += gzipSync(buf).length;
-          }
-          rows.push({ name: basename(file, '.js'), raw, gz });
-        }
-        rows.sort((a, b) => a.name.localeCompare(b.name));
+        const metafile = result.metafile;
+        const rows = production ? pageSizes(metafile, (f) => readFileSync(join(process.cwd(), f))) : await measurePages(root);
         /** @param {number} n */
-        const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(10);
+        const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(9);
         console.log(`built ${rows.length} pages${production ? ' (production)' : ''} into ${relative(process.cwd(), join(root, 'dist'))}/`);
-        for (const row of rows) console.log(`  ${row.name.padEnd(12)} ${kb(row.raw)} raw ${kb(row.gz)} gzip`);
+        console.log(`  JS per page, minified as npm start serves it (gzip): initial (budget ${kb(INITIAL_JS_BUDGET).trim()}), later (loaded when opened)`);
+        for (const row of rows) {
+          const over = row.initialGzip > INITIAL_JS_BUDGET ? `  OVER the ${kb(INITIAL_JS_BUDGET).trim()} budget` : '';
+          console.log(`  ${row.name.padEnd(10)} initial ${kb(row.initialGzip)}   later ${kb(row.laterGzip)}${over}`);
+        }
       });
     },
   };

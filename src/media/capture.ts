@@ -5,7 +5,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia
  * @see https://w3c.github.io/mediacapture-main/#dom-mediadevices-getusermedia
  */
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 import { shown } from '../util/code-ran';
 
 /**

@@ -7,7 +7,7 @@
  * @see https://w3c.github.io/mediacapture-screen-share/
  */
 import { mediaDevices } from './capture';
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 import { shown } from '../util/code-ran';
 
 /**

@@ -7,7 +7,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/duration
  * @see https://bugs.chromium.org/p/chromium/issues/detail?id=642012
  */
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 
 /**
  * Resolves with `promise`, or rejects with PlaygroundError `TimeoutError` after `ms`.

@@ -6,7 +6,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/MediaRecorder
  * @see https://w3c.github.io/mediacapture-record/
  */
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 import { shown } from '../util/code-ran';
 import { Emitter } from '../util/emitter';
 

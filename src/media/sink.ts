@@ -5,7 +5,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLMediaElement/setSinkId
  * @see https://w3c.github.io/mediacapture-output/
  */
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 import { shown } from '../util/code-ran';
 
 /** Which browsers let a page choose the audio output (shown when this one cannot). */

@@ -2,119 +2,31 @@
  * Call page: finds its elements and wires them to {@link CallSession}. No WebRTC logic lives here.
  */
 import { getUserMedia, stopStream } from '../media/capture';
-import { CallSession, type EndReason, type RoomState } from '../rtc/session';
-import { perfectNegotiation } from '../rtc/perfect-negotiator';
-import { stepByStep } from '../rtc/step-negotiator';
-import type { Stepper } from '../rtc/stepper';
+import type { CallSession, EndReason, RoomState } from '../rtc/session';
 import { IceSettings } from '../ui/ice-settings';
 import type { PeerStates } from '../rtc/peer';
-import { SignalingClient, cappedReconnectDelay, signalingUrl, type ReconnectInfo } from '../signaling/client';
+import type { Stepper } from '../rtc/stepper';
 import { callParamsFromSearch } from '../rtc/call-params';
+import type { SignalingClient } from '../signaling/client';
 import type { PeerInfo } from '../signaling/protocol';
 import { roomFromSearch, roomLink } from '../signaling/room-name';
-import { recordPeer, recordSignaling, roomSide, Trace } from '../rtc/trace'; import { shareSteps } from '../rtc/step-progress';
-import { mountInspector } from '../ui/inspector';
-import { CallMedia } from '../rtc/controls';
-import { CallControls } from '../ui/call-controls';
-import { CodecBandwidth } from '../ui/codec-bandwidth';
-import { StepsPanel } from '../ui/steps-panel';
+import type { Trace } from '../rtc/trace';
+import type { CallControls } from '../ui/call-controls';
+import type { CallCoreModule } from '../ui/call-core';
+import type { StepsPanel } from '../ui/steps-panel';
+import type { CodecBandwidth } from '../ui/codec-bandwidth';
+import { loadCallCore, loadInspector, loadQr, loadStepMode } from '../ui/lazy';
+import { whenIdle } from '../ui/idle';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
-import { describeCallSituation } from '../ui/call-status';
-import { drawQr } from '../ui/qr';
+import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT } from '../ui/call-status';
 import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
+import { callPageElements } from '../ui/call-page-elements';
 
 initPage();
 
-const el = {
-  problem: $('#problem'),
-  form: $('#join-form', HTMLFormElement),
-  room: $('#room', HTMLInputElement),
-  name: $('#name', HTMLInputElement),
-  join: $('#join', HTMLButtonElement),
-  leave: $('#leave', HTMLButtonElement),
-  roomState: $('#room-state'),
-  roomHint: $('#room-hint'),
-  roomLink: $('#room-link'),
-  copyLink: $('#copy-link', HTMLButtonElement),
-  peers: $('#peers', HTMLUListElement),
-  localVideo: $('#local-video', HTMLVideoElement),
-  remoteVideo: $('#remote-video', HTMLVideoElement),
-  remoteCaption: $('#remote-caption'),
-  callState: $('#call-state'),
-  callSummary: $('#call-summary'),
-  roomQr: $('#room-qr', HTMLCanvasElement),
-  roomQrNote: $('#room-qr-note'),
-  call: $('#call', HTMLButtonElement),
-  hangup: $('#hangup', HTMLButtonElement),
-  ice: {
-    iceServers: $('#ice-servers', HTMLTextAreaElement),
-    relayOnly: $('#relay-only', HTMLInputElement),
-    turnStatus: $('#turn-status'),
-  },
-  modeStep: $('#mode-step', HTMLInputElement),
-  modeAuto: $('#mode-auto', HTMLInputElement),
-  steps: $('#steps'),
-  nextStep: $('#next-step', HTMLButtonElement),
-  restartIce: $('#restart-ice', HTMLButtonElement),
-  controls: {
-    muteAudio: $('#mute-audio', HTMLButtonElement),
-    muteVideo: $('#mute-video', HTMLButtonElement),
-    camera: $('#camera-select', HTMLSelectElement),
-    microphone: $('#mic-select', HTMLSelectElement),
-    shareScreen: $('#share-screen', HTMLButtonElement),
-    remoteMedia: $('#remote-media'),
-    chatLog: $('#chat-log', HTMLUListElement),
-    chatForm: $('#chat-form', HTMLFormElement),
-    chatInput: $('#chat-input', HTMLInputElement),
-    chatSend: $('#chat-send', HTMLButtonElement),
-    localVideo: $('#local-video', HTMLVideoElement),
-  },
-  tuning: {
-    codec: $('#codec-select', HTMLSelectElement),
-    codecNote: $('#codec-note'),
-    mLine: $('#m-line'),
-    maxBitrate: $('#max-bitrate', HTMLSelectElement),
-    scale: $('#scale-down', HTMLSelectElement),
-    maxFramerate: $('#max-framerate', HTMLSelectElement),
-    limitsState: $('#limits-state'),
-    sending: $('#sending'),
-  },
-  inspector: $('#inspector'),
-  states: {
-    signalingState: $('#signaling-state'),
-    iceGatheringState: $('#ice-gathering-state'),
-    iceConnectionState: $('#ice-connection-state'),
-    connectionState: $('#connection-state'),
-  } satisfies Record<keyof PeerStates, HTMLElement>,
-};
-
-const ROOM_TEXT: Record<RoomState, string> = {
-  connecting: 'connecting…',
-  joined: 'joined',
-  reconnecting: 'reconnecting…',
-  full: 'room full',
-  left: 'left',
-};
-const END_TEXT: Record<EndReason, string> = {
-  'local-hangup': 'You hung up.',
-  'remote-hangup': 'The other side hung up.',
-  'peer-left': 'The other side left the room.',
-  'left-room': 'You left the room.',
-  'signaling-closed': 'The signaling connection closed before the call was set up.',
-  'signaling-lost': 'The signaling server was away too long and forgot this page: the call was ended. Call again.',
-};
-
-/**
- * "Reconnecting to the signaling server (attempt 3, next in 2.7 s)…", counting down to `info.at`.
- * `everJoined` false: the server has not been reached yet.
- */
-function reconnectText(info: ReconnectInfo, everJoined: boolean): string {
-  const left = Math.max(0, info.at - Date.now()) / 1000;
-  const what = everJoined ? 'Reconnecting to the signaling server' : 'Cannot reach the signaling server; trying again';
-  return left > 0.05 ? `${what} (attempt ${info.attempt}, next in ${left.toFixed(1)} s)…` : `${what} (attempt ${info.attempt}, now)…`;
-}
+const el = callPageElements();
 
 const initial = roomFromSearch(location.search);
 el.room.value = initial.room;
@@ -138,7 +50,10 @@ const link = (): string => {
 const showLink = () => {
   const shared = link();
   el.roomLink.textContent = shared;
-  drawQr(el.roomQr, shared);
+  // The QR painter is a chunk of its own: the link text is there at once, its QR code a moment later.
+  void loadQr().then(({ drawQr }) => {
+    if (el.roomLink.textContent === shared) drawQr(el.roomQr, shared);
+  });
 };
 if (['localhost', '127.0.0.1', '[::1]'].includes(location.hostname)) {
   el.roomQrNote.textContent = 'This page was opened as localhost, which a phone cannot reach: open it through the Network URL that npm start prints, and share that link.';
@@ -152,6 +67,8 @@ el.copyLink.addEventListener('click', async () => {
 
 let session: CallSession | null = null;
 let inspector: { destroy(): void } | null = null;
+/** The trace the inspector shows (the last joined session's). */
+let inspected: Trace | null = null;
 let localStream: MediaStream | null = null;
 let stepMode = false;
 /** The step-mode call's stepper, if any. */
@@ -159,18 +76,46 @@ let stepper: Stepper | null = null;
 let reconnectTicker: ReturnType<typeof setInterval> | undefined;
 /** Why the last call ended (cleared when a new one starts), for the plain-words summary. */
 let lastEnd: EndReason | null = null;
-const stepsPanel = new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
-const controls = new CallControls(el.controls, (err, context) => showError(el.problem, err, context));
-const tuning = new CodecBandwidth(el.tuning, (err) => showError(el.problem, err, 'RTCPeerConnection'));
+/** The step list, made when step mode is first chosen (step mode is a chunk of its own). */
+let stepsPanel: StepsPanel | null = null;
+async function loadSteps(): Promise<StepsPanel> {
+  const { StepsPanel } = await loadStepMode();
+  stepsPanel ??= new StepsPanel(el.steps, el.nextStep, (err, context) => showError(el.problem, err, context, { near: el.nextStep }));
+  return stepsPanel;
+}
+/** The in-call controls and the codec/bandwidth card, made when the call machinery has loaded (in idle time, or by Join). */
+let controls: CallControls | null = null;
+let tuning: CodecBandwidth | null = null;
+function withCore(core: CallCoreModule): CallCoreModule {
+  controls ??= new core.CallControls(el.controls, (err, context) => showError(el.problem, err, context));
+  tuning ??= new core.CodecBandwidth(el.tuning, (err) => showError(el.problem, err, 'RTCPeerConnection'));
+  loadedCore = core;
+  return core;
+}
 if (new URLSearchParams(location.search).get('mode') === 'step') el.modeStep.checked = true;
 trackCallMode($('#call-page'), el.modeStep, el.modeAuto);
+const showSteps = () => {
+  if (el.modeStep.checked) loadSteps().catch((err: unknown) => showError(el.problem, err, 'signaling', { near: el.modeStep }));
+};
+el.modeStep.addEventListener('change', showSteps);
+showSteps();
+// The call machinery and the inspector download in idle time after the first paint, ready before
+// anyone joins (Join waits for them only if they are not there yet).
+whenIdle(() => {
+  loadCallCore().then(withCore, (err: unknown) => console.error('loading the call failed (Join tries again):', err));
+  void loadInspector();
+}, 2000);
 bindNextStepKeys([el.nextStep]);
+
+/** The call machinery once loaded (Join awaits it). */
+let loadedCore: CallCoreModule | null = null;
 
 /** Hands a newly opened local stream to the preview and the in-call controls. */
 function useLocalStream(stream: MediaStream | null): void {
   localStream = stream;
   el.localVideo.srcObject = stream;
-  controls.setMedia(stream ? new CallMedia(stream, () => session?.peer?.pc ?? null) : null);
+  const core = loadedCore;
+  controls?.setMedia(stream && core ? new core.CallMedia(stream, () => session?.peer?.pc ?? null) : null);
 
 }
 
@@ -226,6 +171,13 @@ async function join(): Promise<void> {
     showError(el.problem, err, 'RTCPeerConnection', { near: el.ice.iceServers });
     return;
   }
+  let core: CallCoreModule;
+  try {
+    core = withCore(await loadCallCore());
+  } catch (err) {
+    showError(el.problem, err, 'signaling', { near: el.join });
+    return;
+  }
   history.replaceState(null, '', link());
   // Rejoining: the old session closes its call, its room membership and its reconnects.
   session?.close();
@@ -236,6 +188,18 @@ async function join(): Promise<void> {
   setState(el.roomState, 'connecting', 'opening camera…');
   el.join.disabled = true;
   stepMode = el.modeStep.checked;
+  let stepModule: Awaited<ReturnType<typeof loadStepMode>> | null = null;
+  if (stepMode) {
+    try {
+      stepModule = await loadStepMode();
+      await loadSteps();
+    } catch (err) {
+      showError(el.problem, err, 'signaling', { near: el.join });
+      setState(el.roomState, 'left', ROOM_TEXT.left);
+      el.join.disabled = false;
+      return;
+    }
+  }
   useLocalStream(null);
   if (!stepMode) try {
     useLocalStream(await getUserMedia({ audio: true, video: true }));
@@ -246,17 +210,17 @@ async function join(): Promise<void> {
   }
   let client: SignalingClient;
   try {
-    const url = signalingUrl();
-    client = new SignalingClient(() => new WebSocket(url), params.reconnectMaxMs === null ? {} : { delay: cappedReconnectDelay(params.reconnectMaxMs) });
+    const url = core.signalingUrl();
+    client = new core.SignalingClient(() => new WebSocket(url), params.reconnectMaxMs === null ? {} : { delay: core.cappedReconnectDelay(params.reconnectMaxMs) });
   } catch (err) {
     showError(el.problem, err, 'signaling', { near: el.join });
     return;
   }
   const configuration = () => ice.configuration();
   // Inspector: one trace per session (diagram, states, candidates, stats, export/import).
-  const trace = new Trace();
+  const trace = new core.Trace();
   exposeDebug('trace', trace);
-  const s = new CallSession({
+  const s = new core.CallSession({
     client,
     room: el.room.value,
     name: el.name.value.trim() || undefined,
@@ -264,8 +228,8 @@ async function join(): Promise<void> {
     configuration,
     iceTimeoutMs: params.iceTimeoutMs ?? undefined,
     sendCandidates: params.sendCandidates,
-    negotiator: stepMode
-      ? stepByStep({
+    negotiator: stepModule
+      ? stepModule.stepByStep({
         configuration,
         getUserMedia: async (constraints) => {
           stopStream(localStream);
@@ -276,22 +240,22 @@ async function join(): Promise<void> {
         },
         onStepper: (made) => {
           stepper = made;
-          stepsPanel.attach(made);
+          stepsPanel?.attach(made);
           exposeDebug('stepper', made);
           made.on('change', renderButtons);
-          shareSteps(made, s, trace);
+          stepModule?.shareSteps(made, s, trace);
         },
       })
-      : perfectNegotiation,
+      : core.perfectNegotiation,
   });
   session = s;
-  stepsPanel.attach(null);
-  stepsPanel.showPeer(null);
-  s.on('progress', (progress) => stepsPanel.showPeer(progress));
-  s.on('datachannel', (channel) => controls.setChannel(channel));
+  stepsPanel?.attach(null);
+  stepsPanel?.showPeer(null);
+  s.on('progress', (progress) => stepsPanel?.showPeer(progress));
+  s.on('datachannel', (channel) => controls?.setChannel(channel));
   exposeDebug('call', s);
-  const side = roomSide(client, () => s.role);
-  recordSignaling(trace, client, side);
+  const side = core.roomSide(client, () => s.role);
+  core.recordSignaling(trace, client, side);
   s.on('control', (direction, message, path) => {
     if (path !== 'data-channel') return; // the server path is recorded from the client itself
     const remote = s.remote?.id ?? 'unknown-peer';
@@ -299,10 +263,20 @@ async function join(): Promise<void> {
     else trace.record({ kind: 'signal', direction, side: side(), message: { ...message, from: remote }, path });
   });
   inspector?.destroy();
-  inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
+  inspector = null;
+  inspected = trace;
+  // Mounted in idle time: when this side is the caller the call starts right after joining, and
+  // the inspector draws what the trace recorded meanwhile (it records from the start either way).
+  whenIdle(() => {
+    void loadInspector().then(({ mountInspector }) => {
+      if (inspected !== trace) return;
+      inspector?.destroy();
+      inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
+    });
+  }, 1000);
   s.on('peer', (peer) => {
-    tuning.attach(peer.pc);
-    recordPeer(trace, peer, s.role ?? 'caller');
+    tuning?.attach(peer.pc);
+    core.recordPeer(trace, peer, s.role ?? 'caller');
   });
   setState(el.roomState, 'connecting', ROOM_TEXT.connecting);
   let everJoined = false;
@@ -324,7 +298,7 @@ async function join(): Promise<void> {
       }
       if (!everJoined) bringStageIntoView($('#videos'));
       everJoined = true;
-      if (stepMode && !s.activeCall) stepsPanel.preview('callee');
+      if (stepMode && !s.activeCall) stepsPanel?.preview('callee');
     }
     if (state !== 'reconnecting') setState(el.roomState, state, ROOM_TEXT[state]);
     if (state === 'left' || state === 'full') {
@@ -354,14 +328,14 @@ async function join(): Promise<void> {
   });
   s.on('ended', (reason) => {
     lastEnd = reason;
-    controls.setChannel(null);
-    tuning.attach(null);
+    controls?.setChannel(null);
+    tuning?.attach(null);
     el.remoteVideo.srcObject = null;
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
-    stepsPanel.showPeer(null);
-    if (stepMode && s.roomState === 'joined') stepsPanel.preview('callee');
+    stepsPanel?.showPeer(null);
+    if (stepMode && s.roomState === 'joined') stepsPanel?.preview('callee');
     renderButtons();
   });
   s.on('problem', (err, context) => showError(el.problem, err, context));

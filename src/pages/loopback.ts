@@ -3,18 +3,19 @@
  * mode, with the inspector showing both sides. Finds its elements and calls modules only.
  */
 import { getUserMedia } from '../media/capture';
-import { startLoopback, type Loopback } from '../rtc/loopback';
+import type { Loopback } from '../rtc/loopback';
 import type { PeerStates } from '../rtc/peer';
 import type { PeerRole } from '../rtc/steps';
-import { recordPeer, recordSignaling, Trace } from '../rtc/trace';
 import type { CallSession } from '../rtc/session';
-import { shareSteps } from '../rtc/step-progress';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
 import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
-import { mountInspector } from '../ui/inspector';
-import { StepsPanel } from '../ui/steps-panel';
+import type { StepsPanel } from '../ui/steps-panel';
+import { loadCallCore, loadInspector, loadStepMode } from '../ui/lazy';
+import type { CallCoreModule } from '../ui/call-core';
+import type { StepModeModule } from '../ui/step-mode';
+import { whenIdle } from '../ui/idle';
 
 initPage();
 
@@ -41,12 +42,33 @@ function sideElements(role: PeerRole) {
       iceConnectionState: $('.ice-connection-state', HTMLElement, root),
       connectionState: $('.connection-state', HTMLElement, root),
     } satisfies Record<keyof PeerStates, HTMLElement>,
-    panel: new StepsPanel($('.steps', HTMLElement, root), $(`#next-step-${role}`, HTMLButtonElement), (err, context) =>
-      showError(problem, err, context, { near: $(`#next-step-${role}`, HTMLButtonElement) })),
+    /** The side's step list, made when step mode is first chosen (step mode is a chunk of its own). */
+    panel: null as StepsPanel | null,
   };
 }
 const sides = { caller: sideElements('caller'), callee: sideElements('callee') };
 trackCallMode($('#loopback-page'), el.modeStep, el.modeAuto);
+
+/** Loads step mode and makes both sides' step lists (once). */
+async function loadSteps(): Promise<StepModeModule> {
+  const stepModule = await loadStepMode();
+  for (const role of ROLES) {
+    const button = $(`#next-step-${role}`, HTMLButtonElement);
+    sides[role].panel ??= new stepModule.StepsPanel($(`#${role} .steps`, HTMLElement), button, (err, context) => showError(problem, err, context, { near: button }));
+  }
+  return stepModule;
+}
+const showSteps = () => {
+  if (el.modeStep.checked) loadSteps().catch((err: unknown) => showError(problem, err, 'signaling', { near: el.modeStep }));
+};
+el.modeStep.addEventListener('change', showSteps);
+showSteps();
+// The call machinery and the inspector download in idle time after the first paint (Start waits
+// for them only if they are not there yet).
+whenIdle(() => {
+  loadCallCore().catch((err: unknown) => console.error('loading the call failed (Start tries again):', err));
+  void loadInspector();
+}, 2000);
 bindNextStepKeys([$('#next-step-caller', HTMLButtonElement), $('#next-step-callee', HTMLButtonElement)]);
 
 function renderStates(role: PeerRole, states: PeerStates | null): void {
@@ -67,14 +89,33 @@ async function start(): Promise<void> {
   showProblem(problem, null);
   const mode = el.modeStep.checked ? 'step' : 'auto';
   el.start.disabled = true;
-  const trace = new Trace();
+  let core: CallCoreModule;
+  try {
+    core = await loadCallCore();
+  } catch (err) {
+    showError(problem, err, 'signaling', { near: el.start });
+    renderButtons();
+    return;
+  }
+  const trace = new core.Trace();
   exposeDebug('trace', trace);
   inspector?.destroy();
+  inspector = null;
+  let stepModule: StepModeModule | null = null;
+  if (mode === 'step') {
+    try {
+      stepModule = await loadSteps();
+    } catch (err) {
+      showError(problem, err, 'signaling', { near: el.start });
+      renderButtons();
+      return;
+    }
+  }
   setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
   const sessions: Partial<Record<PeerRole, CallSession>> = {};
-  if (mode === 'step') for (const role of ROLES) sides[role].panel.preview(role);
+  if (mode === 'step') for (const role of ROLES) sides[role].panel?.preview(role);
   try {
-    loop = await startLoopback({
+    loop = await core.startLoopback({
       mode,
       configuration: () => ({ iceServers: [] }),
       getUserMedia: async (role) => {
@@ -86,10 +127,10 @@ async function start(): Promise<void> {
       onSession: (role, session, client) => {
         const side = sides[role];
         sessions[role] = session;
-        session.on('progress', (progress) => side.panel.showPeer(progress));
-        recordSignaling(trace, client, () => role);
+        session.on('progress', (progress) => side.panel?.showPeer(progress));
+        core.recordSignaling(trace, client, () => role);
         session.on('peer', (peer) => {
-          recordPeer(trace, peer, role);
+          core.recordPeer(trace, peer, role);
           renderStates(role, peer.states);
           peer.on('statechange', (_which, states) => renderStates(role, states));
         });
@@ -103,9 +144,9 @@ async function start(): Promise<void> {
         session.on('problem', (err, context) => showError(problem, err, context));
       },
       onStepper: (role, stepper) => {
-        sides[role].panel.attach(stepper);
+        sides[role].panel?.attach(stepper);
         const session = sessions[role];
-        if (session) shareSteps(stepper, session, trace);
+        if (session) stepModule?.shareSteps(stepper, session, trace);
       },
     });
   } catch (err) {
@@ -117,12 +158,19 @@ async function start(): Promise<void> {
   const current = loop;
   bringStageIntoView($('#sides'));
   exposeDebug('loopback', current);
-  inspector = mountInspector(el.inspector, trace, () =>
-    ROLES.flatMap((side) => {
-      const pc = current.sessions[side].peer?.pc;
-      return pc ? [{ side, pc }] : [];
-    }),
-  );
+  // Mounted in idle time, after the setup's busiest moments; it draws what the trace recorded meanwhile.
+  whenIdle(() => {
+    void loadInspector().then(({ mountInspector }) => {
+      if (loop !== current) return;
+      inspector?.destroy();
+      inspector = mountInspector(el.inspector, trace, () =>
+        ROLES.flatMap((side) => {
+          const pc = current.sessions[side].peer?.pc;
+          return pc ? [{ side, pc }] : [];
+        }),
+      );
+    });
+  }, 1000);
   renderButtons();
   void current.setupMs?.then((ms) => {
     if (loop === current) setState(el.setupTime, 'measured', `${Math.round(ms)} ms`);
@@ -136,8 +184,8 @@ function stop(): void {
     const side = sides[role];
     side.localVideo.srcObject = null;
     side.remoteVideo.srcObject = null;
-    side.panel.attach(null);
-    side.panel.showPeer(null);
+    side.panel?.attach(null);
+    side.panel?.showPeer(null);
     renderStates(role, null);
     setState(side.callState, 'idle');
   }

@@ -2,7 +2,7 @@
  * Recorder page: finds its elements and wires them to the capture, display, formats, recorder and
  * recording-list modules. No MediaRecorder logic lives here.
  */
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 import { getUserMedia, stopStream } from '../media/capture';
 import { getDisplayMedia } from '../media/display';
 import { defaultFormat, supportedFormats, type RecordingKind } from '../media/formats';

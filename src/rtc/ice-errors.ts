@@ -9,7 +9,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/icecandidateerror_event
  * @see https://w3c.github.io/webrtc-pc/#rtcpeerconnectioniceerrorevent
  */
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 
 /**
  * One `icecandidateerror`, as plain data.

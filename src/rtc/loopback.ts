@@ -10,7 +10,6 @@ import { LoopbackTransport, SignalingClient } from '../signaling/client';
 import { Relay } from '../signaling/relay';
 import { perfectNegotiation } from './perfect-negotiator';
 import { CallSession } from './session';
-import { stepByStep } from './step-negotiator';
 import type { Stepper } from './stepper';
 import type { PeerRole } from './steps';
 
@@ -66,6 +65,8 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       }
     }
   }
+  // Step mode is a chunk of its own (dynamic import): an auto-mode page never loads it.
+  const stepByStep = options.mode === 'step' ? (await import('./step-negotiator')).stepByStep : null;
   const make = (role: PeerRole): CallSession => {
     const client = new SignalingClient(new LoopbackTransport(relay));
     const session = new CallSession({
@@ -74,7 +75,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       name: role,
       localStream: () => streams[role] ?? null,
       configuration: options.configuration,
-      negotiator: options.mode === 'step'
+      negotiator: stepByStep
         ? stepByStep({
           configuration: options.configuration,
           getUserMedia: () => open(role),

@@ -90,8 +90,9 @@ export class Peer extends Emitter<PeerEvents> {
     this.pc = pc;
     pc.onnegotiationneeded = () => this.emit('negotiationneeded');
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.emit('localcandidate', candidate);
+      // Sent first, shown second: the candidate must not wait for the inspector.
       this.emit('icecandidate', candidate);
+      if (candidate) this.emit('localcandidate', candidate);
     };
     pc.ontrack = (ev) => this.emit('track', ev);
     pc.ondatachannel = (ev) => this.emit('datachannel', ev.channel);

@@ -127,15 +127,16 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     this.#ignoreOffer = !this.polite && offerCollision;
     if (this.#ignoreOffer) return;
     await pc.setRemoteDescription({ type: signal.type, sdp: signal.sdp });
-    const queued = this.#pending;
-    this.#pending = [];
-    for (const c of queued) await this.#addCandidate(c);
     if (signal.type === 'offer') {
       this.#addLocalTracks();
       await pc.setLocalDescription();
       const desc = pc.localDescription;
       if (!this.#closed && desc) this.emit('signal', { type: 'answer', sdp: desc.sdp });
     }
+    // Queued candidates after the answer has left: the caller waits for the answer, not for them.
+    const queued = this.#pending;
+    this.#pending = [];
+    for (const c of queued) await this.#addCandidate(c);
   }
 
   async #addCandidate(candidate: IceCandidateJSON | null): Promise<void> {

@@ -7,7 +7,7 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
-import { PlaygroundError, type ErrorContext } from '../errors/explain';
+import { PlaygroundError, type ErrorContext } from '../errors/playground-error';
 import type { ReconnectInfo, SignalingClient } from '../signaling/client';
 import type { ClientMessage, ErrorMessage, PeerInfo, ProgressMessage, RelayedProgress, ServerMessage } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';

@@ -16,8 +16,9 @@ export type { ProgressMessage, RelayedProgress };
 
 /** Largest frame the signaler accepts, in bytes (64 KiB); a larger one closes the socket with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
-/** Longest room name, in characters. */
-export const MAX_ROOM_LENGTH = 64;
+// Room names live in a module of their own: the pages read `?room=` before loading the protocol.
+import { MAX_ROOM_LENGTH, ROOM_PATTERN } from './room-pattern';
+export { MAX_ROOM_LENGTH, ROOM_PATTERN };
 /** Longest display name, in characters. */
 export const MAX_NAME_LENGTH = 64;
 /** Longest SDP accepted, in characters (fits in one frame with its envelope). */
@@ -25,8 +26,6 @@ export const MAX_SDP_LENGTH = 60_000;
 /** Longest ICE candidate line accepted, in characters. */
 export const MAX_CANDIDATE_LENGTH = 2048;
 
-/** Room names: 1–64 of letters, digits, `-`, `_` and `.`. */
-export const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Peer ids: assigned by the server, 8–64 URL-safe base64 characters. */
 export const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 

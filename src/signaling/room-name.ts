@@ -4,7 +4,7 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/URLSearchParams
  */
-import { ROOM_PATTERN } from './protocol';
+import { ROOM_PATTERN } from './room-pattern';
 
 const WORDS = ['amber', 'brisk', 'cedar', 'delta', 'ember', 'fjord', 'glade', 'harbor', 'iris', 'juniper', 'kite', 'lumen', 'maple', 'nova', 'orbit', 'pebble', 'quartz', 'river', 'sierra', 'tundra'] as const;
 

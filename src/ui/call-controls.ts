@@ -9,7 +9,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpSender/replaceTrack
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel
  */
-import type { ErrorContext } from '../errors/explain';
+import type { ErrorContext } from '../errors/playground-error';
 import { deviceLabel, listDevices } from '../media/devices';
 import type { CallMedia, LocalMediaState } from '../rtc/controls';
 import { CallChannel, type DataMessage } from '../rtc/data-channel';

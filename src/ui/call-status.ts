@@ -7,6 +7,7 @@
 import type { CallState } from '../rtc/call-state';
 import type { EndReason } from '../rtc/call';
 import type { RoomState } from '../rtc/session';
+import type { ReconnectInfo } from '../signaling/client';
 
 /** What the sentence is made from. */
 export interface CallSituation {
@@ -69,4 +70,33 @@ export function describeCallSituation(s: CallSituation): string {
     case null:
       return s.peers > 0 ? `In ${where}, not in a call. ${next}` : `In ${where}, waiting for someone to join: share the room link.`;
   }
+}
+
+/** The room badge's text for each room state. */
+export const ROOM_TEXT: Record<RoomState, string> = {
+  connecting: 'connecting…',
+  joined: 'joined',
+  reconnecting: 'reconnecting…',
+  full: 'room full',
+  left: 'left',
+};
+/** Why a call ended, in plain words (remote caption, call state tooltip, room hint). */
+export const END_TEXT: Record<EndReason, string> = {
+  'local-hangup': 'You hung up.',
+  'remote-hangup': 'The other side hung up.',
+  'peer-left': 'The other side left the room.',
+  'left-room': 'You left the room.',
+  'signaling-closed': 'The signaling connection closed before the call was set up.',
+  'signaling-lost': 'The signaling server was away too long and forgot this page: the call was ended. Call again.',
+};
+
+/**
+ * "Reconnecting to the signaling server (attempt 3, next in 2.7 s)…", counting down to `info.at`
+ * (epoch ms). `everJoined` false: the server has not been reached yet.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/close_event
+ */
+export function reconnectText(info: ReconnectInfo, everJoined: boolean): string {
+  const left = Math.max(0, info.at - Date.now()) / 1000;
+  const what = everJoined ? 'Reconnecting to the signaling server' : 'Cannot reach the signaling server; trying again';
+  return left > 0.05 ? `${what} (attempt ${info.attempt}, next in ${left.toFixed(1)} s)…` : `${what} (attempt ${info.attempt}, now)…`;
 }

@@ -5,7 +5,8 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/Node/textContent
  */
-import { explainError, type ErrorContext, type Explanation } from '../errors/explain';
+import type { ErrorContext, Explanation } from '../errors/playground-error';
+import { whenIdle } from './idle';
 
 /**
  * Finds the element matching `selector` and checks its type.
@@ -39,6 +40,27 @@ export interface ProblemPlacement {
   near?: HTMLElement | null;
 }
 
+/** How many times each problem box was filled: a late explanation never covers a newer problem. */
+const shownCount = new WeakMap<HTMLElement, number>();
+
+type Explain = (err: unknown, context?: ErrorContext) => Explanation;
+/** The explanations (src/errors/explain.ts): loaded in idle time after the page starts, or by the first problem. */
+let explain: Explain | null = null;
+let explainLoad: Promise<Explain> | null = null;
+function loadExplain(): Promise<Explain> {
+  explainLoad ??= import('../errors/explain').then((m) => (explain = m.explainError));
+  return explainLoad;
+}
+whenIdle(() => void loadExplain(), 3000);
+
+/** What a problem box shows until the explanations have loaded: the error's own name and message. */
+function interim(err: unknown): Explanation {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; name?: unknown; message?: unknown };
+  const name = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
+  const raw = typeof e.message === 'string' ? e.message : typeof err === 'string' ? err : '';
+  return { name, title: 'Something went wrong.', detail: 'Loading the explanation…', ...(raw ? { raw } : {}) };
+}
+
 const inlineNotes = new WeakMap<HTMLElement, { note: HTMLElement; control: HTMLElement }>();
 let noteCount = 0;
 
@@ -60,6 +82,7 @@ function clearInlineNote(box: HTMLElement): void {
  * @see https://developer.mozilla.org/en-US/docs/Web/Accessibility/ARIA/Roles/alert_role
  */
 export function showProblem(box: HTMLElement, problem: Explanation | null, placement: ProblemPlacement = {}): void {
+  shownCount.set(box, (shownCount.get(box) ?? 0) + 1);
   box.replaceChildren();
   clearInlineNote(box);
   if (!problem) {
@@ -93,10 +116,29 @@ export function showProblem(box: HTMLElement, problem: Explanation | null, place
   box.scrollIntoView({ block: 'nearest', behavior: 'instant' });
 }
 
-/** {@link explainError} then {@link showProblem}: the usual catch handler of a page. */
+/**
+ * `explainError` (src/errors/explain.ts) then {@link showProblem}: the usual catch handler of a
+ * page. The explanations are a chunk of their own, loaded in idle time once the page has started:
+ * if a problem comes before they are there, the box shows the error's name and the browser's
+ * message at once and the explanation a moment later (unless another problem was shown meanwhile).
+ * @returns the explanation shown (its `name` is final at once; its text may be the interim one).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMException#error_names
+ */
 export function showError(box: HTMLElement, err: unknown, context?: ErrorContext, placement?: ProblemPlacement): Explanation {
-  const problem = explainError(err, context);
+  if (explain) {
+    const problem = explain(err, context);
+    showProblem(box, problem, placement);
+    return problem;
+  }
+  const problem = interim(err);
   showProblem(box, problem, placement);
+  const shown = shownCount.get(box);
+  loadExplain().then(
+    (explainNow) => {
+      if (shownCount.get(box) === shown) showProblem(box, explainNow(err, context), placement);
+    },
+    (loadErr: unknown) => console.error('the explanations could not be loaded:', loadErr),
+  );
   return problem;
 }
 

@@ -6,7 +6,7 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#configuration
  */
-import { PlaygroundError } from '../errors/explain';
+import { PlaygroundError } from '../errors/playground-error';
 import { relayWithoutTurn } from '../rtc/ice-errors';
 import { defaultIceServersText, parseIceServers } from '../rtc/ice-servers';
 import { fetchTurnCredentials, policyFromSearch, turnLines } from '../rtc/turn-credentials';

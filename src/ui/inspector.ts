@@ -4,7 +4,8 @@
  * samples getStats every second into the trace; exports the trace as a JSON file and imports one
  * to replay it.
  *
- * Root and `#inspector-mode` get `data-state` `live`, `imported` or `replaying`.
+ * Root and `#inspector-mode` get `data-state` `live`, `imported` or `replaying`. Live entries are
+ * drawn in idle time: root has `data-pending="yes"` while some wait, `"no"` once all are drawn.
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
@@ -17,6 +18,7 @@ import { CandidatesTable } from './inspector/candidates';
 import { renderDetail } from './inspector/detail';
 import { StatePanels } from './inspector/states';
 import { StatsPanel } from './inspector/stats';
+import { whenIdle, type IdleTime } from './idle';
 
 /**
  * One peer connection the sampler reads, with the side it plays.
@@ -32,6 +34,11 @@ export interface InspectedPeer {
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats
  */
 export const STATS_INTERVAL_MS = 1000;
+
+/** Longest a live trace entry waits for idle time before it is drawn anyway, ms. */
+const IDLE_DRAW_TIMEOUT_MS = 250;
+/** Entries drawn per slice when the browser stays busy past {@link IDLE_DRAW_TIMEOUT_MS}. */
+const IDLE_TIMEOUT_SLICE = 8;
 
 /** Every view of a trace, fed entry by entry. */
 class TraceView {
@@ -142,9 +149,28 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     root.dataset.state = state;
     backButton.hidden = live;
   };
+  // Live entries are drawn in idle time, in slices, never inside the event that recorded them:
+  // a call's signaling must not wait for the diagram, the tables or the graphs.
+  let pending: TraceEntry[] = [];
+  let cancelIdle: (() => void) | null = null;
+  const drawPending = (idle: IdleTime) => {
+    cancelIdle = null;
+    let n = 0;
+    while (pending.length > 0 && (idle.timeRemaining() > 1 || (idle.didTimeout && n < IDLE_TIMEOUT_SLICE))) {
+      const e = pending.shift();
+      if (e) view.add(e);
+      n++;
+    }
+    if (pending.length > 0) cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
+    else root.dataset.pending = 'no';
+  };
   const stopReplay = () => {
     timers.forEach(clearTimeout);
     timers = [];
+    pending = [];
+    cancelIdle?.();
+    cancelIdle = null;
+    root.dataset.pending = 'no'; // nothing live waits: show() and replay() draw everything themselves
   };
   const show = (t: Trace, isMerge = false) => {
     stopReplay();
@@ -173,7 +199,11 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
   for (const e of trace.entries) noteSide(e);
   const offEntry = trace.on('entry', (e) => {
     noteSide(e);
-    if (shown === trace && timers.length === 0) view.add(e);
+    if (shown !== trace || timers.length > 0) return;
+    pending.push(e);
+    if (cancelIdle) return;
+    root.dataset.pending = 'yes';
+    cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
   });
 
   exportButton.addEventListener('click', () => {
@@ -226,7 +256,11 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
     h('h3', {}, 'Stats'),
     view.stats.element,
   );
-  show(trace);
+  // What the trace holds already is drawn like live entries: in idle time, in slices.
+  setMode();
+  pending = [...trace.entries];
+  root.dataset.pending = pending.length > 0 ? 'yes' : 'no';
+  if (pending.length > 0) cancelIdle = whenIdle(drawPending, IDLE_DRAW_TIMEOUT_MS);
   const stopSampler = startStatsSampler(trace, getPeers);
   return {
     destroy() {
@@ -235,6 +269,7 @@ export function mountInspector(root: HTMLElement, trace: Trace, getPeers: () => 
       offEntry();
       if (download.href) URL.revokeObjectURL(download.href);
       root.replaceChildren();
+      delete root.dataset.pending; // until the next inspector is mounted here
     },
   };
 }

@@ -8,6 +8,8 @@
  * @see https://dequeuniversity.com/rules/axe/4.10/scrollable-region-focusable
  */
 
+import { whenIdle } from './idle';
+
 /** Elements that may scroll inside the page (CSS `overflow: auto` in style.css). */
 export const SCROLL_BOX_SELECTOR = 'pre, .scroll-x, .seq, .message-detail, .chat-log, .step-detail';
 
@@ -82,7 +84,8 @@ export function keepScrollBoxesReachable(root: HTMLElement = document.documentEl
   const schedule = () => {
     if (queued) return;
     queued = true;
-    requestAnimationFrame(check);
+    // Idle time, not the next frame: measuring forces a layout, which must not delay a call's setup.
+    whenIdle(check, 500);
   };
   const observer = new MutationObserver(schedule);
   observer.observe(root, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'open', 'class'] });

@@ -15,7 +15,7 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Connectivity
  */
-import type { ErrorContext } from '../errors/explain';
+import type { ErrorContext } from '../errors/playground-error';
 import type { IceRestartSteps } from '../rtc/step-restart';
 import type { Stepper, StepResult } from '../rtc/stepper';
 import { stepBoard, stepOwner, type SideProgress, type StepState } from '../rtc/step-progress';

@@ -42,7 +42,8 @@ test.before(async ({ server, tb }) => {
   const url = `${server.url}call.html?room=codec-${tb.name}`;
   const a = await openUserPage(tb.browser, url);
   const b = await openUserPage(tb.browser, url);
-  // b joins second, so b is the caller; it chooses the codec before joining.
+  // b joins second, so b is the caller; it chooses the codec before joining (the list fills when the call machinery has loaded, in idle time).
+  await b.page.waitForFunction(() => document.querySelectorAll('#codec-select option').length > 1, { timeout: 10_000, polling: 50 });
   const choices = await b.page.$$eval('#codec-select option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
   assert.ok(choices.length >= 2, `codecs offered: ${choices.join(', ')}`);
   const chosen = choices.find((c) => c.toLowerCase() === 'video/vp9') ?? choices[1] ?? '';

@@ -31,6 +31,8 @@ test('diagram, states, candidates and stats graphs of a live call; export re-imp
   await b.page.click('#join');
   await waitForState(a.page, '#call-state', 'connected');
   await waitForState(b.page, '#call-state', 'connected');
+  // The inspector mounts and draws in idle time, after the setup: wait until it has drawn everything.
+  for (const page of [a.page, b.page]) await page.waitForSelector('#inspector[data-pending="no"]', { timeout: 10_000 });
 
   // Caller's diagram: offer sent, then answer received, with candidates both ways, in that order.
   const callerArrows = await arrows(b.page);

@@ -124,6 +124,7 @@ test('server stopped (SIGTERM) and killed (SIGKILL) mid-call, restarted on the s
   await a.page.click('#hangup');
   await waitForState(b.page, '#call-state', 'idle', SLOW);
   mark('hang-up over the data channel');
+  await b.page.waitForSelector('#inspector[data-pending="no"]', { timeout: 10_000 }); // drawn in idle time
   assert.ok(await b.page.$('#inspector li[data-kind="signal"][data-type="bye"][data-path="data-channel"]'), 'the diagram shows the bye came over the data channel');
   await restart();
   await both([a, b], '#room-state', 'joined');

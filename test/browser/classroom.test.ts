@@ -150,6 +150,7 @@ test('call page: QR code decodes to the room link; no overflow and 0 axe violati
   // "Share this room": the QR code on the canvas is the room link.
   const link = await text(a.page, '#room-link');
   assert.is(link, url);
+  await a.page.waitForSelector('#room-qr[data-text]', { timeout: 10_000 }); // the QR painter loads on demand
   const image = await a.page.$eval('#room-qr', (c) => {
     const canvas = c as HTMLCanvasElement;
     const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height);
@@ -188,6 +189,7 @@ test('presenter mode on the call page at 1920x1080 (step mode, two peers): video
   await waitForState(a.page, '#room-state', 'joined');
   await a.page.bringToFront();
   await stepWithKeys(a.page, '#steps', 4);
+  await a.page.waitForSelector('#inspector[data-pending="no"]', { timeout: 10_000 }); // drawn in idle time
   for (const sel of ['#local-video', '#remote-video', '#steps .step-current h3', '#steps .step-current pre', '#steps .step-current .step-last', '#inspector .seq', '#inspector .seq-row:last-child']) {
     assert.is(await inViewport(a.page, sel), 'in view', sel);
   }
@@ -212,6 +214,7 @@ test('presenter mode (?present, remembered) on loopback at 1920x1080: large type
   assert.is(await page.$eval('#loopback-page', (e) => (e as HTMLElement).dataset.mode), 'step');
   await page.click('#start');
   await stepWithKeys(page, '#caller .steps', 5);
+  await page.waitForSelector('#inspector[data-pending="no"]', { timeout: 10_000 }); // drawn in idle time
   for (const sel of ['#caller .local-video', '#callee .remote-video', '#caller .step-current h3', '#caller .step-current pre', '#caller .step-current .step-last', '#inspector .seq', '#inspector .seq-row:last-child']) {
     assert.is(await inViewport(page, sel), 'in view', sel);
   }
