@@ -14,7 +14,9 @@
  * Options: --slices N (5) --seconds S (2) --clients 2,50,500 --procs P (3) --memory N (5000, 0 skips)
  * --cycles N (3) --only memory|relay --kinds ours,raw,socketio. Ratios need both relays in the run
  * (otherwise n/a, and the goals are reported as not checked). BENCH_CPU_PROF=DIR: a V8 CPU profile
- * per relay process. Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
+ * per relay process. BENCH_NODE_ARGS="--flag ...": extra node flags, BENCH_ENV="K=V ...": environment
+ * instead of the start script's allocator settings, each for every relay alike (a fair comparison needs
+ * the same process flags). Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,17 +24,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ClientPlan, LoadRequest, RelayKind, RunResult } from './load-child';
-import type { ServerUsage } from './server-child';
+import type { ServerRequest, ServerUsage } from './server-child';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /**
  * The allocator settings `npm start` gives the server (glibc malloc tunables in its start script),
- * applied to every relay so all three run as a deployed server would. BENCH_DEFAULT_MALLOC=1 drops them.
+ * applied to every relay so all three run as a deployed server would. BENCH_DEFAULT_MALLOC=1 drops them;
+ * BENCH_ENV="K=V ..." replaces them (e.g. another allocator through LD_PRELOAD), again for every relay.
  */
 const startScript = (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
 const MALLOC_ENV: Record<string, string> = process.env.BENCH_DEFAULT_MALLOC
   ? {}
   : Object.fromEntries([...startScript.matchAll(/\b(MALLOC_\w+_)=(\d+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+if (process.env.BENCH_ENV !== undefined) {
+  for (const k of Object.keys(MALLOC_ENV)) delete MALLOC_ENV[k];
+  for (const kv of process.env.BENCH_ENV.split(' ').filter(Boolean)) MALLOC_ENV[kv.split('=')[0] ?? ''] = kv.split('=').slice(1).join('=');
+}
 const { values: opt } = parseArgs({
   options: {
     slices: { type: 'string', default: '5' },
@@ -107,7 +114,7 @@ class Child {
 async function startServer(kind: RelayKind): Promise<{ child: Child; port: number }> {
   // BENCH_CPU_PROF=<dir>: each relay process writes a V8 CPU profile there when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, kind)}`] : [];
-  const child = new Child('server-child.ts', [kind], MALLOC_ENV, prof);
+  const child = new Child('server-child.ts', [kind], MALLOC_ENV, [...prof, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
   const { port } = (await child.first) as { port: number };
   return { child, port };
 }
@@ -120,11 +127,19 @@ function pct(xs: number[], p: number): number {
 const median = (xs: number[]) => pct(xs, 50);
 const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
-/** Spreads `clients` over the load processes: the two peers of a room in two different processes. */
+/** Connect rounds so far: each round uses rooms of its own. */
+let round = 0;
+
+/**
+ * Spreads `clients` over the load processes: the two peers of a room in two different processes.
+ * Room names are new each round: the load clients drop their connections (no close frame), so the
+ * relay holds their places for the resume grace, and a later round reusing the names would find them full.
+ */
 function plans(clients: number): ClientPlan[][] {
   const out: ClientPlan[][] = Array.from({ length: PROCS }, () => []);
+  round++;
   for (let i = 0; i < clients / 2; i++) {
-    const room = `bench-${i}`;
+    const room = `bench-${round}-${i}`;
     out[i % PROCS]?.push({ room, role: 'A' });
     out[(i + 1) % PROCS]?.push({ room, role: 'B' });
   }
@@ -144,11 +159,11 @@ const relayed = new Map<RelayKind, number>();
 interface Slice { perSecond: number; cpuPerMessage: number; p50: number; p99: number }
 
 async function slice(loads: Child[], server: Child, kind: RelayKind, ms: number): Promise<Slice> {
-  const before = await server.ask<ServerUsage>({ cmd: 'usage' });
+  const before = await server.ask<Pick<ServerUsage, 'cpuMicros'>>({ cmd: 'cpu' } satisfies ServerRequest);
   const t0 = Date.now();
   const results = await Promise.all(loads.map((l) => l.ask<RunResult>({ cmd: 'run', kind, ms } satisfies LoadRequest)));
   const wall = Date.now() - t0;
-  const after = await server.ask<ServerUsage>({ cmd: 'usage' });
+  const after = await server.ask<Pick<ServerUsage, 'cpuMicros'>>({ cmd: 'cpu' } satisfies ServerRequest);
   const messages = results.reduce((n, r) => n + r.messages, 0);
   relayed.set(kind, (relayed.get(kind) ?? 0) + messages);
   const rtts = results.flatMap((r) => r.rtts);
@@ -249,12 +264,17 @@ async function memoryBench(): Promise<boolean> {
       perConn.push((full.rss - before.rss) / MEMORY_CONNECTIONS / 1024);
       heapPerConn.push((full.heapUsed - before.heapUsed) / MEMORY_CONNECTIONS / 1024);
       await Promise.all(loads.map((l) => l.ask({ cmd: 'close', kind } satisfies LoadRequest)));
-      // Measure once the relay has seen every close (a busy machine may take a while), then 1 s more.
+      // Measure once the relay has seen every close (a busy machine may take a while) and no longer
+      // holds any dropped peer's place for a resume (the grace period), then 1 s more.
       const deadline = Date.now() + 120_000;
-      while ((await child.ask<ServerUsage>({ cmd: 'usage' })).connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      for (;;) {
+        const now = await child.ask<ServerUsage>({ cmd: 'usage' });
+        if ((now.connections === 0 && now.held === 0) || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
       await new Promise((r) => setTimeout(r, 1000));
       const closed = await child.ask<ServerUsage>({ cmd: 'usage' });
-      if (closed.connections > 0) console.log(`  (${kind}: ${closed.connections} connections still open 2 minutes after the clients closed them)`);
+      if (closed.connections > 0 || closed.held > 0) console.log(`  (${kind}: ${closed.connections} connections still open, ${closed.held} peers held, 2 minutes after the clients closed them)`);
       afterClose.push((closed.rss - base.rss) / 1024 / 1024);
       if (process.env.BENCH_DEBUG) console.log({ base, full, closed });
       before = closed;

@@ -17,8 +17,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { startPlaygroundServer, textOf } from '../../server/app';
 import { loadOrCreateCertificate } from '../../server/cert';
 
-/** What the benchmark asks a server process. */
-export type ServerRequest = { cmd: 'usage' };
+/**
+ * What the benchmark asks a server process: `usage` (CPU time and memory after a full GC) or `cpu`
+ * (CPU time only, no GC: a slice's CPU per message must not include the full GCs the memory figures need).
+ */
+export type ServerRequest = { cmd: 'usage' } | { cmd: 'cpu' };
 /** What it answers. */
 export interface ServerUsage {
   /** Process CPU time (user + system) in µs since start. */
@@ -31,10 +34,14 @@ export interface ServerUsage {
   external: number;
   /** WebSocket connections the relay still holds open. */
   connections: number;
+  /** Peers whose place the relay still holds for a resume (ours only; their connections are gone). */
+  held: number;
 }
 
 /** Counts the relay's open connections (set by the relay that runs). */
 let openConnections: () => number = () => 0;
+/** Counts the peers held for a resume (ours only). */
+let heldPeers: () => number = () => 0;
 
 const kind = process.argv[2];
 const tls = await loadOrCreateCertificate(join(tmpdir(), 'webrtc-playground-test-cert'), { dns: ['localhost'], ips: ['127.0.0.1'] });
@@ -99,18 +106,23 @@ async function ours(): Promise<number> {
     limits: { maxConnections: huge, maxConnectionsPerAddress: huge, maxRooms: huge, messagesPerSecond: huge, messageBurst: huge },
   });
   openConnections = () => server.stats().connections;
+  heldPeers = () => server.relay.held().length;
   return server.port;
 }
 
 const port = kind === 'raw' ? await raw() : kind === 'socketio' ? await socketio() : await ours();
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', (req: ServerRequest) => {
-  if (req.cmd !== 'usage') return;
-  gc?.();
-  gc?.();
+  // CPU time first: the full GCs below are the bench's own cost, not the relay's.
   const cpu = process.cpuUsage();
+  if (req.cmd === 'cpu') {
+    process.send?.({ cpuMicros: cpu.user + cpu.system });
+    return;
+  }
+  gc?.();
+  gc?.();
   const mem = process.memoryUsage();
-  process.send?.({ cpuMicros: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, connections: openConnections() } satisfies ServerUsage);
+  process.send?.({ cpuMicros: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, connections: openConnections(), held: heldPeers() } satisfies ServerUsage);
 });
 process.on('disconnect', () => process.exit(0));
 process.send?.({ port });
