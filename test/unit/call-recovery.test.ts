@@ -117,7 +117,8 @@ test('a missing peer whose call is still up (its signaling is cut, its tab open)
 test('candidates=none on both sides: no candidate leaves, the impolite side restarts ICE once, both explain it (not "no network path"), naming the restart', async () => {
   const server = new FakeServer();
   const net = new FakeNetwork();
-  const opts = { iceTimeoutMs: 60, sendCandidates: false };
+  // 200 ms: the polite side explains after 3× that; the impolite side's restart offer must reach it first, also on a loaded machine.
+  const opts = { iceTimeoutMs: 200, sendCandidates: false };
   const a = makeSide(server, net, 'none', opts);
   await waitFor(() => a.session.roomState === 'joined', 'a joined');
   const b = makeSide(server, net, 'none', opts);
