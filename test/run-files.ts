@@ -14,6 +14,8 @@ type Runner = () => Promise<[string, number, number, number]>;
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: (string | Runner | null)[][] };
 g.UVU_DEFER = 1;
 const uvu = await import('uvu');
+// Imports uvu, so only once uvu is set up to defer (a static import would run first).
+const { collectNotRun } = await import('./helpers/suite');
 // A browser unused for a second closes (keeping every launch variant open for the whole process
 // loaded 2 cores too much); what is still open closes when all files have run.
 
@@ -33,10 +35,12 @@ for (const arg of process.argv.slice(2)) {
   if (at > 0) process.env.TEST_BROWSERS = arg.slice(at + 1);
   else if (everyBrowser === undefined) delete process.env.TEST_BROWSERS;
   else process.env.TEST_BROWSERS = everyBrowser;
+  const notRun = collectNotRun();
   await import(pathToFileURL(resolve(file)).href);
   const group = g.UVU_QUEUE[g.UVU_INDEX];
   if (!group) throw new Error(`uvu queue has no group for ${name}`);
   group.push(async () => {
+    for (const line of notRun) console.log(line);
     console.log(`\nFILE-TIME ${name} ${Math.round(performance.now() - t0)}`);
     return ['', 0, 0, 0];
   });

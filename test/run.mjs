@@ -3,8 +3,9 @@
 // Usage: node test/run.mjs unit|browser [file-filter]
 //
 // The files are split into runs (a unit file; a browser file in one browser, e.g. gum.test.ts@firefox)
-// and the runs into TEST_JOBS processes side by side (default 1 for unit, 2 for browser: 4 browser
-// processes beside the unit tests overloaded 2 cores until pages timed out), balanced by the times
+// and the runs into TEST_JOBS processes side by side (default 1 for unit: in 2 processes their
+// short watchdog timers flaked on a loaded machine; 2 for browser: 4 browser processes beside the unit
+// tests overloaded 2 cores until pages timed out), balanced by the times
 // of the previous run. Each process (test/run-files.ts) runs its share one after the other
 // and shares browsers between them; each run still has its own server and incognito contexts.
 // Lines a test prints starting with "NOT-RUN " (a feature a browser lacks) are repeated in the summary.
@@ -140,19 +141,48 @@ const previous = readTimes();
 const cost = (u) => previous[u] ?? (kind === 'unit' ? 5_000 : 60_000);
 const n = Math.min(jobs, units.length);
 const plan = Array.from({ length: n }, () => ({ units: /** @type {string[]} */ ([]), total: 0 }));
+/** The test file of a run ("gum.test.ts@firefox" → "gum.test.ts"). */
+const fileOf = (u) => u.replace(/@[^@]*$/, '');
 for (const u of [...units].sort((a, b) => cost(b) - cost(a))) {
-  const lightest = plan.reduce((a, b) => (b.total < a.total ? b : a));
+  // A file's other half goes to another process where there is one: side by side, and a process
+  // that has imported a file cannot import it again (see segments).
+  const others = plan.filter((l) => !l.units.some((x) => fileOf(x) === fileOf(u)));
+  const lightest = (others.length > 0 ? others : plan).reduce((a, b) => (b.total < a.total ? b : a));
   lightest.units.push(u);
   lightest.total += cost(u);
 }
+
+/**
+ * `units` cut into consecutive groups that each name a file at most once. A file is imported once
+ * per process (the module cache also keeps it when asked again, e.g. for its Firefox half after its
+ * Chromium half), so each group runs in a process of its own, one group after the other.
+ * @param {string[]} lane
+ * @returns {string[][]}
+ */
+const segments = (lane) => {
+  /** @type {string[][]} */
+  const out = [];
+  for (const u of lane) {
+    const last = out.at(-1);
+    if (last && !last.some((x) => fileOf(x) === fileOf(u))) last.push(u);
+    else out.push([u]);
+  }
+  return out;
+};
 console.log(`${kind}: ${units.length} runs (${files.length} files) in ${n} processes side by side`);
 const deadline = setTimeout(() => {
   console.error(`\n${kind} tests exceeded ${limitMs} ms in all: killing them`);
   for (const pid of groups) killGroup(pid);
 }, limitMs);
 
-/** Runs `lane.units` one after the other in one process (browsers shared), printing each unit's block as it ends. */
+/** Runs `lane.units` one after the other (browsers shared within a process), printing each unit's block as it ends. */
 const runLane = async (lane) => {
+  for (const group of segments(lane.units)) await runProcess(group);
+};
+
+/** Runs `units` (no file twice) one after the other in one process. */
+const runProcess = async (units) => {
+  const lane = { units };
   let pending = '';
   let unitOut = '';
   const args = lane.units.map((u) => join('test', kind, u));
@@ -167,6 +197,11 @@ const runLane = async (lane) => {
         continue;
       }
       const c = unitCounts(unitOut);
+      // A run that ran no test and gave no reason (a NOT-RUN line) tested nothing: that fails.
+      if (c.passed + c.failed === 0 && !/^NOT-RUN /m.test(unitOut)) {
+        c.failed = 1;
+        unitOut += `ran no test: ${done[1]} registered none in its process\n`;
+      }
       results.push({ file: done[1], out: unitOut, code: c.failed ? 1 : 0, ms: Number(done[2]), ...c });
       console.log(`\n── ${done[1]}: ${c.passed} passed, ${c.failed} failed in ${seconds(Number(done[2]))}`);
       process.stdout.write(unitOut.replace(/^\s+/, ''));

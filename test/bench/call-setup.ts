@@ -141,7 +141,8 @@ const ratio = (x: number): string => `${x.toFixed(2)}x`;
 
 async function main(): Promise<void> {
   const server: PlaygroundServer = await startTestServer();
-  const tb = await launchBrowser();
+  // A real camera's 30 frames/s (the tests slow the fake camera down to save CPU): the time to the first remote frame depends on it.
+  const tb = await launchBrowser({ fps: 30 });
   const base = server.url;
   const samples: Record<Kind, Sample[]> = { bound: [], call: [], loopback: [] };
   const failures: string[] = [];

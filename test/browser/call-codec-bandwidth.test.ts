@@ -9,7 +9,8 @@ import type { Page } from 'puppeteer';
 import { openUserPage, waitForState, type UserPage } from '../helpers/browser';
 import { browserSuite } from '../helpers/suite';
 
-const test = browserSuite('call page: codec and bandwidth');
+// The camera at 30 frames/s, so the 10 fps cap below has something to cut.
+const test = browserSuite('call page: codec and bandwidth', { fps: 30 });
 
 type Sending = { kbps: number | null; width: number | null; fps: number | null };
 

@@ -1,6 +1,6 @@
 import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
-import { openUserPage, textOf, waitForState } from '../helpers/browser';
+import { openUserPage, textOf, waitForState, type UserPage } from '../helpers/browser';
 import { browserSuite } from '../helpers/suite';
 
 const test = browserSuite('call page');
@@ -27,10 +27,25 @@ async function join(page: Page): Promise<void> {
   await waitForState(page, '#room-state', 'joined');
 }
 
-test('two peers join one room, connect, and decode each other\'s media; hang up is seen by the other side', async ({ server, tb }) => {
+/** The call the tests share, one feature each, in order: A and B in one room. */
+let call: { url: string; a: UserPage; b: UserPage };
+
+test.before(async ({ server, tb }) => {
   const url = `${server.url}call.html?room=test-call-1`;
-  const a = await openUserPage(tb.browser, url);
-  const b = await openUserPage(tb.browser, url);
+  call = { url, a: await openUserPage(tb.browser, url), b: await openUserPage(tb.browser, url) };
+});
+
+test.after(async () => {
+  await call.a.context.close();
+  await call.b.context.close();
+});
+
+test.after.each(() => {
+  assert.equal([...call.a.errors, ...call.b.errors], [], 'no page errors, console errors or failed requests');
+});
+
+test('two peers join one room, connect, and decode each other\'s media', async () => {
+  const { a, b } = call;
   await join(a.page);
   assert.match(await textOf(a.page, '#peers'), /Nobody else yet/);
   await join(b.page);
@@ -63,48 +78,52 @@ test('two peers join one room, connect, and decode each other\'s media; hang up 
   }
   // Peers list shows the other one.
   assert.is(await a.page.$$eval('#peers li[data-peer]', (l) => l.length), 1);
+});
 
-  // Hang up on A: B sees it and both go back to idle with "Call again" enabled.
+test('a third peer is told the room is full', async ({ tb }) => {
+  const third = await openUserPage(tb.browser, call.url);
+  try {
+    await third.page.click('#join');
+    await waitForState(third.page, '#room-state', 'full');
+    assert.is(await third.page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'room-full');
+    assert.match(await textOf(third.page, '#problem'), /room is full/i);
+    // The two in the call noticed nothing.
+    for (const { page } of [call.a, call.b]) assert.is(await page.$eval('#call-state', (e) => (e as HTMLElement).dataset.state), 'connected');
+  } finally {
+    await third.context.close();
+  }
+});
+
+test('hang up is seen by the other side; both go back to idle with "Call again" enabled', async () => {
+  const { a, b } = call;
   await a.page.click('#hangup');
   await waitForState(b.page, '#call-state', 'idle');
   await waitForState(a.page, '#call-state', 'idle');
   assert.match(await textOf(b.page, '#remote-caption'), /hung up/);
   assert.is(await b.page.$eval('#call', (e) => (e as HTMLButtonElement).disabled), false);
+});
 
-  // Call again from B works.
+test('"Call again" from the side that was hung up on connects again', async () => {
+  const { a, b } = call;
   await b.page.click('#call');
   await waitForState(a.page, '#call-state', 'connected');
   await waitForState(b.page, '#call-state', 'connected');
+});
 
-  // Glare: both hang up, then both press "Call again" at the same moment; perfect negotiation
-  // (the polite side rolls back) still ends in one connected call.
+test('glare: both press "Call again" at the same moment; perfect negotiation (the polite side rolls back) still ends in one connected call', async () => {
+  const { a, b } = call;
   await a.page.click('#hangup');
   await waitForState(b.page, '#call-state', 'idle');
   await Promise.all([a, b].map(({ page }) => page.evaluate(() => document.querySelector<HTMLButtonElement>('#call')?.click())));
   await waitForState(a.page, '#call-state', 'connected');
   await waitForState(b.page, '#call-state', 'connected');
+});
 
-  // Leave on B: A sees the peer leave.
+test('Leave on one side: the other sees the peer leave', async () => {
+  const { a, b } = call;
   await b.page.click('#leave');
   await waitForState(a.page, '#call-state', 'idle');
   assert.match(await textOf(a.page, '#remote-caption'), /left the room/);
-  assert.equal([...a.errors, ...b.errors], [], 'no page errors, console errors or failed requests');
-  await a.context.close();
-  await b.context.close();
-});
-
-test('a third peer is told the room is full', async ({ server, tb }) => {
-  const url = `${server.url}call.html?room=test-full`;
-  const first = await openUserPage(tb.browser, url);
-  const second = await openUserPage(tb.browser, url);
-  const third = await openUserPage(tb.browser, url);
-  await join(first.page);
-  await join(second.page);
-  await third.page.click('#join');
-  await waitForState(third.page, '#room-state', 'full');
-  assert.is(await third.page.$eval('#problem', (e) => (e as HTMLElement).dataset.error), 'room-full');
-  assert.match(await textOf(third.page, '#problem'), /room is full/i);
-  for (const p of [first, second, third]) await p.context.close();
 });
 
 test.run();

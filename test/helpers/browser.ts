@@ -60,6 +60,12 @@ export interface LaunchOptions {
   fakeUi?: boolean;
   /** Chromium only: value of `--use-fake-device-for-media-stream=` (e.g. `device-count=3`). Firefox has one fake camera and one fake microphone. */
   fakeDevice?: string;
+  /**
+   * Frame rate of the fake camera (frames/s), both browsers. Default {@link FAKE_CAMERA_FPS}: the
+   * browsers' own 20 (Chromium) and 30 (Firefox) frames/s cost every open page CPU to capture, draw,
+   * encode and decode, which a 2-core machine running both browsers' tests side by side lacks.
+   */
+  fps?: number;
   /** Chromium only: more command-line flags. */
   args?: string[];
   /** Firefox only: more preferences (about:config). */
@@ -74,9 +80,15 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * The fake camera's frame rate in tests (frames/s) unless a suite asks for another: enough for
+ * "frames keep coming" checks and for a learner's eye in screenshots.
+ */
+export const FAKE_CAMERA_FPS = 15;
+
 /** Chromium flags: fake devices, autoplay, and quiet networking on a closed network. */
 function chromiumArgs(options: LaunchOptions): string[] {
-  const fake = options.fakeDevice ? `--use-fake-device-for-media-stream=${options.fakeDevice}` : '--use-fake-device-for-media-stream';
+  const fake = `--use-fake-device-for-media-stream=${[options.fakeDevice, `fps=${options.fps ?? FAKE_CAMERA_FPS}`].filter(Boolean).join(',')}`;
   return [
     fake,
     ...(options.fakeUi ?? true ? ['--use-fake-ui-for-media-stream'] : []),
@@ -106,6 +118,7 @@ function firefoxPrefs(options: LaunchOptions): Record<string, string | number | 
     'media.cubeb.force_mock_context': true,
     // mDNS host candidates occasionally stall Firefox↔Firefox calls by ~3 s on loopback.
     'media.peerconnection.ice.obfuscate_host_addresses': false,
+    'media.navigator.video.default_fps': options.fps ?? FAKE_CAMERA_FPS,
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
     ...options.firefoxPrefs,
@@ -193,8 +206,8 @@ export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser
   const fakeUi = options.fakeUi ?? true;
   const key = JSON.stringify(
     name === 'firefox'
-      ? { name, fakeUi, prefs: options.firefoxPrefs ?? {} }
-      : { name, fakeUi, fakeDevice: options.fakeDevice ?? '', args: options.args ?? [] },
+      ? { name, fakeUi, fps: options.fps, prefs: options.firefoxPrefs ?? {} }
+      : { name, fakeUi, fps: options.fps, fakeDevice: options.fakeDevice ?? '', args: options.args ?? [] },
   );
   let entry = pool.get(key);
   if (!entry) {

@@ -110,7 +110,8 @@ export function browserSuite<Extra extends object = object>(
 ): Test<BrowserSuiteContext & Extra> {
   const browsers = (options.browsers ?? browsersUnderTest()).filter((b) => {
     const why = options.notIn?.[b];
-    if (why) notInThisBrowser(b, name, why);
+    if (why && deferredNotRun) deferredNotRun.push(notRunLine(b, name, why));
+    else if (why) notInThisBrowser(b, name, why);
     return !why;
   });
   const suites = browsers.map((browser) => {
@@ -163,5 +164,23 @@ export function crossBrowserSuite(name: string, launch: Omit<LaunchOptions, 'bro
  * what the user sees in that browser (usually the page's plain-words explanation).
  */
 export function notInThisBrowser(browser: BrowserName, what: string, why: string): void {
-  console.log(`\nNOT-RUN [${browser}] ${what}: ${why}`);
+  console.log(notRunLine(browser, what, why));
+}
+
+/** The line {@link notInThisBrowser} prints. */
+function notRunLine(browser: BrowserName, what: string, why: string): string {
+  return `\nNOT-RUN [${browser}] ${what}: ${why}`;
+}
+
+/** Where {@link browserSuite} puts the NOT-RUN lines of the browsers it leaves out, while collecting. */
+let deferredNotRun: string[] | null = null;
+
+/**
+ * Starts collecting the NOT-RUN lines of suites left out when a file is imported (test/run-files.ts
+ * imports every file before running any, so printed at once they would land in another file's
+ * output) and returns the list they go to; the caller prints them in the file's own output.
+ */
+export function collectNotRun(): string[] {
+  deferredNotRun = [];
+  return deferredNotRun;
 }

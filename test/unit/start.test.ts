@@ -11,7 +11,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import { textOf } from '../../server/app';
-import { loadOrCreateCertificate } from '../../server/cert';
+import { lanAddresses, loadOrCreateCertificate } from '../../server/cert';
+import { decodeTerminalQr } from '../helpers/terminal-qr';
 import { ROOT } from '../helpers/server';
 
 const SERVER = join(ROOT, 'dist', 'server.js');
@@ -55,10 +56,10 @@ function get(port: number, path: string): Promise<{ status: number; body: string
   });
 }
 
-test('plain node runs dist/server.js: it serves the pages over https and relays over wss, and stops on SIGTERM', async () => {
+test('plain node runs dist/server.js: it prints the QR code of its Network URL, serves the pages over https and relays over wss, and stops on SIGTERM', async () => {
   const certDir = join(tmpdir(), 'webrtc-playground-test-cert');
   await loadOrCreateCertificate(certDir, { dns: ['localhost'], ips: ['127.0.0.1'] });
-  const child = spawn(process.execPath, [SERVER, '--port', '0', '--host', '127.0.0.1', '--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem')], {
+  const child = spawn(process.execPath, [SERVER, '--port', '0', '--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem')], {
     cwd: ROOT,
     // No --import tsx and no NODE_OPTIONS: what `npm start` does.
     env: { ...process.env, NODE_OPTIONS: '' },
@@ -75,6 +76,14 @@ test('plain node runs dist/server.js: it serves the pages over https and relays 
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
     });
+    // What a phone scans: the QR code of the first Network URL (or, on a machine without one, the line saying so).
+    const first = lanAddresses()[0];
+    if (first) {
+      const qr = out.slice(out.indexOf('phone on the same network:') + 27, out.indexOf('The certificate'));
+      assert.is(decodeTerminalQr(qr), `https://${first}:${port}/`, 'the terminal QR code decodes to the Network URL');
+    } else {
+      assert.match(out, /No network address found/);
+    }
     const page = await get(port, '/gum.html');
     assert.is(page.status, 200);
     assert.match(page.body, /<nav aria-label="Pages">/);
