@@ -19,6 +19,12 @@ export class StatePanels {
   /** The element to insert into the page. */
   readonly element: HTMLElement = h('div', { class: 'state-panels grid2' });
   readonly #rows = new Map<string, { badge: HTMLElement; history: HTMLOListElement }>();
+  /** Said while no side has a panel (else the heading stood over nothing until the first change). */
+  readonly #empty = h('p', { class: 'hint' }, 'No state change yet. A new RTCPeerConnection starts in "stable", "new", "new", "new"; each side\'s panel appears with its first change (setLocalDescription or setRemoteDescription).');
+
+  constructor() {
+    this.element.append(this.#empty);
+  }
 
   /** Shows `entry` as the current value and appends it to the history. */
   add(entry: StateEntry): void {
@@ -31,7 +37,7 @@ export class StatePanels {
 
   /** Removes every panel. */
   clear(): void {
-    this.element.replaceChildren();
+    this.element.replaceChildren(this.#empty);
     this.#rows.clear();
   }
 
@@ -49,6 +55,7 @@ export class StatePanels {
         body.append(h('tr', { 'data-which': name }, h('th', {}, h('code', {}, name)), h('td', {}, badge), h('td', {}, history)));
       }
       panel = h('div', { class: 'state-panel', 'data-side': side }, h('h4', {}, `${side} states`), h('div', { class: 'scroll-x', 'aria-label': `${side} states` }, h('table', {}, body)));
+      this.#empty.remove();
       // Caller first, callee second.
       if (side === 'caller') this.element.prepend(panel);
       else this.element.append(panel);
