@@ -253,6 +253,10 @@ const ours: Record<PlaygroundErrorName, (err: unknown) => Omit<Explanation, 'nam
     title: 'The call could not connect.',
     detail: err instanceof Error && err.message ? err.message : 'ICE did not find a working candidate pair, even after an ICE restart.',
   }),
+  MediaStalled: (err) => ({
+    title: 'The call is connected, but no audio or video arrives any more.',
+    detail: err instanceof Error && err.message ? err.message : 'Media stopped after an ICE restart.',
+  }),
   IceFailed: iceFailed,
   RelayWithoutTurn: () => ({
     title: 'Relay only is on, but no TURN server is in the ICE servers list.',

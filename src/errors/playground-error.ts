@@ -51,6 +51,8 @@ export type PlaygroundErrorName =
   | 'SignalingClosed'
   | 'IceFailed'
   | 'IceStuck'
+  /** After an ICE restart no media arrives although connected, and one more restart did not help. */
+  | 'MediaStalled'
   /** `iceTransportPolicy: 'relay'` with no TURN server in the list: nothing can be gathered. */
   | 'RelayWithoutTurn'
   | 'TimeoutError'

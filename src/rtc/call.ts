@@ -15,6 +15,7 @@ import { CONTROL_CHANNEL_LABEL, encodeControl, openControlChannel, parseControl,
 import { nextCallState, type CallEvent, type CallState } from './call-state';
 import { IceCandidateError, iceErrorsOf, iceFailedError } from './ice-errors';
 import { IceWatchdog, type IceDiagnosis } from './ice-watchdog';
+import { inboundPackets, MediaWatchdog } from './media-watchdog';
 import { withoutCandidates } from './call-params';
 import type { CallRole, Negotiator } from './negotiator';
 import type { Peer, Signal } from './peer';
@@ -38,6 +39,11 @@ export type CallEvents = {
   bye: [];
   /** The watchdog restarted ICE. */
   icerestart: [];
+  /**
+   * After an ICE restart no media arrived for `afterMs` although connected (see MediaWatchdog):
+   * `restarted` true when this side restarted ICE again to recover, false when that was tried already.
+   */
+  mediastall: [afterMs: number, restarted: boolean];
   /** Something failed (the call may go on). */
   problem: [err: unknown];
 };
@@ -57,6 +63,8 @@ export interface CallOptions {
   signaler: CallSignaler;
   /** ICE watchdog timeout in ms (see {@link IceWatchdog}). Default 5000. */
   iceTimeoutMs?: number;
+  /** How long no media may arrive after an ICE restart before it counts as stalled, in ms (see MediaWatchdog). Default 2000. */
+  mediaStallMs?: number;
   /**
    * False: no ICE candidate leaves this side (dropped, and `a=candidate` lines removed from the SDP
    * sent): the `candidates=none` demo of a call that cannot connect. Default true.
@@ -80,6 +88,7 @@ export class Call extends Emitter<CallEvents> {
   #remoteUfrag: string | null = null;
   #remoteRestarted = false;
   #watchdog: IceWatchdog | null = null;
+  #media: MediaWatchdog | null = null;
   #closed = false;
   readonly #opts: CallOptions;
 
@@ -118,7 +127,10 @@ export class Call extends Emitter<CallEvents> {
     if (signal.type === 'candidate' && signal.candidate) this.#remoteCandidates++;
     if (signal.type === 'offer' || signal.type === 'answer') {
       const ufrag = /a=ice-ufrag:(\S+)/.exec(signal.sdp)?.[1] ?? null;
-      if (signal.type === 'offer' && ufrag && this.#remoteUfrag && ufrag !== this.#remoteUfrag) this.#remoteRestarted = true;
+      if (signal.type === 'offer' && ufrag && this.#remoteUfrag && ufrag !== this.#remoteUfrag) {
+        this.#remoteRestarted = true;
+        this.#media?.watch();
+      }
       if (ufrag) this.#remoteUfrag = ufrag;
     }
     return this.negotiator.receive(signal);
@@ -134,6 +146,7 @@ export class Call extends Emitter<CallEvents> {
   /** Restarts ICE by hand (a new offer follows). */
   restartIce(): void {
     this.negotiator.restartIce();
+    this.#media?.watch();
   }
 
   /**
@@ -153,6 +166,7 @@ export class Call extends Emitter<CallEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#watchdog?.stop();
+    this.#media?.stop();
     this.negotiator.close();
     this.#dispatch({ type: 'end' });
     this.removeAllListeners();
@@ -207,7 +221,7 @@ export class Call extends Emitter<CallEvents> {
     const watchdog = new IceWatchdog(peer, {
       impolite: !this.polite,
       timeoutMs: this.#opts.iceTimeoutMs,
-      restart: () => this.negotiator.restartIce(),
+      restart: () => this.restartIce(),
       remoteCandidates: () => this.#remoteCandidates,
       serverErrors: () => [...iceErrorsOf(peer.pc)],
       candidatesWithheld: this.#opts.sendCandidates === false,
@@ -221,6 +235,21 @@ export class Call extends Emitter<CallEvents> {
       this.emit('problem', iceError({ ...d, message: d.message + tried }, peer.pc));
     });
     this.#watchdog = watchdog;
+    const media = new MediaWatchdog({
+      packetsReceived: () => inboundPackets(peer.pc),
+      connected: () => peer.pc.connectionState === 'connected',
+      stallMs: this.#opts.mediaStallMs,
+    });
+    media.on('stall', (afterMs, again) => {
+      this.emit('mediastall', afterMs, !again);
+      if (again) {
+        this.emit('problem', new PlaygroundError('MediaStalled', `No audio or video has arrived here for ${(afterMs / 1000).toFixed(1)} s since the ICE restart, although the connection says "connected", and restarting ICE from this side did not bring it back. Hang up and call again.`));
+        return;
+      }
+      this.negotiator.restartIce();
+      media.watch(true);
+    });
+    this.#media = media;
   }
 
   #openControl(peer: Peer): void {

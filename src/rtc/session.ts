@@ -48,6 +48,8 @@ export type CallSessionEvents = {
   progress: [progress: RelayedProgress];
   /** The ICE watchdog restarted ICE on this side (the call sat in "connecting" past `afterMs`). */
   icerestart: [afterMs: number];
+  /** After an ICE restart no media arrived for `afterMs` although connected; `restarted`: ICE restarted again from this side. */
+  mediastall: [afterMs: number, restarted: boolean];
   /**
    * After a reconnect the peer of the running call is not in the room (the signaler restarted and
    * it has not come back yet): it is given until `at` (wall-clock ms) before it counts as left.
@@ -70,6 +72,8 @@ export interface CallSessionOptions {
   peerConnectionFactory?: PeerConnectionFactory;
   /** ICE watchdog timeout in ms. Default 5000. */
   iceTimeoutMs?: number;
+  /** No media this long after an ICE restart counts as stalled (ms). Default 2000. */
+  mediaStallMs?: number;
   /** False: no ICE candidate leaves this side (the `candidates=none` demo). Default true. */
   sendCandidates?: boolean;
 }
@@ -338,6 +342,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
       call = new Call({
         remote, role, polite, negotiator,
         iceTimeoutMs: this.#opts.iceTimeoutMs,
+        mediaStallMs: this.#opts.mediaStallMs,
         sendCandidates: this.#opts.sendCandidates,
         signaler: { send: (msg) => this.#send({ ...msg, to: remote.id }) },
       });
@@ -352,6 +357,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
       if (this.#remoteGone && this.#call === call && state !== 'connected') this.#end('peer-left');
     });
     call.on('icerestart', () => this.emit('icerestart', this.#opts.iceTimeoutMs ?? 5000));
+    call.on('mediastall', (afterMs, restarted) => this.emit('mediastall', afterMs, restarted));
     call.on('peer', (peer) => this.emit('peer', peer, remote));
     call.on('remotestream', (stream) => this.emit('remotestream', stream));
     call.on('datachannel', (channel) => this.emit('datachannel', channel));

@@ -18,33 +18,37 @@ type Dbg = {
   };
 };
 
-/** Inbound video frames decoded and audio samples received, from the page's RTCPeerConnection. */
-function inbound(page: Page, which: 'call' | 'stepper' = 'call'): Promise<{ frames: number; samples: number }> {
+/**
+ * Inbound video frames decoded and audio RTP packets received, from the page's RTCPeerConnection.
+ * (Audio packets, not samples: Firefox's totalSamplesReceived keeps growing with concealment
+ * samples when no packet arrives at all.)
+ */
+function inbound(page: Page, which: 'call' | 'stepper' = 'call'): Promise<{ frames: number; audioPackets: number }> {
   return page.evaluate(async (w: 'call' | 'stepper') => {
     const pc = (globalThis as Dbg).playground?.[w]?.peer?.pc;
     let frames = 0;
-    let samples = 0;
-    if (!pc) return { frames, samples };
-    (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number; totalSamplesReceived?: number }) => {
+    let audioPackets = 0;
+    if (!pc) return { frames, audioPackets };
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
       if (r.type !== 'inbound-rtp') return;
       if (r.kind === 'video') frames += r.framesDecoded ?? 0;
-      if (r.kind === 'audio') samples += r.totalSamplesReceived ?? 0;
+      if (r.kind === 'audio') audioPackets += r.packetsReceived ?? 0;
     });
-    return { frames, samples };
+    return { frames, audioPackets };
   }, which);
 }
 
-/** Waits until both video frames and audio samples received by `page` grow. */
+/** Waits until both the video frames decoded and the audio packets received by `page` grow. */
 async function mediaFlowsInto(page: Page, which: 'call' | 'stepper' = 'call'): Promise<void> {
   const start = await inbound(page, which);
   await page.bringToFront();
   for (let i = 0; i < 100; i++) {
     const now = await inbound(page, which);
-    if (now.frames > start.frames + 5 && now.samples > start.samples) return;
+    if (now.frames > start.frames + 5 && now.audioPackets > start.audioPackets) return;
     await new Promise((r) => setTimeout(r, 150));
   }
   const end = await inbound(page, which);
-  throw new Error(`media did not flow in: frames ${start.frames} → ${end.frames}, audio samples ${start.samples} → ${end.samples}`);
+  throw new Error(`media did not flow in: frames ${start.frames} → ${end.frames}, audio packets ${start.audioPackets} → ${end.audioPackets}`);
 }
 
 /** Offers this page sent, from the debug trace of signaling messages. */
@@ -144,7 +148,7 @@ test('Firefox calls Chromium (Chromium waits): media both ways, VP8 + Opus shown
   await f.context.close();
 });
 
-test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown, hang-up seen', async ({ server, chromium, firefox }) => {
+test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown, ICE restart from either side, hang-up seen', async ({ server, chromium, firefox }) => {
   const url = `${server.url}call.html?room=cross-2`;
   const f = await openUserPage(firefox.browser, url);
   const c = await openUserPage(chromium.browser, url);
@@ -159,6 +163,31 @@ test('Chromium calls Firefox (Firefox waits): media both ways, VP8 + Opus shown,
     const codecs = await shownCodecs(page);
     assert.match(codecs.video, /codec video\/VP8/, codecs.video);
     assert.match(codecs.audio, /codec audio\/opus/i, codecs.audio);
+  }
+  // ICE restart, asked by Chromium then by Firefox: each sends one new offer with new ICE
+  // credentials, the call connects again and media flows both ways. After Chromium's restart
+  // Firefox often receives nothing (Chromium keeps sending to Firefox's old candidates; see
+  // src/rtc/media-watchdog.ts): Firefox's page must then say so and restart ICE itself.
+  for (const [asker, other] of [[c, f], [f, c]] as const) {
+    const who = asker === f ? 'Firefox' : 'Chromium';
+    const ufrag = () => asker.page.evaluate(() => /a=ice-ufrag:(\S+)/.exec((globalThis as Dbg).playground?.call?.peer?.pc.localDescription?.sdp ?? '')?.[1] ?? '');
+    const before = await ufrag();
+    const offers = await offersSent(asker.page);
+    await asker.page.waitForFunction(() => document.querySelector<HTMLButtonElement>('#restart-ice')?.disabled === false, { timeout: 10_000 });
+    await asker.page.click('#restart-ice');
+    await asker.page.waitForFunction((u: string) => {
+      const now = /a=ice-ufrag:(\S+)/.exec((globalThis as Dbg).playground?.call?.peer?.pc.localDescription?.sdp ?? '')?.[1];
+      return now !== undefined && now !== u;
+    }, { timeout: 10_000 }, before);
+    assert.is(await offersSent(asker.page), offers + 1, `${who}'s restart sent one new offer`);
+    await bothConnected(asker, other);
+    await mediaFlowsInto(other.page);
+    await mediaFlowsInto(asker.page);
+    const hint = await textOf(other.page, '#room-hint');
+    if (/No audio or video arrived/.test(hint)) {
+      console.log(`  after ${who}'s ICE restart the other side received nothing and restarted ICE itself`);
+      assert.match(hint, /restarted ICE once more/, 'the page says what it did');
+    }
   }
   await c.page.click('#hangup');
   await waitForState(f.page, '#call-state', 'idle');

@@ -11,7 +11,6 @@
 import { FakeDataChannel, FakeEvent } from './fake-channel';
 
 export { FakeDataChannel } from './fake-channel';
-
 import type { FakeNetwork } from './fake-network';
 
 type Desc = { type: RTCSdpType; sdp: string };
@@ -71,7 +70,9 @@ export class FakePeerConnection extends EventTarget {
   getTransceivers(): unknown[] { return this.#transceivers; }
   getSenders(): unknown[] { return this.#transceivers.map((t) => t.sender); }
   getReceivers(): unknown[] { return []; }
-  async getStats(): Promise<Map<string, unknown>> { return new Map(); }
+  /** RTP packets "received" (one inbound-rtp stats entry), or null for none (the default). */
+  packetsIn: number | null = null;
+  async getStats(): Promise<Map<string, unknown>> { return new Map(this.packetsIn === null ? [] : [['in', { type: 'inbound-rtp', packetsReceived: this.packetsIn }]]); }
 
   addTrack(track: unknown): unknown {
     this.#guard();
