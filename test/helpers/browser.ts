@@ -156,8 +156,15 @@ function keepFirefoxWarmFiles(profile: string): void {
   const warm = firefoxWarmDir();
   if (existsSync(warm)) return;
   const staging = mkdtempSync(`${warm}-`);
-  for (const f of FIREFOX_WARM_FILES) {
-    if (existsSync(join(profile, f))) cpSync(join(profile, f), join(staging, f), { recursive: true });
+  try {
+    for (const f of FIREFOX_WARM_FILES) {
+      if (existsSync(join(profile, f))) cpSync(join(profile, f), join(staging, f), { recursive: true });
+    }
+  } catch (err) {
+    // A file went away while copying (a Firefox process still closing): the next closing keeps them.
+    rmSync(staging, { recursive: true, force: true });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
   }
   writeFileSync(join(staging, 'ready'), '');
   try {
@@ -216,7 +223,8 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
         allowing?.then((t) => t.close()),
       ]);
       if (name === 'firefox') keepFirefoxWarmFiles(userDataDir);
-      rmSync(userDataDir, { recursive: true, force: true });
+      // Retried: a Firefox child process can still be writing into its profile for a moment (ENOTEMPTY).
+      rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
