@@ -117,7 +117,7 @@ async function start(): Promise<void> {
   try {
     loop = await core.startLoopback({
       mode,
-      configuration: () => ({ iceServers: [] }),
+      configuration: () => ({ iceServers: [], bundlePolicy: 'max-bundle' }),
       getUserMedia: async (role) => {
         const stream = await getUserMedia({ audio: true, video: true });
         sides[role].localVideo.srcObject = stream;

@@ -109,7 +109,9 @@ export async function runBoundCall(): Promise<void> {
     await navigator.mediaDevices.getUserMedia({ audio: true, video: true }),
     await navigator.mediaDevices.getUserMedia({ audio: true, video: true }),
   ];
-  const pcs = [new RTCPeerConnection({ iceServers: [] }), new RTCPeerConnection({ iceServers: [] })];
+  // The same bundlePolicy as the pages: the bound is the best the browser does with their configuration.
+  const configuration: RTCConfiguration = { iceServers: [], bundlePolicy: 'max-bundle' };
+  const pcs = [new RTCPeerConnection(configuration), new RTCPeerConnection(configuration)];
   const [a, b] = pcs as [RTCPeerConnection, RTCPeerConnection];
   const hold = document.createElement('div');
   document.body.append(hold);
