@@ -75,15 +75,20 @@ function update(box: HTMLElement, names: Set<string>): void {
  */
 export function keepScrollBoxesReachable(root: HTMLElement = document.documentElement): () => void {
   let queued = false;
+  // `data-scrollboxes` on the document element: "pending" while a check waits for idle time, "done"
+  // after it (tests wait for "done" before an accessibility check).
+  const status = document.documentElement.dataset;
   const check = () => {
     queued = false;
     const boxes = [...root.querySelectorAll<HTMLElement>(SCROLL_BOX_SELECTOR)];
     const names = new Set(boxes.map((b) => b.getAttribute('aria-label') ?? '').filter(Boolean));
     for (const box of boxes) update(box, names);
+    if (!queued) status.scrollboxes = 'done';
   };
   const schedule = () => {
     if (queued) return;
     queued = true;
+    status.scrollboxes = 'pending';
     // Idle time, not the next frame: measuring forces a layout, which must not delay a call's setup.
     whenIdle(check, 500);
   };

@@ -10,9 +10,15 @@ import type { Page } from 'puppeteer';
 
 let source: string | undefined;
 
-/** Runs axe-core on `page` (the whole document, every rule axe enables by default). */
+/**
+ * Runs axe-core on `page` (the whole document, every rule axe enables by default), once the page's
+ * pending scroll-box pass has run.
+ */
 export async function axeViolations(page: Page): Promise<string[]> {
   source ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // The page marks scroll boxes keyboard-reachable in idle time (src/ui/scroll-boxes.ts, at most
+  // 500 ms after a change): check what a user meets once that has run, not the moment before.
+  await page.waitForFunction(() => document.documentElement.dataset.scrollboxes !== 'pending', { timeout: 5000, polling: 50 });
   const loaded = await page.evaluate(() => 'axe' in globalThis);
   if (!loaded) await page.addScriptTag({ content: source });
   return page.evaluate(async () => {
