@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer';
 import { launchBrowser, waitForState, type UserPage } from './helpers/browser';
 import { startTestServer } from './helpers/server';
-import { TOUR, openSized } from './helpers/tour';
+import { TOUR, openSized, stepWithKeys } from './helpers/tour';
 
 const SIZES: [number, number][] = [[390, 844], [1280, 800], [1920, 1080]].filter(([w]) => !process.env.SHOT_WIDTHS || process.env.SHOT_WIDTHS.split(',').includes(String(w))) as [number, number][];
 const out = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'webrtc-playground-shots-'));
@@ -23,16 +23,6 @@ const name = (path: string) => (path === '/' ? 'index' : path.replace(/^\//, '')
 async function shoot(page: Page, file: string, fullPage = false): Promise<void> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: join(out, `${file}.png`), fullPage });
-}
-
-/** Presses → until `panel` has run `n` steps. */
-async function steps(page: Page, panel: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await page.waitForFunction((sel: string) => document.querySelector<HTMLElement>(sel)?.dataset.state === 'ready', { timeout: 15_000 }, panel);
-    const before = await page.$$eval(`${panel} li[data-state="done"]`, (l) => l.length);
-    await page.keyboard.press('ArrowRight');
-    await page.waitForFunction((sel: string, b: number) => document.querySelectorAll(`${sel} li[data-state="done"]`).length > b, { timeout: 15_000 }, panel, before);
-  }
 }
 
 const server = await startTestServer();
@@ -69,7 +59,7 @@ try {
   await a.page.click('#join');
   await waitForState(a.page, '#room-state', 'joined');
   await a.page.bringToFront();
-  await steps(a.page, '#steps', 4);
+  await stepWithKeys(a.page, '#steps', 4);
   await shoot(a.page, 'present-call-1920');
   await a.context.close();
   await b.context.close();
@@ -77,7 +67,7 @@ try {
   await l.page.click('#mode-step');
   await shoot(l.page, 'present-loopback-1920-1-first');
   await l.page.click('#start');
-  await steps(l.page, '#caller .steps', 5);
+  await stepWithKeys(l.page, '#caller .steps', 5);
   await shoot(l.page, 'present-loopback-1920-2-steps');
   await l.context.close();
   console.log(`screenshots in ${out}`);

@@ -69,8 +69,9 @@ function update(box: HTMLElement, names: Set<string>): void {
 }
 
 /**
- * Watches `root` (DOM changes and window resizes, batched per animation frame) and keeps its
- * scroll boxes keyboard-reachable.
+ * Watches `root` (DOM changes and window resizes, measured in idle time, at most 500 ms later) and
+ * keeps its scroll boxes keyboard-reachable. While a measurement waits, the document element has
+ * `data-scrollboxes="pending"`, then `"done"` (tests check accessibility once it is done).
  * @returns a function that stops watching.
  */
 export function keepScrollBoxesReachable(root: HTMLElement = document.documentElement): () => void {

@@ -15,7 +15,7 @@ import { axeViolations } from '../helpers/axe';
 import { waitForState, type UserPage } from '../helpers/browser';
 import { must } from '../helpers/must';
 import { browserSuite } from '../helpers/suite';
-import { TOUR, horizontalOverflow, openSized, type TourStop } from '../helpers/tour';
+import { TOUR, horizontalOverflow, openSized, stepWithKeys, type TourStop } from '../helpers/tour';
 
 /** Pages kept open from one test to the next (closed after the last test). */
 type Shared = { single?: UserPage; call?: [UserPage, UserPage]; loopback?: UserPage };
@@ -108,17 +108,6 @@ async function px(page: Page, selector: string, prop: 'fontSize' | 'height'): Pr
 }
 
 const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
-
-/** Presses → and Space by turns until the page's steps panel at `panel` has run `n` steps (skipping waits). */
-async function stepWithKeys(page: Page, panel: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await page.waitForFunction((sel: string) => document.querySelector<HTMLElement>(sel)?.dataset.state === 'ready', { timeout: 15_000, polling: 50 }, panel);
-    const before = await page.$$eval(`${panel} li[data-state="done"]`, (l) => l.length);
-    // ' ' (the key value), not 'Space' (its code): puppeteer over WebDriver BiDi knows key values only.
-    await page.keyboard.press(i % 2 === 0 ? 'ArrowRight' : ' ');
-    await page.waitForFunction((sel: string, b: number) => document.querySelectorAll(`${sel} li[data-state="done"]`).length > b, { timeout: 15_000, polling: 50 }, panel, before);
-  }
-}
 
 test('call page: QR code decodes to the room link; no overflow and 0 axe violations before and after joining a second peer; presenter graphs on a phone; after Hang up both sides say where they are', async ({ server, tb, shared }) => {
   const s = stop('/call.html?room=tour-call');

@@ -3,6 +3,9 @@
  * can go down, come back (same tokens, like a restart with the same certificate) or drop sockets.
  */
 import { CallSession, type CallSessionOptions } from '../../src/rtc/session';
+import type { NegotiatorFactory } from '../../src/rtc/negotiator';
+import { stepByStep } from '../../src/rtc/step-negotiator';
+import type { Stepper } from '../../src/rtc/stepper';
 import { LoopbackTransport, SignalingClient, type SignalingTransport } from '../../src/signaling/client';
 import { Relay } from '../../src/signaling/relay';
 import { MemoryResumeTokens } from '../../src/signaling/resume';
@@ -115,4 +118,21 @@ export async function connectedPair(server: FakeServer, net: FakeNetwork, room: 
   const b = makeSide(server, net, room, extra);
   await waitFor(() => a.session.callState === 'connected' && b.session.callState === 'connected', 'both connected');
   return [a, b];
+}
+
+/**
+ * Step mode over fake connections: the step-by-step negotiator (no camera: getUserMedia rejects
+ * with NotFoundError, so the steps send no track) and the steppers it makes, one per side, in the
+ * order the sides start their walkthrough. Each wait of a step gives up after 3 s.
+ */
+export function fakeStepMode(net: FakeNetwork): { negotiator: NegotiatorFactory; steppers: Stepper[] } {
+  const steppers: Stepper[] = [];
+  const negotiator = stepByStep({
+    configuration: () => ({ iceServers: [] }),
+    getUserMedia: () => Promise.reject(new DOMException('no camera here', 'NotFoundError')),
+    peerConnectionFactory: net.factory,
+    onStepper: (s) => steppers.push(s),
+    timeoutMs: 3000,
+  });
+  return { negotiator, steppers };
 }

@@ -134,3 +134,18 @@ export async function horizontalOverflow(page: Page): Promise<{ overflow: number
     return { overflow, culprits };
   });
 }
+
+/**
+ * Runs `n` steps of the step panel `panel` (e.g. `#steps`) from the keyboard, as a presenter does:
+ * waits until the panel is ready, presses → or Space (alternately), and waits until one more step
+ * is done. @throws puppeteer's TimeoutError when a step does not become ready or done in 15 s.
+ */
+export async function stepWithKeys(page: Page, panel: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await page.waitForFunction((sel: string) => document.querySelector<HTMLElement>(sel)?.dataset.state === 'ready', { timeout: 15_000, polling: 50 }, panel);
+    const before = await page.$$eval(`${panel} li[data-state="done"]`, (l) => l.length);
+    // ' ' (the key value), not 'Space' (its code): puppeteer over WebDriver BiDi knows key values only.
+    await page.keyboard.press(i % 2 === 0 ? 'ArrowRight' : ' ');
+    await page.waitForFunction((sel: string, b: number) => document.querySelectorAll(`${sel} li[data-state="done"]`).length > b, { timeout: 15_000, polling: 50 }, panel, before);
+  }
+}

@@ -8,10 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { callParamsFromSearch, withoutCandidates } from '../../src/rtc/call-params';
 import { CallSession } from '../../src/rtc/session';
-import { stepByStep } from '../../src/rtc/step-negotiator';
-import type { Stepper } from '../../src/rtc/stepper';
 import { SignalingClient, cappedReconnectDelay } from '../../src/signaling/client';
-import { connectedPair, FakeServer, makeSide, waitFor, type Side } from '../helpers/call-harness';
+import { connectedPair, fakeStepMode, FakeServer, makeSide, waitFor, type Side } from '../helpers/call-harness';
 import { FakeNetwork } from '../helpers/fake-network';
 
 const close = (...sides: Side[]) => sides.forEach((s) => s.session.close());
@@ -151,14 +149,7 @@ test('candidates=none on both sides: no candidate leaves, the impolite side rest
 test('step mode: after the walkthrough, "Restart ICE" is 4 steps clicked on one side (createOffer with iceRestart, setLocalDescription, send, setRemoteDescription of the answer); the other side answers by itself; new ICE credentials, still connected', async () => {
   const server = new FakeServer();
   const net = new FakeNetwork();
-  const steppers: Stepper[] = [];
-  const negotiator = stepByStep({
-    configuration: () => ({ iceServers: [] }),
-    getUserMedia: () => Promise.reject(new DOMException('no camera here', 'NotFoundError')),
-    peerConnectionFactory: net.factory,
-    onStepper: (s) => steppers.push(s),
-    timeoutMs: 3000,
-  });
+  const { negotiator, steppers } = fakeStepMode(net);
   const a = makeSide(server, net, 'step-restart', { negotiator });
   await waitFor(() => a.session.roomState === 'joined', 'a joined');
   const b = makeSide(server, net, 'step-restart', { negotiator });

@@ -1,9 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diagnoseIce, type IceFacts } from '../../src/rtc/ice-watchdog';
-import { stepByStep } from '../../src/rtc/step-negotiator';
-import type { Stepper } from '../../src/rtc/stepper';
-import { FakeServer, makeSide, waitFor } from '../helpers/call-harness';
+import { fakeStepMode, FakeServer, makeSide, waitFor } from '../helpers/call-harness';
 import { FakeNetwork } from '../helpers/fake-network';
 
 const facts = (f: Partial<IceFacts>): IceFacts => ({ policy: 'all', turnServers: 0, localCandidates: 2, remoteCandidates: 2, serverErrors: [], ...f });
@@ -60,14 +58,7 @@ test('watchdog: when the restart does not help, the page is told why (not "no ne
 test('step mode through the same session: every step one call at a time ends connected; the roles come from the session', async () => {
   const server = new FakeServer();
   const net = new FakeNetwork();
-  const steppers: Stepper[] = [];
-  const negotiator = stepByStep({
-    configuration: () => ({ iceServers: [] }),
-    getUserMedia: () => Promise.reject(new DOMException('no camera here', 'NotFoundError')),
-    peerConnectionFactory: net.factory,
-    onStepper: (s) => steppers.push(s),
-    timeoutMs: 3000,
-  });
+  const { negotiator, steppers } = fakeStepMode(net);
   const [a, b] = await (async () => {
     const a = makeSide(server, net, 'steps', { negotiator });
     await waitFor(() => a.session.roomState === 'joined', 'a joined');
