@@ -39,6 +39,7 @@ export function textOf(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
+/** The URL path the signaling WebSocket is served on: `wss://host:port/ws`. @see https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/WebSocket */
 export const SIGNALING_PATH = '/ws';
 
 /** Close code for "kept flooding past the rate limit" (policy violation). */

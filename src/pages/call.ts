@@ -16,7 +16,7 @@ import type { CallCoreModule } from '../ui/call-core';
 import type { StepsPanel } from '../ui/steps-panel';
 import type { CodecBandwidth } from '../ui/codec-bandwidth';
 import { loadCallCore, loadInspector, loadQr, loadStepMode } from '../ui/lazy';
-import { whenIdle } from '../ui/idle';
+import { prefetchWhenIdle, whenIdle } from '../ui/idle';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
@@ -51,8 +51,10 @@ const showLink = () => {
   const shared = link();
   el.roomLink.textContent = shared;
   // The QR painter is a chunk of its own: the link text is there at once, its QR code a moment later.
-  void loadQr().then(({ drawQr }) => {
+  loadQr().then(({ drawQr }) => {
     if (el.roomLink.textContent === shared) drawQr(el.roomQr, shared);
+  }, (err: unknown) => {
+    el.roomQrNote.textContent = `The QR code could not be loaded (${err instanceof Error ? err.message : String(err)}); the link above works the same.`;
   });
 };
 if (['localhost', '127.0.0.1', '[::1]'].includes(location.hostname)) {
@@ -101,10 +103,8 @@ el.modeStep.addEventListener('change', showSteps);
 showSteps();
 // The call machinery and the inspector download in idle time after the first paint, ready before
 // anyone joins (Join waits for them only if they are not there yet).
-whenIdle(() => {
-  loadCallCore().then(withCore, (err: unknown) => console.error('loading the call failed (Join tries again):', err));
-  void loadInspector();
-}, 2000);
+prefetchWhenIdle(() => loadCallCore().then(withCore), 2000);
+prefetchWhenIdle(loadInspector, 2000);
 bindNextStepKeys([el.nextStep]);
 
 /** The call machinery once loaded (Join awaits it). */
@@ -268,11 +268,11 @@ async function join(): Promise<void> {
   // Mounted in idle time: when this side is the caller the call starts right after joining, and
   // the inspector draws what the trace recorded meanwhile (it records from the start either way).
   whenIdle(() => {
-    void loadInspector().then(({ mountInspector }) => {
+    loadInspector().then(({ mountInspector }) => {
       if (inspected !== trace) return;
       inspector?.destroy();
       inspector = mountInspector(el.inspector, trace, () => (s.peer ? [{ side: s.role ?? 'caller', pc: s.peer.pc }] : []));
-    });
+    }, (err: unknown) => showError(el.problem, err)); // the inspector could not be downloaded: said on the page
   }, 1000);
   s.on('peer', (peer) => {
     tuning?.attach(peer.pc);

@@ -15,7 +15,7 @@ import type { StepsPanel } from '../ui/steps-panel';
 import { loadCallCore, loadInspector, loadStepMode } from '../ui/lazy';
 import type { CallCoreModule } from '../ui/call-core';
 import type { StepModeModule } from '../ui/step-mode';
-import { whenIdle } from '../ui/idle';
+import { prefetchWhenIdle, whenIdle } from '../ui/idle';
 
 initPage();
 
@@ -65,10 +65,8 @@ el.modeStep.addEventListener('change', showSteps);
 showSteps();
 // The call machinery and the inspector download in idle time after the first paint (Start waits
 // for them only if they are not there yet).
-whenIdle(() => {
-  loadCallCore().catch((err: unknown) => console.error('loading the call failed (Start tries again):', err));
-  void loadInspector();
-}, 2000);
+prefetchWhenIdle(loadCallCore, 2000);
+prefetchWhenIdle(loadInspector, 2000);
 bindNextStepKeys([$('#next-step-caller', HTMLButtonElement), $('#next-step-callee', HTMLButtonElement)]);
 
 function renderStates(role: PeerRole, states: PeerStates | null): void {
@@ -160,7 +158,7 @@ async function start(): Promise<void> {
   exposeDebug('loopback', current);
   // Mounted in idle time, after the setup's busiest moments; it draws what the trace recorded meanwhile.
   whenIdle(() => {
-    void loadInspector().then(({ mountInspector }) => {
+    loadInspector().then(({ mountInspector }) => {
       if (loop !== current) return;
       inspector?.destroy();
       inspector = mountInspector(el.inspector, trace, () =>
@@ -169,7 +167,7 @@ async function start(): Promise<void> {
           return pc ? [{ side, pc }] : [];
         }),
       );
-    });
+    }, (err: unknown) => showError(problem, err)); // the inspector could not be downloaded: said on the page
   }, 1000);
   renderButtons();
   void current.setupMs?.then((ms) => {

@@ -6,7 +6,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/Node/textContent
  */
 import type { ErrorContext, Explanation } from '../errors/playground-error';
-import { whenIdle } from './idle';
+import { prefetchWhenIdle } from './idle';
 
 /**
  * Finds the element matching `selector` and checks its type.
@@ -48,10 +48,16 @@ type Explain = (err: unknown, context?: ErrorContext) => Explanation;
 let explain: Explain | null = null;
 let explainLoad: Promise<Explain> | null = null;
 function loadExplain(): Promise<Explain> {
-  explainLoad ??= import('../errors/explain').then((m) => (explain = m.explainError));
+  explainLoad ??= import('../errors/explain').then(
+    (m) => (explain = m.explainError),
+    (err: unknown) => {
+      explainLoad = null; // the next problem tries again
+      throw err;
+    },
+  );
   return explainLoad;
 }
-whenIdle(() => void loadExplain(), 3000);
+prefetchWhenIdle(loadExplain, 3000);
 
 /** What a problem box shows until the explanations have loaded: the error's own name and message. */
 function interim(err: unknown): Explanation {

@@ -32,3 +32,16 @@ export function whenIdle(fn: (idle: IdleTime) => void, timeoutMs = 250): () => v
   const timer = setTimeout(() => fn({ timeRemaining: () => Math.max(0, 5 - (performance.now() - t0 - 1)), didTimeout: false }), 1);
   return () => clearTimeout(timer);
 }
+
+/**
+ * Starts `load` (a dynamic `import()` of a page part) in the next idle period, at the latest after
+ * `timeoutMs` ms, so the part is there before the user needs it. A failed prefetch (the user is
+ * leaving the page mid-download, the network dropped) is not the user's problem yet and is only
+ * logged at debug level: the first real use downloads again and explains its own failure on the page.
+ * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/import
+ */
+export function prefetchWhenIdle(load: () => Promise<unknown>, timeoutMs: number): void {
+  whenIdle(() => {
+    load().catch((err: unknown) => console.debug('prefetch failed; the first use loads again:', err));
+  }, timeoutMs);
+}
