@@ -18,7 +18,7 @@
  *   `join {room, resume}` on any process (tokens are HMACs with the secret all processes share)
  *   moves the place there, with the same id and the waiting messages.
  */
-import { encodeMessage, parseClientMessage, parseServerMessage, type ClientMessage, type ErrorCode, type PeerInfo, type ServerMessage } from '../../src/signaling/protocol';
+import { encodeMessage, parseClientMessage, parseServerMessage, relayedSignal, type ClientMessage, type ErrorCode, type PeerInfo, type ServerMessage } from '../../src/signaling/protocol';
 import { createPeerId, relayedProgress, type DisconnectInfo, type Member, type RelayConnection, type RelayTrace } from '../../src/signaling/relay';
 import { MemoryResumeTokens, type ResumeTokens } from '../../src/signaling/resume';
 import { Liveness } from './liveness';
@@ -148,13 +148,13 @@ export class ClusterRelay {
         return;
       case 'offer':
       case 'answer':
-        this.#queue(member, () => this.#route(member, msg.to, { type: msg.type, from: member.id, sdp: msg.sdp }));
+        this.#queue(member, () => this.#route(member, msg.to, relayedSignal(member.id, msg)));
         return;
       case 'candidate':
         this.#queue(member, () => this.#route(member, msg.to, { type: 'candidate', from: member.id, candidate: msg.candidate }));
         return;
       case 'bye':
-        this.#queue(member, () => this.#route(member, msg.to, { type: 'bye', from: member.id }));
+        this.#queue(member, () => this.#route(member, msg.to, relayedSignal(member.id, msg)));
         return;
       case 'progress': return this.#queue(member, () => this.#route(member, msg.to, relayedProgress(member.id, msg)));
       default: {

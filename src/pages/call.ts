@@ -262,6 +262,11 @@ async function join(): Promise<void> {
     if (direction === 'sent') trace.record({ kind: 'signal', direction, side: side(), message: { ...message, to: remote }, path });
     else trace.record({ kind: 'signal', direction, side: side(), message: { ...message, from: remote }, path });
   });
+  s.on('stalebye', (callId, path) => {
+    const text = `ignored a bye for an earlier call (call id ${callId}${path === 'data-channel' ? ', data channel' : ''}): it does not end this call`;
+    console.debug(text);
+    trace.record({ kind: 'note', side: side(), text });
+  });
   inspector?.destroy();
   inspector = null;
   inspected = trace;

@@ -9,6 +9,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 import { PlaygroundError } from '../errors/playground-error';
+import { createCallId } from '../signaling/call-id';
 import type { PeerInfo } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { CONTROL_CHANNEL_LABEL, encodeControl, openControlChannel, parseControl, type ControlMessage, type SignalPath } from './call-control';
@@ -19,6 +20,9 @@ import { inboundPackets, MediaWatchdog } from './media-watchdog';
 import { withoutCandidates } from './call-params';
 import type { CallRole, Negotiator } from './negotiator';
 import type { Peer, Signal } from './peer';
+
+/** A signal from the other side as the call receives it: with the sender's call id on offers and answers. */
+export type IncomingSignal = Exclude<ControlMessage, { type: 'bye' }>;
 
 /** Why a call ended. */
 export type EndReason = 'local-hangup' | 'remote-hangup' | 'peer-left' | 'left-room' | 'signaling-closed' | 'signaling-lost';
@@ -35,8 +39,10 @@ export type CallEvents = {
   datachannel: [channel: RTCDataChannel];
   /** A control message went out (`path`: which way) or came in over the data channel. */
   control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
-  /** The other side hung up over the data channel. */
+  /** The other side hung up this call over the data channel. */
   bye: [];
+  /** A `bye` over the data channel named another call (`callId`): ignored. */
+  stalebye: [callId: string];
   /** The watchdog restarted ICE. */
   icerestart: [];
   /**
@@ -57,6 +63,11 @@ export interface CallSignaler {
 /** Options of a {@link Call}. */
 export interface CallOptions {
   remote: PeerInfo;
+  /**
+   * The call's id: the one on the offer that started it (this side is the callee), else none and a
+   * fresh one is made (see `../signaling/call-id`).
+   */
+  callId?: string;
   role: CallRole;
   polite: boolean;
   negotiator: Negotiator;
@@ -74,6 +85,8 @@ export interface CallOptions {
 
 /** One call; see the module comment. */
 export class Call extends Emitter<CallEvents> {
+  /** This call's id: on every offer, answer and `bye` it sends. */
+  readonly id: string;
   readonly remote: PeerInfo;
   readonly role: CallRole;
   readonly polite: boolean;
@@ -81,6 +94,8 @@ export class Call extends Emitter<CallEvents> {
   /** The chat data channels (usually one; two after a glare, when both sides opened one). */
   readonly channels: RTCDataChannel[] = [];
   #state: CallState = 'idle';
+  /** Every id that names this call: its own, and the other side's (a glare: both sides started it). */
+  readonly #ids = new Set<string>();
   #control: RTCDataChannel | null = null;
   #waiting: ControlMessage[] = [];
   #remoteCandidates = 0;
@@ -95,12 +110,14 @@ export class Call extends Emitter<CallEvents> {
   constructor(options: CallOptions) {
     super();
     this.#opts = options;
+    this.id = options.callId ?? createCallId();
+    this.#ids.add(this.id);
     this.remote = options.remote;
     this.role = options.role;
     this.polite = options.polite;
     this.negotiator = options.negotiator;
     const n = options.negotiator;
-    n.on('signal', (s) => this.#send(s));
+    n.on('signal', (s) => this.#signal(s));
     n.on('error', (err) => this.emit('problem', err));
     n.on('peer', (peer) => this.#attach(peer));
     if (n.peer) queueMicrotask(() => n.peer && this.#attach(n.peer));
@@ -121,11 +138,21 @@ export class Call extends Emitter<CallEvents> {
   /** Control messages waiting for a way out (neither the server nor the data channel was up). */
   get waiting(): readonly ControlMessage[] { return this.#waiting; }
 
+  /**
+   * Whether `callId` names this call: its own id, or one the other side put on an offer or answer
+   * of it (in a glare both sides started the call, each with its own id). A `bye` that names
+   * another call is late, for an earlier call with the same peer: it must not end this one.
+   */
+  isCall(callId: string): boolean {
+    return this.#ids.has(callId);
+  }
+
   /** Feeds a signal that came through the signaling server. */
-  receive(signal: Signal): ReturnType<Negotiator['receive']> {
+  receive(signal: IncomingSignal): ReturnType<Negotiator['receive']> {
     if (this.#closed) return 'handled';
     if (signal.type === 'candidate' && signal.candidate) this.#remoteCandidates++;
     if (signal.type === 'offer' || signal.type === 'answer') {
+      if (signal.callId !== undefined) this.#ids.add(signal.callId);
       const ufrag = /a=ice-ufrag:(\S+)/.exec(signal.sdp)?.[1] ?? null;
       if (signal.type === 'offer' && ufrag && this.#remoteUfrag && ufrag !== this.#remoteUfrag) {
         this.#remoteRestarted = true;
@@ -155,9 +182,9 @@ export class Call extends Emitter<CallEvents> {
    */
   hangUp(): void {
     if (this.#closed) return;
-    const viaServer = this.#opts.signaler.send({ type: 'bye' });
-    if (viaServer) this.emit('control', 'sent', { type: 'bye' }, 'server');
-    if (this.controlOpen) this.#sendOnChannel({ type: 'bye' });
+    const bye: ControlMessage = { type: 'bye', callId: this.id };
+    if (this.#opts.signaler.send(bye)) this.emit('control', 'sent', bye, 'server');
+    if (this.controlOpen) this.#sendOnChannel(bye);
     this.close();
   }
 
@@ -172,13 +199,18 @@ export class Call extends Emitter<CallEvents> {
     this.removeAllListeners();
   }
 
-  #send(original: ControlMessage): void {
-    if (this.#closed) return;
-    let message = original;
-    if (this.#opts.sendCandidates === false) {
-      if (message.type === 'candidate') return;
-      if (message.type === 'offer' || message.type === 'answer') message = { type: message.type, sdp: withoutCandidates(message.sdp) };
+  /** A signal of the negotiator goes out: descriptions carry this call's id. */
+  #signal(signal: Signal): void {
+    if (signal.type === 'candidate') {
+      if (this.#opts.sendCandidates !== false) this.#send(signal);
+      return;
     }
+    const sdp = this.#opts.sendCandidates === false ? withoutCandidates(signal.sdp) : signal.sdp;
+    this.#send({ type: signal.type, sdp, callId: this.id });
+  }
+
+  #send(message: ControlMessage): void {
+    if (this.#closed) return;
     if (this.#opts.signaler.send(message)) {
       this.emit('control', 'sent', message, 'server');
       return;
@@ -270,7 +302,8 @@ export class Call extends Emitter<CallEvents> {
       if (!m || this.#closed) return;
       this.emit('control', 'received', m, 'data-channel');
       if (m.type === 'bye') {
-        this.emit('bye');
+        if (this.isCall(m.callId)) this.emit('bye');
+        else this.emit('stalebye', m.callId);
         return;
       }
       this.receive(m);

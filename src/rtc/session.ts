@@ -42,6 +42,11 @@ export type CallSessionEvents = {
   datachannel: [channel: RTCDataChannel];
   /** A call-control message went over the call's data channel (for the sequence diagram). */
   control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
+  /**
+   * A `bye` from the call's peer named another call (`callId`, not one of the current call's ids:
+   * a late one for an earlier call, e.g. relayed after a reconnect) and was ignored.
+   */
+  stalebye: [callId: string, path: SignalPath];
   /** Something failed: show it. `context` tells {@link explainError} which API it was. */
   problem: [err: unknown, context: ErrorContext];
   /** Step mode: the other side's step progress (from the call's remote peer, or a peer of the room before a call). */
@@ -234,16 +239,19 @@ export class CallSession extends Emitter<CallSessionEvents> {
         if (this.#call?.remote.id === m.id) this.#end('peer-left');
         return;
       case 'offer':
-        this.#onOffer(m.from, m.sdp);
+        this.#onOffer(m.from, m.sdp, m.callId);
         return;
       case 'answer':
-        if (this.#call?.remote.id === m.from) this.#call.receive({ type: 'answer', sdp: m.sdp });
+        if (this.#call?.remote.id === m.from) this.#call.receive({ type: 'answer', sdp: m.sdp, callId: m.callId });
         return;
       case 'candidate':
         if (this.#call?.remote.id === m.from) this.#call.receive({ type: 'candidate', candidate: m.candidate });
         return;
       case 'bye':
-        if (this.#call?.remote.id === m.from) this.#end('remote-hangup');
+        // Only a bye for this call ends it: one for an earlier call with the same peer can come late.
+        if (this.#call?.remote.id !== m.from) return;
+        if (this.#call.isCall(m.callId)) this.#end('remote-hangup');
+        else this.emit('stalebye', m.callId, 'server');
         return;
       case 'progress':
         // Step mode: the call's other side (or, before a call, a peer of the room) reports its steps.
@@ -307,16 +315,17 @@ export class CallSession extends Emitter<CallSessionEvents> {
     this.#awaitTimer = null;
   }
 
-  #onOffer(from: string, sdp: string): void {
+  #onOffer(from: string, sdp: string, callId: string | undefined): void {
     let call = this.#call;
     if (call && call.remote.id !== from) return; // busy with someone else
-    if (!call) call = this.#start(this.#peers.find((p) => p.id === from) ?? { id: from }, 'callee');
+    // The callee's call takes its id from the offer that starts it.
+    if (!call) call = this.#start(this.#peers.find((p) => p.id === from) ?? { id: from }, 'callee', callId);
     if (!call) return;
-    if (call.receive({ type: 'offer', sdp }) === 'handled') return;
+    if (call.receive({ type: 'offer', sdp, callId }) === 'handled') return;
     // A step-mode caller that has not made its connection yet answers instead.
     const remote = call.remote;
     this.#end(null);
-    this.#start(remote, 'callee')?.receive({ type: 'offer', sdp });
+    this.#start(remote, 'callee', callId)?.receive({ type: 'offer', sdp, callId });
   }
 
   #onError(m: ErrorMessage): void {
@@ -328,7 +337,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
   }
 
   /** The one place a call starts: the role is decided here and nowhere else. */
-  #start(remote: PeerInfo, role: CallRole): Call | null {
+  #start(remote: PeerInfo, role: CallRole, callId?: string): Call | null {
     const polite = (this.#id ?? '') < remote.id;
     const factory = this.#opts.negotiator ?? perfectNegotiation;
     let call: Call;
@@ -340,7 +349,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
         createPeer: () => new Peer({ configuration: this.#opts.configuration(), factory: this.#opts.peerConnectionFactory }),
       });
       call = new Call({
-        remote, role, polite, negotiator,
+        remote, role, polite, negotiator, callId,
         iceTimeoutMs: this.#opts.iceTimeoutMs,
         mediaStallMs: this.#opts.mediaStallMs,
         sendCandidates: this.#opts.sendCandidates,
@@ -365,6 +374,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
     call.on('bye', () => {
       if (this.#call === call) this.#end('remote-hangup');
     });
+    call.on('stalebye', (callId) => this.emit('stalebye', callId, 'data-channel'));
     call.on('problem', (err) => this.emit('problem', err, 'RTCPeerConnection'));
     this.emit('callstart', call);
     this.emit('call', call.state);

@@ -12,6 +12,7 @@ import {
   encodeMessage,
   encodeSignal,
   parseClientMessage,
+  relayedSignal,
   type ClientMessage,
   type ErrorCode,
   type PeerInfo,
@@ -212,13 +213,11 @@ export class Relay {
         return;
       case 'offer':
       case 'answer':
-        this.#relay(member, msg.to, { type: msg.type, from: member.id, sdp: msg.sdp });
+      case 'bye':
+        this.#relay(member, msg.to, relayedSignal(member.id, msg));
         return;
       case 'candidate':
         this.#relay(member, msg.to, { type: 'candidate', from: member.id, candidate: msg.candidate });
-        return;
-      case 'bye':
-        this.#relay(member, msg.to, { type: 'bye', from: member.id });
         return;
       case 'progress':
         this.#relay(member, msg.to, relayedProgress(member.id, msg));

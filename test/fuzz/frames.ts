@@ -53,7 +53,7 @@ function valid(r: Rng, room: string): unknown {
     case 2: return { type: 'offer', sdp: SDP, ...to };
     case 3: return { type: 'answer', sdp: SDP, ...to };
     case 4: return { type: 'candidate', candidate: r.chance(0.8) ? CANDIDATE : null, ...to };
-    case 5: return { type: 'bye', ...to };
+    case 5: return { type: 'bye', callId: r.id(), ...to };
     default: return { type: 'candidate', candidate: { ...CANDIDATE, usernameFragment: 'abcd', extra: [1, 2] }, ...to, from: r.id() };
   }
 }

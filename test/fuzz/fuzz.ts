@@ -36,7 +36,7 @@ export interface FuzzResult {
 /** Thrown when the server did something the protocol does not allow; says how to reproduce. */
 export class FuzzFailure extends Error {}
 
-const SENTINEL = JSON.stringify({ type: 'bye', to: 'ZZZZZZZZZZZZZZZZ' });
+const SENTINEL = JSON.stringify({ type: 'bye', to: 'ZZZZZZZZZZZZZZZZ', callId: 'sentinel' });
 
 type Expect = { type: 'error'; code: string } | { type: 'welcome' };
 

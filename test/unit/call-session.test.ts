@@ -5,6 +5,8 @@ import { connectedPair, FakeServer, makeSide, waitFor, type Side } from '../help
 import { FakeNetwork } from '../helpers/fake-network';
 import { Peer } from '../../src/rtc/peer';
 import { PerfectNegotiator } from '../../src/rtc/perfect-negotiator';
+import { CONTROL_CHANNEL_LABEL } from '../../src/rtc/call-control';
+import type { ClientMessage } from '../../src/signaling/protocol';
 
 const close = (...sides: Side[]) => sides.forEach((s) => s.session.close());
 
@@ -51,6 +53,9 @@ test('glare: "Call again" on both sides, in both orders, 100 times with random d
     }
     assert.is(a.session.remote?.id, b.session.id);
     assert.is(b.session.remote?.id, a.session.id);
+    // A glare call has two ids (each side started it): either side's bye names it for the other.
+    const [ca, cb] = [a.session.activeCall, b.session.activeCall];
+    assert.ok(ca && cb && ca.isCall(cb.id) && cb.isCall(ca.id), `round ${i}: each side knows the other's call id`);
     for (const s of [a, b]) assert.is(s.pc()?.signalingState, 'stable');
     assert.is(net.peers.filter((pc) => pc.connectionState === 'connected').length, 2, `round ${i}: exactly one call (two connected ends)`);
     close(a, b);
@@ -102,6 +107,56 @@ test('server down mid-call: the call keeps running, hang-up still reaches the ot
   a.session.hangUp();
   await waitFor(() => b.events.includes('ended:remote-hangup'), 'bye over the data channel');
   assert.ok(paths.includes('received bye data-channel'));
+  close(a, b);
+});
+
+test('a late bye of the earlier call, relayed after "Call again" started a new call with the same peer, is ignored; a bye for the current call ends it', async () => {
+  const server = new FakeServer();
+  const net = new FakeNetwork();
+  const [a, b] = await connectedPair(server, net, 'stale-bye');
+  await waitFor(() => (a.session.activeCall?.controlOpen ?? false) && (b.session.activeCall?.controlOpen ?? false), 'control channels open');
+  const oldId = b.session.activeCall?.id;
+  assert.is(a.session.activeCall?.id, oldId, 'the callee took the call id from the offer');
+  // A's path to the server is slow: what it sends waits, in order, until released.
+  const held: ClientMessage[] = [];
+  const send = a.client.send.bind(a.client);
+  a.client.send = (m) => held.push(m);
+  const stale: string[] = [];
+  b.session.on('stalebye', (id, path) => stale.push(`${id} ${path}`));
+  a.session.hangUp();
+  await waitFor(() => b.events.includes('ended:remote-hangup'), 'the data-channel bye ends the call');
+  assert.equal(held, [{ type: 'bye', callId: oldId, to: b.session.id }]);
+  b.session.call();
+  const newId = b.session.activeCall?.id;
+  assert.ok(newId !== undefined && newId !== oldId, 'a new call, a new id');
+  a.client.send = send;
+  held.forEach(send); // the old bye reaches B through the server now, after the new call started
+  await waitFor(() => a.session.callState === 'connected' && b.session.callState === 'connected', 'the new call connects');
+  assert.equal(stale, [`${oldId} server`], 'the late bye was seen and ignored');
+  assert.equal(b.events.filter((e) => e.startsWith('ended')), ['ended:remote-hangup'], 'only the old call ended');
+  assert.is(a.session.activeCall?.id, newId);
+  a.session.hangUp();
+  await waitFor(() => b.session.callState === 'idle', 'a bye naming the new call ends it');
+  assert.equal(b.events.filter((e) => e.startsWith('ended')), ['ended:remote-hangup', 'ended:remote-hangup']);
+  close(a, b);
+});
+
+test('over the data channel too, only a bye naming the current call ends it', async () => {
+  const server = new FakeServer();
+  const net = new FakeNetwork();
+  const [a, b] = await connectedPair(server, net, 'stale-dc-bye');
+  await waitFor(() => (a.session.activeCall?.controlOpen ?? false) && (b.session.activeCall?.controlOpen ?? false), 'control channels open');
+  const stale: string[] = [];
+  b.session.on('stalebye', (id, path) => stale.push(`${id} ${path}`));
+  const control = a.pc()?.channels.find((c) => c.label === CONTROL_CHANNEL_LABEL);
+  assert.ok(control);
+  control?.send(JSON.stringify({ type: 'bye' })); // no call id: not a valid control message, dropped
+  control?.send(JSON.stringify({ type: 'bye', callId: 'an-earlier-call' }));
+  await waitFor(() => stale.length === 1, 'the bye naming another call is seen');
+  assert.equal(stale, ['an-earlier-call data-channel']);
+  assert.is(b.session.callState, 'connected');
+  control?.send(JSON.stringify({ type: 'bye', callId: a.session.activeCall?.id }));
+  await waitFor(() => b.events.includes('ended:remote-hangup'), 'the bye naming this call ends it');
   close(a, b);
 });
 

@@ -82,7 +82,7 @@ test('isolation across processes: another room on a third process sees nothing a
   const idc = welcome(await c.joinReply('x-iso-2')).id;
   a.send({ type: 'offer', sdp: SDP });
   assert.is((await b.next()).type, 'offer');
-  a.send({ type: 'bye', to: idc });
+  a.send({ type: 'bye', to: idc, callId: 'call-id-1' });
   const refused = await a.next();
   assert.is(refused.type === 'error' && refused.code, 'unknown-peer');
   assert.ok(await c.nothingElse(), 'the other room received something');
@@ -238,8 +238,8 @@ test('resume onto another process: same id back, held messages delivered, the ro
   assert.equal(await b2.next(), { type: 'offer', from: ida, sdp: SDP });
   b2.send({ type: 'answer', to: ida, sdp: SDP });
   assert.equal(await a.next(), { type: 'answer', from: wb.id, sdp: SDP });
-  a.send({ type: 'bye' });
-  assert.equal(await b2.next(), { type: 'bye', from: ida });
+  a.send({ type: 'bye', callId: 'call-id-1' });
+  assert.equal(await b2.next(), { type: 'bye', from: ida, callId: 'call-id-1' });
   assert.ok(await a.nothingElse(), 'no peer-left / peer-joined for a resume');
   assert.equal(C.server.relay.members('x-resume').map((m) => m.id), [wb.id]);
   assert.equal(B.server.relay.members('x-resume'), [], 'the old process forgot the place');

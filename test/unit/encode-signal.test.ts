@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeMessage, encodeSignal, parseClientMessage, type RelayedSignal } from '../../src/signaling/protocol';
+import { encodeMessage, encodeSignal, parseClientMessage, relayedSignal, type RelayedSignal } from '../../src/signaling/protocol';
 import { Rng } from '../fuzz/frames';
 
 const ALPHABET = ['a', 'Z', '0', ' ', '"', '\\', '/', '\r', '\n', '\t', '\u0000', '\u001f', '\u007f', 'é', '€', '😀', '\ud800', '\udc00', '\u2028'];
@@ -17,8 +17,10 @@ test('encodeSignal writes exactly what JSON.stringify writes, for every kind of 
     const from = r.id();
     const signals: RelayedSignal[] = [
       { type: 'offer', from, sdp: `v=0${text(r, 40)}` },
+      { type: 'offer', from, callId: r.id(), sdp: `v=0${text(r, 40)}` },
       { type: 'answer', from, sdp: `v=0\r\n${text(r, 40)}` },
-      { type: 'bye', from },
+      { type: 'answer', from, callId: r.id(), sdp: `v=0\r\n${text(r, 40)}` },
+      { type: 'bye', from, callId: r.id() },
       { type: 'candidate', from, candidate: null },
     ];
     // Candidates as the parser builds them (only the keys that were sent, in its order).
@@ -30,6 +32,16 @@ test('encodeSignal writes exactly what JSON.stringify writes, for every kind of 
     assert.ok(parsed.ok);
     if (parsed.ok && parsed.message.type === 'candidate') signals.push({ type: 'candidate', from, candidate: parsed.message.candidate });
     for (const s of signals) assert.is(encodeSignal(s), encodeMessage(s), JSON.stringify(s));
+    // The relay builds them with relayedSignal from parsed messages: the same text again.
+    for (const m of [{ type: 'offer', callId: r.id(), to: r.id(), sdp: 'v=0' }, { type: 'answer', sdp: 'v=0' }, { type: 'bye', callId: r.id() }]) {
+      const p = parseClientMessage(JSON.stringify(m));
+      assert.ok(p.ok && (p.message.type === 'offer' || p.message.type === 'answer' || p.message.type === 'bye'));
+      if (p.ok && (p.message.type === 'offer' || p.message.type === 'answer' || p.message.type === 'bye')) {
+        const relayed = relayedSignal(from, p.message);
+        assert.is(encodeSignal(relayed), encodeMessage(relayed));
+        assert.ok(!('to' in relayed));
+      }
+    }
   }
 });
 

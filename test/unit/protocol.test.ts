@@ -4,6 +4,7 @@ import { parseClientMessage, parseServerMessage, MAX_FRAME_BYTES } from '../../s
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 const ID = 'AbCdEfGh12345678';
+const CALL = 'Call-id_12345678';
 const CAND = { candidate: 'candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' };
 
 const client = suite('parseClientMessage');
@@ -15,13 +16,17 @@ const validClient: [string, unknown, unknown][] = [
   ['offer broadcast', { type: 'offer', sdp: SDP }, { type: 'offer', sdp: SDP }],
   ['offer to', { type: 'offer', to: ID, sdp: SDP }, { type: 'offer', to: ID, sdp: SDP }],
   ['answer', { type: 'answer', to: ID, sdp: SDP }, { type: 'answer', to: ID, sdp: SDP }],
+  ['offer with its call id', { type: 'offer', to: ID, sdp: SDP, callId: CALL }, { type: 'offer', to: ID, callId: CALL, sdp: SDP }],
+  ['answer with its call id, broadcast', { type: 'answer', callId: CALL, sdp: SDP }, { type: 'answer', callId: CALL, sdp: SDP }],
   ['candidate', { type: 'candidate', to: ID, candidate: CAND }, { type: 'candidate', to: ID, candidate: CAND }],
   ['end of candidates', { type: 'candidate', candidate: null }, { type: 'candidate', candidate: null }],
-  ['bye', { type: 'bye', to: ID }, { type: 'bye', to: ID }],
-  ['bye broadcast', { type: 'bye' }, { type: 'bye' }],
+  ['bye', { type: 'bye', to: ID, callId: CALL }, { type: 'bye', to: ID, callId: CALL }],
+  ['bye broadcast', { type: 'bye', callId: CALL }, { type: 'bye', callId: CALL }],
+  ['bye, shortest call id', { type: 'bye', callId: 'a'.repeat(8) }, { type: 'bye', callId: 'a'.repeat(8) }],
+  ['bye, longest call id', { type: 'bye', callId: 'Z'.repeat(64) }, { type: 'bye', callId: 'Z'.repeat(64) }],
   ['leave', { type: 'leave' }, { type: 'leave' }],
   ['extra fields dropped', { type: 'leave', evil: 1, from: ID }, { type: 'leave' }],
-  ['client cannot set from', { type: 'bye', from: ID }, { type: 'bye' }],
+  ['client cannot set from', { type: 'bye', from: ID, callId: CALL }, { type: 'bye', callId: CALL }],
   ['progress', { type: 'progress', to: ID, role: 'caller', done: ['caller-get-user-media'], running: 'caller-new-peer-connection' },
     { type: 'progress', to: ID, role: 'caller', done: ['caller-get-user-media'], running: 'caller-new-peer-connection' }],
   ['progress, nothing done yet, broadcast', { type: 'progress', role: 'callee', done: [] }, { type: 'progress', role: 'callee', done: [] }],
@@ -58,6 +63,14 @@ const invalidClient: [string, string, 'bad-json' | 'bad-message', RegExp][] = [
   ['offer bad to', JSON.stringify({ type: 'offer', to: 'x', sdp: SDP }), 'bad-message', /to/],
   ['offer to wrong type', JSON.stringify({ type: 'offer', to: 7, sdp: SDP }), 'bad-message', /to/],
   ['candidate missing', '{"type":"candidate"}', 'bad-message', /candidate/],
+  ['bye without call id', '{"type":"bye"}', 'bad-message', /"callId" must be a string/],
+  ['bye call id not a string', JSON.stringify({ type: 'bye', callId: 12345678 }), 'bad-message', /"callId" must be a string/],
+  ['bye call id null', JSON.stringify({ type: 'bye', callId: null }), 'bad-message', /"callId" must be a string/],
+  ['bye call id too long', JSON.stringify({ type: 'bye', callId: 'a'.repeat(65) }), 'bad-message', /"callId" is longer than 64/],
+  ['bye call id too short', JSON.stringify({ type: 'bye', callId: 'abc' }), 'bad-message', /"callId" has an invalid format/],
+  ['bye call id with other characters', JSON.stringify({ type: 'bye', callId: '<script>x</script>' }), 'bad-message', /"callId" has an invalid format/],
+  ['offer call id not a string', JSON.stringify({ type: 'offer', sdp: SDP, callId: ['x'] }), 'bad-message', /"callId" must be a string/],
+  ['answer call id too long', JSON.stringify({ type: 'answer', sdp: SDP, callId: 'a'.repeat(65) }), 'bad-message', /"callId" is longer/],
   ['progress without done', '{"type":"progress","role":"caller"}', 'bad-message', /"done" must be an array/],
   ['progress done not an array', '{"type":"progress","role":"caller","done":"connected"}', 'bad-message', /"done" must be an array/],
   ['progress unknown step', '{"type":"progress","role":"caller","done":["caller-fly"]}', 'bad-message', /unknown step id "caller-fly"/],
@@ -100,7 +113,9 @@ const validServer: [string, unknown][] = [
   ['answer', { type: 'answer', from: ID, sdp: SDP }],
   ['candidate', { type: 'candidate', from: ID, candidate: CAND }],
   ['end of candidates', { type: 'candidate', from: ID, candidate: null }],
-  ['bye', { type: 'bye', from: ID }],
+  ['bye', { type: 'bye', from: ID, callId: CALL }],
+  ['offer with its call id', { type: 'offer', from: ID, callId: CALL, sdp: SDP }],
+  ['answer with its call id', { type: 'answer', from: ID, callId: CALL, sdp: SDP }],
   ['error', { type: 'error', code: 'room-full', message: 'full' }],
 ];
 for (const [name, input] of validServer) {
@@ -112,6 +127,9 @@ for (const [name, input] of validServer) {
 }
 const invalidServer: [string, unknown][] = [
   ['relayed offer without from', { type: 'offer', sdp: SDP }],
+  ['relayed bye without call id', { type: 'bye', from: ID }],
+  ['relayed bye with a bad call id', { type: 'bye', from: ID, callId: 'a b c d e f' }],
+  ['relayed offer with a bad call id', { type: 'offer', from: ID, callId: 7, sdp: SDP }],
   ['welcome without peers', { type: 'welcome', id: ID, room: 'r', capacity: 2 }],
   ['welcome bad capacity', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 0 }],
   ['welcome grace not a number', { type: 'welcome', id: ID, room: 'r', peers: [], capacity: 2, resumeGraceMs: '20000' }],

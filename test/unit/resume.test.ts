@@ -73,8 +73,8 @@ test('a resume while the old connection is still open takes its place and closes
   assert.is(w2.id, wb.id);
   assert.is((await b.closed).code, 4000);
   assert.ok(await a.quiet(200), 'the other peer saw nothing');
-  a.send({ type: 'bye', to: wb.id });
-  assert.equal(await b2.next(), { type: 'bye', from: wa.id });
+  a.send({ type: 'bye', to: wb.id, callId: 'call-id-1' });
+  assert.equal(await b2.next(), { type: 'bye', from: wa.id, callId: 'call-id-1' });
 });
 
 test('forged, other-room and malformed tokens are a plain join; a non-string token is a bad message', async (ctx) => {

@@ -132,8 +132,10 @@ test('offer, answer, candidate and bye are relayed with from stamped by the serv
   assert.equal(await b.c.next(), { type: 'candidate', from: a.id, candidate: { candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
   a.c.send({ type: 'candidate', candidate: null });
   assert.equal(await b.c.next(), { type: 'candidate', from: a.id, candidate: null });
-  b.c.send({ type: 'bye', to: a.id });
-  assert.equal(await a.c.next(), { type: 'bye', from: b.id });
+  b.c.send({ type: 'answer', to: a.id, callId: 'call-one-1', sdp: SDP });
+  assert.equal(await a.c.next(), { type: 'answer', from: b.id, callId: 'call-one-1', sdp: SDP });
+  b.c.send({ type: 'bye', to: a.id, callId: 'call-one-1' });
+  assert.equal(await a.c.next(), { type: 'bye', from: b.id, callId: 'call-one-1' });
 });
 
 test('step progress is relayed with from stamped; a bad one gets bad-message and disturbs no one', async (ctx) => {
@@ -149,6 +151,28 @@ test('step progress is relayed with from stamped; a bad one gets bad-message and
   assert.ok(await a.c.quiet(b.c), 'the other peer saw none of it');
   a.c.send({ type: 'progress', role: 'callee', done: [] });
   assert.equal(await b.c.next(), { type: 'progress', from: a.id, role: 'callee', done: [] });
+});
+
+test('a bye carries its call id; a bad or missing call id gets bad-message and disturbs no one', async (ctx) => {
+  const a = await joined(ctx, 'r-bye');
+  const b = await joined(ctx, 'r-bye');
+  await a.c.next(); // peer-joined
+  const bad: [unknown, RegExp][] = [
+    [{ type: 'bye', to: a.id }, /"callId" must be a string/],
+    [{ type: 'bye', to: a.id, callId: 12345678 }, /"callId" must be a string/],
+    [{ type: 'bye', to: a.id, callId: 'c'.repeat(65) }, /"callId" is longer than 64/],
+    [{ type: 'bye', callId: 'no spaces here' }, /"callId" has an invalid format/],
+    [{ type: 'offer', to: a.id, callId: {}, sdp: SDP }, /"callId" must be a string/],
+  ];
+  for (const [frame, why] of bad) {
+    b.c.send(frame);
+    const e = await b.c.next();
+    assert.is(e.type === 'error' && e.code, 'bad-message', JSON.stringify(frame));
+    assert.match(e.type === 'error' ? e.message : '', why);
+  }
+  assert.ok(await a.c.quiet(b.c), 'the other peer saw none of it');
+  b.c.send({ type: 'bye', to: a.id, callId: 'call-7-abcdefgh' });
+  assert.equal(await a.c.next(), { type: 'bye', from: b.id, callId: 'call-7-abcdefgh' });
 });
 
 test('a client in another room receives nothing; unknown or cross-room targets get unknown-peer', async (ctx) => {

@@ -96,7 +96,7 @@ test('recordSignaling records sent and received messages with the side at that m
   side = 'caller';
   a.send({ type: 'leave' });
   stop();
-  a.send({ type: 'bye' });
+  a.send({ type: 'bye', callId: 'call-0001' });
   const kinds = trace.entries.map((e) => (e.kind === 'signal' ? `${e.side} ${e.direction} ${e.message.type}` : e.kind));
   assert.equal(kinds, ['callee sent join', 'callee received welcome', 'caller sent leave']);
   a.close();
