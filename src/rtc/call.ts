@@ -21,7 +21,10 @@ import { withoutCandidates } from './call-params';
 import type { CallRole, Negotiator } from './negotiator';
 import type { Peer, Signal } from './peer';
 
-/** A signal from the other side as the call receives it: with the sender's call id on offers and answers. */
+/**
+ * A signal from the other side as the call receives it: with the sender's call id on offers and answers.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
 export type IncomingSignal = Exclude<ControlMessage, { type: 'bye' }>;
 
 /** Why a call ended. */

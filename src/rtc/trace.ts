@@ -168,8 +168,19 @@ export class Trace extends Emitter<TraceEvents> {
   }
 }
 
+/**
+ * The call id an imported `bye` gets when its trace was recorded before byes carried one.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
+ */
+export const UNKNOWN_CALL_ID = 'unknown-call';
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Traces exported before byes named their call hold a `bye` without `callId`: it reads as {@link UNKNOWN_CALL_ID}. */
+function withCallId(message: unknown): unknown {
+  return isObj(message) && message.type === 'bye' && message.callId === undefined ? { ...message, callId: UNKNOWN_CALL_ID } : message;
 }
 
 function validateEntry(e: unknown, i: number): TraceEntry {
@@ -183,12 +194,12 @@ function validateEntry(e: unknown, i: number): TraceEntry {
       if (e.path !== undefined && e.path !== 'server' && e.path !== 'data-channel') throw bad('"path" must be "server" or "data-channel"');
       const path = e.path === 'data-channel' ? { path: 'data-channel' as const } : {};
       if (e.direction === 'sent') {
-        const p = parseClientMessage(e.message);
+        const p = parseClientMessage(withCallId(e.message));
         if (!p.ok) throw bad(`message: ${p.error.message}`);
         return { ...base, kind: 'signal', direction: 'sent', message: p.message, ...path };
       }
       if (e.direction === 'received') {
-        const p = parseServerMessage(e.message);
+        const p = parseServerMessage(withCallId(e.message));
         if (!p.ok) throw bad(`message: ${p.error.message}`);
         return { ...base, kind: 'signal', direction: 'received', message: p.message, ...path };
       }

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Peer, PeerEvents, PeerStates } from '../../src/rtc/peer';
 import type { StatsSample } from '../../src/rtc/stats';
-import { recordPeer, recordSignaling, replaySchedule, roomSide, Trace, type TraceEntry } from '../../src/rtc/trace';
+import { recordPeer, recordSignaling, replaySchedule, roomSide, Trace, UNKNOWN_CALL_ID, type TraceEntry } from '../../src/rtc/trace';
 import { LoopbackTransport, SignalingClient } from '../../src/signaling/client';
 import { Relay } from '../../src/signaling/relay';
 import { Emitter } from '../../src/util/emitter';
@@ -59,6 +59,21 @@ test('export → JSON text → import gives the same entries (round trip)', () =
   assert.equal(back.toJSON(), trace.toJSON());
   assert.is(trace.entries[1]?.t, 12.3);
   assert.is(trace.entries.length, 7);
+});
+
+test('a trace exported before byes named their call still imports: its bye gets the unknown call id; a bad call id is refused', () => {
+  const good = fullTrace().toJSON();
+  const entries = [
+    { kind: 'signal', side: 'caller', t: 1, direction: 'sent', message: { type: 'bye', to: 'AbCdEfGh12345678' } },
+    { kind: 'signal', side: 'callee', t: 2, direction: 'received', message: { type: 'bye', from: 'AbCdEfGh12345678' } },
+  ];
+  const back = Trace.fromJSON({ ...good, entries });
+  assert.equal(back.entries.map((e) => (e.kind === 'signal' ? e.message : null)), [
+    { type: 'bye', to: 'AbCdEfGh12345678', callId: UNKNOWN_CALL_ID },
+    { type: 'bye', from: 'AbCdEfGh12345678', callId: UNKNOWN_CALL_ID },
+  ]);
+  const bad = { kind: 'signal', side: 'caller', t: 1, direction: 'sent', message: { type: 'bye', callId: 42 } };
+  assert.throws(() => Trace.fromJSON({ ...good, entries: [bad] }), (err: unknown) => err instanceof TypeError && /callId/.test(err.message));
 });
 
 test('fromJSON refuses bad input with TypeError naming the problem', () => {
