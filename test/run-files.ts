@@ -16,8 +16,9 @@ g.UVU_DEFER = 1;
 const uvu = await import('uvu');
 // Imports uvu, so only once uvu is set up to defer (a static import would run first).
 const { collectNotRun } = await import('./helpers/suite');
-// A browser unused for a second closes (keeping every launch variant open for the whole process
-// loaded 2 cores too much); what is still open closes when all files have run.
+// A browser with special options closes when unused for a second (keeping every launch variant
+// open for the whole process loaded 2 cores too much), the default ones stay; what is still open
+// closes when all files have run.
 
 const everyBrowser = process.env.TEST_BROWSERS;
 let index = 0;

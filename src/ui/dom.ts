@@ -89,6 +89,7 @@ function clearInlineNote(box: HTMLElement): void {
  */
 export function showProblem(box: HTMLElement, problem: Explanation | null, placement: ProblemPlacement = {}): void {
   shownCount.set(box, (shownCount.get(box) ?? 0) + 1);
+  box.removeAttribute('aria-busy');
   box.replaceChildren();
   clearInlineNote(box);
   if (!problem) {
@@ -126,7 +127,9 @@ export function showProblem(box: HTMLElement, problem: Explanation | null, place
  * `explainError` (src/errors/explain.ts) then {@link showProblem}: the usual catch handler of a
  * page. The explanations are a chunk of their own, loaded in idle time once the page has started:
  * if a problem comes before they are there, the box shows the error's name and the browser's
- * message at once and the explanation a moment later (unless another problem was shown meanwhile).
+ * message at once, marked `aria-busy="true"`, and the explanation a moment later (unless another
+ * problem was shown meanwhile).
+ * @see https://developer.mozilla.org/en-US/docs/Web/Accessibility/ARIA/Attributes/aria-busy
  * @returns the explanation shown (its `name` is final at once; its text may be the interim one).
  * @see https://developer.mozilla.org/en-US/docs/Web/API/DOMException#error_names
  */
@@ -138,12 +141,17 @@ export function showError(box: HTMLElement, err: unknown, context?: ErrorContext
   }
   const problem = interim(err);
   showProblem(box, problem, placement);
+  // Screen readers (and tests) wait for the explanation that replaces the interim text.
+  box.setAttribute('aria-busy', 'true');
   const shown = shownCount.get(box);
   loadExplain().then(
     (explainNow) => {
       if (shownCount.get(box) === shown) showProblem(box, explainNow(err, context), placement);
     },
-    (loadErr: unknown) => console.error('the explanations could not be loaded:', loadErr),
+    (loadErr: unknown) => {
+      if (shownCount.get(box) === shown) box.removeAttribute('aria-busy');
+      console.error('the explanations could not be loaded:', loadErr);
+    },
   );
   return problem;
 }

@@ -9,6 +9,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer';
+import { fastPage } from './fast-page';
 import { CHROMIUM, FIREFOX, requirePart } from './real-parts';
 
 /** The browsers the tests run in. */
@@ -253,7 +254,8 @@ export async function closeSharedBrowsers(): Promise<void> {
  * A browser launched with `options`, shared with the other suites of this process that ask for
  * the same options (a Firefox launch costs 2–3 s on an idle machine, much more on a busy one).
  * Each simulated user still gets its own incognito context. `close()` releases it; the browser
- * closes once no suite has used it for a second, so a process exits by itself.
+ * closes once no suite has used it for a second, except the one with default options, which
+ * stays open for the next suite until {@link closeSharedBrowsers}.
  */
 export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
   // Only what reaches the browser tells launches apart (Chromium flags mean nothing to Firefox).
@@ -264,6 +266,9 @@ export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser
       ? { name, fakeUi, fps: options.fps, prefs: options.firefoxPrefs ?? {} }
       : { name, fakeUi, fps: options.fps, fakeDevice: options.fakeDevice ?? '', args: options.args ?? [] },
   );
+  // The browser most suites ask for stays open until the process ends (closeSharedBrowsers): a
+  // suite with other options in between would otherwise close it and the next suite launch it again.
+  const everyday = key === JSON.stringify(name === 'firefox' ? { name, fakeUi: true, prefs: {} } : { name, fakeUi: true, fakeDevice: '', args: [] });
   let entry = pool.get(key);
   if (!entry) {
     entry = { tb: launchBrowser(options), users: 0 };
@@ -277,7 +282,7 @@ export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser
     name: tb.name,
     browser: tb.browser,
     async close() {
-      if (--e.users > 0) return;
+      if (--e.users > 0 || everyday) return;
       e.timer = setTimeout(() => {
         if (e.users > 0) return;
         pool.delete(key);
@@ -324,7 +329,7 @@ export async function openUserPage(browser: Browser, url: string, grant?: ('came
   // Firefox opens a context's page as a tab of one shared window, where all but the front tab are
   // background tabs with throttled timers (a step-mode call slowed to seconds per step): give each
   // user its own window, as Chromium does for each context.
-  const page = await context.newPage(launched.get(browser)?.name === 'firefox' ? { type: 'window' } : undefined);
+  const page = fastPage(await context.newPage(launched.get(browser)?.name === 'firefox' ? { type: 'window' } : undefined));
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('response', (res) => {
@@ -354,7 +359,13 @@ export async function waitForState(page: Page, selector: string, states: string 
   return page.$eval(selector, (e) => (e as HTMLElement).dataset.state ?? '');
 }
 
-/** The visible text of `selector` (trimmed), or '' when missing. */
+/**
+ * The visible text of `selector` (trimmed), or '' when missing. Text inside an `aria-busy="true"`
+ * region (a problem box whose explanation is still loading, src/ui/dom.ts showError) is read once
+ * the region is done, up to 10 s: what a user reads, not the placeholder before it.
+ */
 export async function textOf(page: Page, selector: string): Promise<string> {
+  await page.waitForFunction((sel: string) => !document.querySelector(sel)?.closest('[aria-busy="true"]'), { timeout: 10_000, polling: 50 }, selector)
+    .catch((err: unknown) => console.error(`textOf: ${selector} still aria-busy (${String(err)})`));
   return page.$eval(selector, (e) => (e.textContent ?? '').trim()).catch(() => '');
 }
