@@ -94,11 +94,16 @@ test('hang-up reaches the other side; both can call again', async () => {
   close(a, b);
 });
 
-test('server down mid-call: the call keeps running, hang-up still reaches the other side over the data channel', async () => {
+/** Two sides in a connected call in `room`, both with the call's control data channel open. */
+async function withControlChannels(room: string): Promise<{ server: FakeServer; a: Side; b: Side }> {
   const server = new FakeServer();
-  const net = new FakeNetwork();
-  const [a, b] = await connectedPair(server, net, 'dc-bye');
+  const [a, b] = await connectedPair(server, new FakeNetwork(), room);
   await waitFor(() => (a.session.activeCall?.controlOpen ?? false) && (b.session.activeCall?.controlOpen ?? false), 'control channels open');
+  return { server, a, b };
+}
+
+test('server down mid-call: the call keeps running, hang-up still reaches the other side over the data channel', async () => {
+  const { server, a, b } = await withControlChannels('dc-bye');
   const paths: string[] = [];
   b.session.on('control', (d, m, p) => paths.push(`${d} ${m.type} ${p}`));
   server.stop();
@@ -111,10 +116,7 @@ test('server down mid-call: the call keeps running, hang-up still reaches the ot
 });
 
 test('a late bye of the earlier call, relayed after "Call again" started a new call with the same peer, is ignored; a bye for the current call ends it', async () => {
-  const server = new FakeServer();
-  const net = new FakeNetwork();
-  const [a, b] = await connectedPair(server, net, 'stale-bye');
-  await waitFor(() => (a.session.activeCall?.controlOpen ?? false) && (b.session.activeCall?.controlOpen ?? false), 'control channels open');
+  const { a, b } = await withControlChannels('stale-bye');
   const oldId = b.session.activeCall?.id;
   assert.is(a.session.activeCall?.id, oldId, 'the callee took the call id from the offer');
   // A's path to the server is slow: what it sends waits, in order, until released.
@@ -142,10 +144,7 @@ test('a late bye of the earlier call, relayed after "Call again" started a new c
 });
 
 test('over the data channel too, only a bye naming the current call ends it', async () => {
-  const server = new FakeServer();
-  const net = new FakeNetwork();
-  const [a, b] = await connectedPair(server, net, 'stale-dc-bye');
-  await waitFor(() => (a.session.activeCall?.controlOpen ?? false) && (b.session.activeCall?.controlOpen ?? false), 'control channels open');
+  const { a, b } = await withControlChannels('stale-dc-bye');
   const stale: string[] = [];
   b.session.on('stalebye', (id, path) => stale.push(`${id} ${path}`));
   const control = a.pc()?.channels.find((c) => c.label === CONTROL_CHANNEL_LABEL);
@@ -161,10 +160,7 @@ test('over the data channel too, only a bye naming the current call ends it', as
 });
 
 test('renegotiation (ICE restart) while the server is down goes over the data channel', async () => {
-  const server = new FakeServer();
-  const net = new FakeNetwork();
-  const [a, b] = await connectedPair(server, net, 'dc-reneg');
-  await waitFor(() => (a.session.activeCall?.controlOpen ?? false) && (b.session.activeCall?.controlOpen ?? false), 'control channels open');
+  const { server, a, b } = await withControlChannels('dc-reneg');
   const sent: string[] = [];
   for (const s of [a, b]) s.session.on('control', (d, m, p) => sent.push(`${d} ${m.type} ${p}`));
   server.stop();
