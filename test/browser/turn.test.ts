@@ -16,10 +16,9 @@ import { browserSuite } from '../helpers/suite';
 
 // `server` (from browserSuite) is replaced by one that hands out credentials for this file's coturn.
 type Extra = { coturn: TestCoturn; wrong: PlaygroundServer; plain: PlaygroundServer };
-// Firefox contacts a STUN/TURN server only from an interface of the same kind (loopback or not), and
-// gathers on the loopback interface only with this pref: without it our coturn on 127.0.0.1 is never asked.
-const firefoxPrefs = { 'media.peerconnection.ice.loopback': true };
-const test = browserSuite<Extra>('TURN (coturn)', { firefoxPrefs });
+// Firefox asks our coturn on 127.0.0.1 only with media.peerconnection.ice.loopback, which every
+// Firefox launch of the tests sets (helpers/browser.ts).
+const test = browserSuite<Extra>('TURN (coturn)');
 
 test.before(async (ctx) => {
   ctx.coturn = await startTestCoturn();
@@ -269,7 +268,7 @@ test('ICE tester without camera permission: host candidates are mDNS names, and 
   const tb = await launchBrowser({
     browser: suiteBrowser.name,
     fakeUi: false,
-    firefoxPrefs: { ...firefoxPrefs, 'media.peerconnection.ice.obfuscate_host_addresses': true },
+    firefoxPrefs: { 'media.peerconnection.ice.obfuscate_host_addresses': true },
   });
   try {
     const { page, errors } = await openUserPage(tb.browser, `${server.url}ice.html`);

@@ -124,6 +124,14 @@ function firefoxPrefs(options: LaunchOptions): Record<string, string | number | 
     // mDNS host candidates occasionally stall Firefox↔Firefox calls by ~3 s on loopback.
     'media.peerconnection.ice.obfuscate_host_addresses': false,
     'media.navigator.video.default_fps': options.fps ?? FAKE_CAMERA_FPS,
+    // The fake microphone plays a 440 Hz tone (gum.test.ts checks it; Chromium plays a WAV there).
+    'media.navigator.audio.fake_frequency': 440,
+    // insecure.test resolves to this machine: a plain-http page off localhost (gum.test.ts).
+    'network.dns.localDomains': 'insecure.test',
+    // Firefox contacts a STUN/TURN server only from an interface of the same kind (loopback or not),
+    // and gathers on the loopback interface only with this: without it a coturn on 127.0.0.1 is
+    // never asked (turn.test.ts). In every launch, so that those suites share the everyday browser.
+    'media.peerconnection.ice.loopback': true,
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
     ...options.firefoxPrefs,
@@ -254,8 +262,8 @@ export async function closeSharedBrowsers(): Promise<void> {
  * A browser launched with `options`, shared with the other suites of this process that ask for
  * the same options (a Firefox launch costs 2–3 s on an idle machine, much more on a busy one).
  * Each simulated user still gets its own incognito context. `close()` releases it; the browser
- * closes once no suite has used it for a second, except the one with default options, which
- * stays open for the next suite until {@link closeSharedBrowsers}.
+ * closes once no suite has used it for a second, except those with default options (with or
+ * without fake UI), which stay open for the next suite until {@link closeSharedBrowsers}.
  */
 export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
   // Only what reaches the browser tells launches apart (Chromium flags mean nothing to Firefox).
@@ -266,9 +274,10 @@ export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser
       ? { name, fakeUi, fps: options.fps, prefs: options.firefoxPrefs ?? {} }
       : { name, fakeUi, fps: options.fps, fakeDevice: options.fakeDevice ?? '', args: options.args ?? [] },
   );
-  // The browser most suites ask for stays open until the process ends (closeSharedBrowsers): a
-  // suite with other options in between would otherwise close it and the next suite launch it again.
-  const everyday = key === JSON.stringify(name === 'firefox' ? { name, fakeUi: true, prefs: {} } : { name, fakeUi: true, fakeDevice: '', args: [] });
+  // The browsers most suites ask for (default options, with or without fake UI) stay open until the
+  // process ends (closeSharedBrowsers): a suite with other options in between would otherwise close
+  // them and the next suite launch them again.
+  const everyday = [true, false].some((ui) => key === JSON.stringify(name === 'firefox' ? { name, fakeUi: ui, prefs: {} } : { name, fakeUi: ui, fakeDevice: '', args: [] }));
   let entry = pool.get(key);
   if (!entry) {
     entry = { tb: launchBrowser(options), users: 0 };
