@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { openUserPage, textOf, waitForState, type UserPage } from '../helpers/browser';
 import { must } from '../helpers/must';
+import { describeRound } from '../helpers/glare';
 import { crossBrowserSuite } from '../helpers/suite';
 
 const test = crossBrowserSuite('call page, Chromium ↔ Firefox');
@@ -64,8 +65,14 @@ async function join(page: Page): Promise<void> {
 }
 
 async function bothConnected(a: UserPage, b: UserPage): Promise<void> {
-  await waitForState(a.page, '#call-state', 'connected', 20_000);
-  await waitForState(b.page, '#call-state', 'connected', 20_000);
+  try {
+    await waitForState(a.page, '#call-state', 'connected', 20_000);
+    await waitForState(b.page, '#call-state', 'connected', 20_000);
+  } catch (err) {
+    // Both pages' connection states, recent trace and SDP lines: what the next failure needs.
+    const states = await describeRound([a.page, b.page], [0, 0]);
+    throw new Error(`${String(err)}\n  first page: ${states[0] ?? ''}\n  second page: ${states[1] ?? ''}`);
+  }
 }
 
 /** The codecs the inspector's stats panel shows for this page's own side (received or sent). */

@@ -128,10 +128,6 @@ function firefoxPrefs(options: LaunchOptions): Record<string, string | number | 
     'media.navigator.audio.fake_frequency': 440,
     // insecure.test resolves to this machine: a plain-http page off localhost (gum.test.ts).
     'network.dns.localDomains': 'insecure.test',
-    // Firefox contacts a STUN/TURN server only from an interface of the same kind (loopback or not),
-    // and gathers on the loopback interface only with this: without it a coturn on 127.0.0.1 is
-    // never asked (turn.test.ts). In every launch, so that those suites share the everyday browser.
-    'media.peerconnection.ice.loopback': true,
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
     ...options.firefoxPrefs,
