@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { openUserPage, textOf, waitForState, type UserPage } from '../helpers/browser';
 import { must } from '../helpers/must';
-import { describeRound } from '../helpers/glare';
+import { describeRound, holdSignalsUntilOffer, offersSent } from '../helpers/glare';
 import { crossBrowserSuite } from '../helpers/suite';
 
 const test = crossBrowserSuite('call page, Chromium ↔ Firefox');
@@ -52,12 +52,6 @@ async function mediaFlowsInto(page: Page, which: 'call' | 'stepper' = 'call'): P
   throw new Error(`media did not flow in: frames ${start.frames} → ${end.frames}, audio packets ${start.audioPackets} → ${end.audioPackets}`);
 }
 
-/** Offers this page sent, from the debug trace of signaling messages. */
-function offersSent(page: Page): Promise<number> {
-  return page.evaluate(() =>
-    ((globalThis as Dbg).playground?.trace?.entries ?? []).filter((e) => e.kind === 'signal' && e.direction === 'sent' && e.message?.type === 'offer').length,
-  );
-}
 
 async function join(page: Page): Promise<void> {
   await page.click('#join');
@@ -92,6 +86,8 @@ test('Firefox calls Chromium (Chromium waits): media both ways, VP8 + Opus shown
   const url = `${server.url}call.html?room=cross-1`;
   const c = await openUserPage(chromium.browser, url);
   const f = await openUserPage(firefox.browser, url);
+  // For the glare at the end (armed there only): each page's incoming signals wait until it has offered.
+  for (const { page } of [c, f]) await holdSignalsUntilOffer(page);
   await join(c.page);
   await join(f.page); // joins second: the caller
   await bothConnected(c, f);
@@ -141,6 +137,12 @@ test('Firefox calls Chromium (Chromium waits): media both ways, VP8 + Opus shown
   await waitForState(f.page, '#call-state', 'idle');
   await waitForState(c.page, '#call-state', 'idle');
   const before = { c: await offersSent(c.page), f: await offersSent(f.page) };
+  // A page whose click comes late (a loaded machine) must not have taken the other's offer already:
+  // it would answer instead of offering. Held signals reach it once it has sent its own offer.
+  await Promise.all([c, f].map(({ page }) => page.evaluate(() => {
+    const hold = (globalThis as { glareHold?: { on: boolean } }).glareHold;
+    if (hold) hold.on = true;
+  })));
   await Promise.all([c, f].map(({ page }) => page.evaluate(() => document.querySelector<HTMLButtonElement>('#call')?.click())));
   await bothConnected(c, f);
   assert.ok((await offersSent(c.page)) > before.c && (await offersSent(f.page)) > before.f, 'both sides sent an offer (a real glare)');
