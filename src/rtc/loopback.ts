@@ -10,6 +10,7 @@ import { LoopbackTransport, SignalingClient } from '../signaling/client';
 import { Relay } from '../signaling/relay';
 import { perfectNegotiation } from './perfect-negotiator';
 import { CallSession } from './session';
+import { SpareConnection } from './spare-connection';
 import type { Stepper } from './stepper';
 import type { PeerRole } from './steps';
 
@@ -67,6 +68,12 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
   }
   // Step mode is a chunk of its own (dynamic import): an auto-mode page never loads it.
   const stepByStep = options.mode === 'step' ? (await import('./step-negotiator')).stepByStep : null;
+  // Auto mode: the callee's connection is made while it waits for the caller (a spare, taken by
+  // the offer), as both connections of the in-page bound exist before its first offer. Made when
+  // the offer arrives instead, the callee's answer waits for the browser to set up a new connection
+  // while the caller's candidates queue behind it on the page's one WebRTC thread (~10 ms).
+  // Step mode makes the callee's connection as a step of its own.
+  const spare = stepByStep ? null : new SpareConnection();
   const make = (role: PeerRole): CallSession => {
     const client = new SignalingClient(new LoopbackTransport(relay));
     const session = new CallSession({
@@ -75,6 +82,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       name: role,
       localStream: () => streams[role] ?? null,
       configuration: options.configuration,
+      peerConnectionFactory: role === 'callee' ? spare?.factory : undefined,
       negotiator: stepByStep
         ? stepByStep({
           configuration: options.configuration,
@@ -96,6 +104,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     });
   const callee = make('callee');
   await joined(callee);
+  spare?.prepare(options.configuration());
   const caller = make('caller');
   let setupMs: Promise<number> | null = null;
   if (options.mode === 'auto') {
@@ -118,6 +127,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     stop() {
       caller.close();
       callee.close();
+      spare?.dispose();
       for (const s of Object.values(streams)) s?.getTracks().forEach((t) => t.stop());
     },
   };

@@ -23,8 +23,15 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
   readonly #ctx: NegotiatorContext;
   #makingOffer = false;
   #ignoreOffer = false;
-  #pending: (IceCandidateJSON | null)[] = [];
+  /** Remote candidates held until the description they belong to (`seq`) is set. */
+  #pending: { seq: number; candidate: IceCandidateJSON | null }[] = [];
   #queue: Promise<void> = Promise.resolve();
+  /** The candidates added at once (outside the queue), for {@link PerfectNegotiator.settled}. */
+  #adding: Promise<void> = Promise.resolve();
+  /** How many remote descriptions (offers, answers) came so far. */
+  #seq = 0;
+  /** The latest remote description that is applied (or ignored): its candidates are added at once. */
+  #applied = 0;
   #tracksAdded = false;
   #closed = false;
 
@@ -55,17 +62,37 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     });
   }
 
+  /**
+   * Descriptions are applied one after the other (a queue). A candidate does not wait in that queue:
+   * it is added at once when its description is applied, else held until that description is set
+   * and then added ahead of our answer (the browser's operations chain orders the calls), as two
+   * connections in one page do it: ICE checks start the moment the answer is set.
+   */
   receive(signal: Signal): ReceiveResult {
     if (this.#closed) return 'handled';
-    this.#queue = this.#queue.then(() => this.#handle(signal)).then(() => codeRan('receive-signal', signal.type)).catch((err: unknown) => {
-      if (!this.#closed) this.emit('error', err, signal.type === 'candidate' ? 'addIceCandidate' : 'setRemoteDescription');
+    if (signal.type === 'candidate') {
+      if (this.#seq > 0 && this.#applied === this.#seq && this.peer.pc.remoteDescription) {
+        const added = this.#addCandidate(signal.candidate).then(() => codeRan('receive-signal', signal.type), (err: unknown) => {
+          if (!this.#closed) this.emit('error', err, 'addIceCandidate');
+        });
+        this.#adding = Promise.all([this.#adding, added]).then(() => undefined);
+      } else {
+        this.#pending.push({ seq: Math.max(1, this.#seq), candidate: signal.candidate });
+        this.peer.emit('remotecandidate', signal.candidate, true);
+      }
+      return 'handled';
+    }
+    const seq = ++this.#seq;
+    this.#queue = this.#queue.then(() => this.#handle(signal, seq)).then(() => codeRan('receive-signal', signal.type)).catch((err: unknown) => {
+      if (!this.#closed) this.emit('error', err, 'setRemoteDescription');
     });
     return 'handled';
   }
 
   /** Resolves when every signal received so far has been applied (for tests). */
-  settled(): Promise<void> {
-    return this.#queue;
+  async settled(): Promise<void> {
+    await this.#queue;
+    await this.#adding;
   }
 
   restartIce(): void {
@@ -111,32 +138,34 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
   }
 
   // @show receive-signal
-  async #handle(signal: Signal): Promise<void> {
+  async #handle(signal: Exclude<Signal, { type: 'candidate' }>, seq: number): Promise<void> {
     const pc = this.peer.pc;
     if (this.#closed || pc.signalingState === 'closed') return;
-    if (signal.type === 'candidate') {
-      if (!pc.remoteDescription) {
-        this.#pending.push(signal.candidate);
-        this.peer.emit('remotecandidate', signal.candidate, true);
-        return;
-      }
-      await this.#addCandidate(signal.candidate);
-      return;
-    }
     const offerCollision = signal.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
     this.#ignoreOffer = !this.polite && offerCollision;
+    // Ignored: its candidates stay held for the description that comes next (the other side rolls
+    // back and answers ours with the same ICE credentials).
     if (this.#ignoreOffer) return;
     await pc.setRemoteDescription({ type: signal.type, sdp: signal.sdp });
+    // Its candidates go in now, before our answer (not awaited: the browser chains them ahead of it).
+    const added = this.#release(seq);
     if (signal.type === 'offer') {
       this.#addLocalTracks();
       await pc.setLocalDescription();
       const desc = pc.localDescription;
       if (!this.#closed && desc) this.emit('signal', { type: 'answer', sdp: desc.sdp });
     }
-    // Queued candidates after the answer has left: the caller waits for the answer, not for them.
-    const queued = this.#pending;
-    this.#pending = [];
-    for (const c of queued) await this.#addCandidate(c);
+    await added;
+  }
+
+  /** Description `seq` is applied: adds the candidates held for it, and later ones at once. */
+  async #release(seq: number): Promise<void> {
+    this.#applied = seq;
+    const now = this.#pending.filter((p) => p.seq <= seq);
+    this.#pending = this.#pending.filter((p) => p.seq > seq);
+    await Promise.all(now.map((p) => this.#addCandidate(p.candidate).catch((err: unknown) => {
+      if (!this.#closed) this.emit('error', err, 'addIceCandidate');
+    })));
   }
 
   async #addCandidate(candidate: IceCandidateJSON | null): Promise<void> {

@@ -7,7 +7,9 @@
  * - `connected`: each RTCPeerConnection's first `connectionState` `connected`;
  * - `frames`: the first remote video frame shown by each `<video>` that plays a remote track
  *   (`requestVideoFrameCallback`, registered when the page sets `srcObject`);
- * - `longTasks`: every long task (≥ 50 ms, `PerformanceObserver` type `longtask`).
+ * - `longTasks`: every long task (≥ 50 ms, `PerformanceObserver` type `longtask`);
+ * - `events`: a timeline per connection (made, each negotiation call and when it resolved, each
+ *   event), for `--timeline`: where the time between the first offer and `connected` goes.
  *
  * The function is serialised into the page: it must not refer to anything outside itself.
  *
@@ -26,26 +28,39 @@ export interface ProbeRecord {
   frames: number[];
   /** Long tasks: start (epoch ms) and duration (ms). */
   longTasks: { start: number; duration: number }[];
+  /** What each connection did, in order: `pc` is its number in this page (order made). */
+  events: { t: number; pc: number; what: string }[];
 }
 
 /** Installs the probe as `globalThis.__callProbe` (a {@link ProbeRecord}). Runs in the page. */
 export function installCallProbe(): void {
   const g = globalThis as unknown as { __callProbe?: ProbeRecord };
   if (g.__callProbe) return;
-  const rec: ProbeRecord = { t0: 0, connected: [], frames: [], longTasks: [] };
+  const rec: ProbeRecord = { t0: 0, connected: [], frames: [], longTasks: [], events: [] };
   g.__callProbe = rec;
   const now = (): number => performance.timeOrigin + performance.now();
+  const numbers = new WeakMap<RTCPeerConnection, number>();
+  let made = 0;
+  const log = (pc: RTCPeerConnection, what: string): void => void rec.events.push({ t: now(), pc: numbers.get(pc) ?? -1, what });
   const proto = RTCPeerConnection.prototype;
-  const createOffer = Reflect.get(proto, 'createOffer') as (...a: unknown[]) => Promise<RTCSessionDescriptionInit>;
-  const setLocal = Reflect.get(proto, 'setLocalDescription') as (...a: unknown[]) => Promise<void>;
-  proto.createOffer = function (this: RTCPeerConnection, ...args: unknown[]) {
+  /** Wraps a method of RTCPeerConnection: logs the call, and when its promise settles. */
+  const wrap = (name: string, before?: (pc: RTCPeerConnection) => void): void => {
+    const native = Reflect.get(proto, name) as (...a: unknown[]) => unknown;
+    Reflect.set(proto, name, function (this: RTCPeerConnection, ...args: unknown[]) {
+      before?.(this);
+      log(this, name);
+      const result = native.apply(this, args);
+      if (result instanceof Promise) void result.then(() => log(this, `${name} done`), () => log(this, `${name} failed`));
+      return result;
+    });
+  };
+  wrap('createOffer', () => {
     if (!rec.t0) rec.t0 = now();
-    return createOffer.apply(this, args);
-  } as typeof proto.createOffer;
-  proto.setLocalDescription = function (this: RTCPeerConnection, ...args: unknown[]) {
-    if (!rec.t0 && this.signalingState === 'stable') rec.t0 = now();
-    return setLocal.apply(this, args);
-  } as typeof proto.setLocalDescription;
+  });
+  wrap('setLocalDescription', (pc) => {
+    if (!rec.t0 && pc.signalingState === 'stable') rec.t0 = now();
+  });
+  for (const name of ['createAnswer', 'setRemoteDescription', 'addIceCandidate', 'addTrack', 'addTransceiver', 'createDataChannel']) wrap(name);
   const remoteTracks = new WeakSet<MediaStreamTrack>();
   const watched = new WeakSet<HTMLVideoElement>();
   const watch = (video: HTMLVideoElement): void => {
@@ -58,6 +73,16 @@ export function installCallProbe(): void {
   class ProbedPeerConnection extends Native {
     constructor(configuration?: RTCConfiguration) {
       super(configuration);
+      numbers.set(this, made++);
+      log(this, 'made');
+      for (const type of ['negotiationneeded', 'signalingstatechange', 'icegatheringstatechange', 'iceconnectionstatechange', 'connectionstatechange', 'icecandidate', 'track']) {
+        this.addEventListener(type, (ev) => {
+          const state = type === 'signalingstatechange' ? this.signalingState : type === 'icegatheringstatechange' ? this.iceGatheringState
+            : type === 'iceconnectionstatechange' ? this.iceConnectionState : type === 'connectionstatechange' ? this.connectionState
+              : type === 'icecandidate' ? ((ev as RTCPeerConnectionIceEvent).candidate ? 'candidate' : 'end') : '';
+          log(this, state ? `${type} ${state}` : type);
+        });
+      }
       let seen = false;
       this.addEventListener('connectionstatechange', () => {
         if (seen || this.connectionState !== 'connected') return;

@@ -14,27 +14,36 @@
  * Medians and the ratios to the bound are printed next to the goals of issue 15.
  *
  * Options: --calls N (10) --only bound,call,loopback --trace FILE (also records one call-page call
- * as a Chrome DevTools performance trace, caller side, to open in the Performance panel).
+ * as a Chrome DevTools performance trace, caller side, to open in the Performance panel; and one
+ * loopback call to FILE with `-loopback` before its extension) --timeline (prints, per kind, the
+ * median time from the first offer of each step of each connection: where the time goes)
+ * --before DIR (also runs each page kind from another production build, e.g. main's dist/ copied
+ * to DIR, served by a second server: before/after of a change measured side by side).
  * Serves dist/ as it is: `npm run bench` makes the production build first.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'puppeteer';
 import type { PlaygroundServer } from '../../server/app';
 import { launchBrowser } from '../helpers/browser';
-import { startTestServer } from '../helpers/server';
+import { ROOT, startTestServer } from '../helpers/server';
 import { installCallProbe, runBoundCall, type ProbeRecord } from './call-probe';
 
-type Kind = 'bound' | 'call' | 'loopback';
+type Kind = 'bound' | 'call' | 'loopback' | 'call-before' | 'loopback-before';
 const KINDS: readonly Kind[] = ['bound', 'call', 'loopback'];
 const { values: opt } = parseArgs({
   options: {
     calls: { type: 'string', default: '10' },
     only: { type: 'string', default: KINDS.join(',') },
     trace: { type: 'string' },
+    timeline: { type: 'boolean', default: false },
+    before: { type: 'string' },
   },
 });
 const CALLS = Math.max(1, Number(opt.calls));
-const ONLY = opt.only.split(',').filter((k): k is Kind => (KINDS as readonly string[]).includes(k));
+const CHOSEN = opt.only.split(',').filter((k): k is Kind => (KINDS as readonly string[]).includes(k));
+/** With --before: each page kind also runs from the other build (`call-before`, `loopback-before`). */
+const ONLY: Kind[] = CHOSEN.flatMap((k) => (opt.before && k !== 'bound' ? [k, `${k}-before` as Kind] : [k]));
 const GOALS = { callConnected: 1.5, callFrame: 1.15, loopbackConnected: 1.2, loopbackFrame: 1.2 };
 /** Longest one call may take before the round counts it as failed (ms). */
 const CALL_TIMEOUT_MS = 20_000;
@@ -49,6 +58,8 @@ interface Sample {
   longTasks: number;
   /** The longest of them, ms (0: none). */
   longestTask: number;
+  /** ms from the first offer of each step of each connection (`p1.pc0 setRemoteDescription done`; `#2`: its second time). */
+  steps: Map<string, number>;
 }
 
 // tsx (esbuild keepNames) wraps named functions in `__name(…)`: give the pages a no-op one.
@@ -83,6 +94,7 @@ async function measure(pages: Page[]): Promise<Sample> {
         frame: end - t0,
         longTasks: tasks.length,
         longestTask: Math.max(0, ...tasks.map((lt) => lt.duration)),
+        steps: steps(recs, t0),
       };
     }
     if (Date.now() - t > CALL_TIMEOUT_MS) {
@@ -92,9 +104,25 @@ async function measure(pages: Page[]): Promise<Sample> {
   }
 }
 
+/** Each connection's steps in the pages of one call, in ms from the first offer (see {@link Sample.steps}). */
+function steps(recs: ProbeRecord[], t0: number): Map<string, number> {
+  const out = new Map<string, number>();
+  recs.forEach((r, page) => {
+    for (const e of r.events) {
+      const base = `${recs.length > 1 ? `p${page}.` : ''}pc${e.pc} ${e.what}`;
+      let label = base;
+      for (let n = 2; out.has(label); n++) label = `${base} #${n}`;
+      out.set(label, e.t - t0);
+    }
+  });
+  return out;
+}
+
 async function waitJoined(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector<HTMLElement>('#room-state')?.dataset.state === 'joined', { timeout: CALL_TIMEOUT_MS, polling: 20 });
 }
+
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'disabled-by-default-v8.cpu_profiler'];
 
 /** One call of `kind` in fresh contexts; `trace`: record the caller page's performance trace there. */
 async function runCall(browser: Browser, base: string, kind: Kind, round: number, trace?: string): Promise<Sample> {
@@ -111,17 +139,20 @@ async function runCall(browser: Browser, base: string, kind: Kind, round: number
       await page.evaluate(runBoundCall);
       return await measure([page]);
     }
-    if (kind === 'loopback') {
+    if (kind === 'loopback' || kind === 'loopback-before') {
       const page = await probedPage(await context(), `${base}loopback.html`);
+      if (trace) await page.tracing.start({ path: trace, screenshots: false, categories: TRACE_CATEGORIES });
       await page.click('#start');
-      return await measure([page]);
+      const sample = await measure([page]);
+      if (trace) await page.tracing.stop();
+      return sample;
     }
     const url = `${base}call.html?room=bench-${process.pid}-${round}`;
     const callee = await probedPage(await context(), url);
     const caller = await probedPage(await context(), url);
     await callee.click('#join');
     await waitJoined(callee);
-    if (trace) await caller.tracing.start({ path: trace, screenshots: false, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'disabled-by-default-v8.cpu_profiler'] });
+    if (trace) await caller.tracing.start({ path: trace, screenshots: false, categories: TRACE_CATEGORIES });
     await caller.click('#join'); // the second to join calls the first
     const sample = await measure([callee, caller]);
     if (trace) await caller.tracing.stop();
@@ -139,12 +170,25 @@ const median = (xs: number[]): number => {
 const ms = (x: number): string => `${x.toFixed(0).padStart(5)} ms`;
 const ratio = (x: number): string => `${x.toFixed(2)}x`;
 
+/** Prints the median time of each step seen in at least half of `kind`'s calls, in order. */
+function printTimeline(kind: Kind, all: Sample[]): void {
+  const labels = new Set(all.flatMap((s) => [...s.steps.keys()]));
+  const rows = [...labels]
+    .map((label) => ({ label, ts: all.flatMap((s) => s.steps.get(label) ?? []) }))
+    .filter((r) => r.ts.length * 2 >= all.length)
+    .map((r) => ({ label: r.label, t: median(r.ts) }))
+    .sort((a, b) => a.t - b.t);
+  console.log(`\n  timeline of ${kind} (median ms from the first offer; pN = page, pcN = connection in the order made)`);
+  for (const r of rows) console.log(`  ${r.t.toFixed(1).padStart(8)}  ${r.label}`);
+}
+
 async function main(): Promise<void> {
   const server: PlaygroundServer = await startTestServer();
   // A real camera's 30 frames/s (the tests slow the fake camera down to save CPU): the time to the first remote frame depends on it.
   const tb = await launchBrowser({ fps: 30 });
-  const base = server.url;
-  const samples: Record<Kind, Sample[]> = { bound: [], call: [], loopback: [] };
+  const before = opt.before ? await startTestServer({ staticDirs: [join(ROOT, 'public'), opt.before] }) : null;
+  const baseOf = (k: Kind): string => (k.endsWith('-before') && before ? before.url : server.url);
+  const samples: Record<Kind, Sample[]> = { bound: [], call: [], loopback: [], 'call-before': [], 'loopback-before': [] };
   const failures: string[] = [];
   try {
     console.log(`call setup: ${CALLS} rounds of ${ONLY.join(', ')} (alternating, fresh pages each call; first round is a warm-up)`);
@@ -153,7 +197,7 @@ async function main(): Promise<void> {
       const line: string[] = [];
       for (const kind of order) {
         try {
-          const s = await runCall(tb.browser, base, kind, round);
+          const s = await runCall(tb.browser, baseOf(kind), kind, round);
           if (round > 0) samples[kind].push(s);
           line.push(`${kind} ${s.connected.toFixed(0)}/${s.frame.toFixed(0)}${s.longTasks ? ` (${s.longTasks} long)` : ''}`);
         } catch (err) {
@@ -164,18 +208,24 @@ async function main(): Promise<void> {
       console.log(`  ${round === 0 ? 'warm-up' : `round ${String(round).padStart(2)}`}: ${line.join('  ')}  (ms to connected/first frame)`);
     }
     if (opt.trace && ONLY.includes('call')) {
-      await runCall(tb.browser, base, 'call', CALLS + 1, opt.trace);
+      await runCall(tb.browser, server.url, 'call', CALLS + 1, opt.trace);
       console.log(`  trace of one call-page call (caller side) written to ${opt.trace}`);
+    }
+    if (opt.trace && ONLY.includes('loopback')) {
+      const file = opt.trace.replace(/(\.[^./]*)?$/, '-loopback$1');
+      await runCall(tb.browser, server.url, 'loopback', CALLS + 1, file);
+      console.log(`  trace of one loopback call written to ${file}`);
     }
   } finally {
     await tb.close();
     await server.close();
+    await before?.close();
   }
-  const med = (k: Kind, f: keyof Sample) => median(samples[k].map((s) => s[f]));
+  const med = (k: Kind, f: 'connected' | 'frame' | 'longTasks' | 'longestTask') => median(samples[k].map((s) => s[f]));
   console.log('\n  kind        connected  first frame   long tasks ≥ 50 ms during setup (all calls; longest)');
   for (const k of ONLY) {
     const all = samples[k];
-    console.log(`  ${k.padEnd(10)} ${ms(med(k, 'connected'))}   ${ms(med(k, 'frame'))}   ${all.reduce((n, s) => n + s.longTasks, 0)} in ${all.length} calls; ${Math.max(0, ...all.map((s) => s.longestTask)).toFixed(0)} ms`);
+    console.log(`  ${k.padEnd(15)} ${ms(med(k, 'connected'))}   ${ms(med(k, 'frame'))}   ${all.reduce((n, s) => n + s.longTasks, 0)} in ${all.length} calls; ${Math.max(0, ...all.map((s) => s.longestTask)).toFixed(0)} ms`);
   }
   if (ONLY.includes('bound')) {
     const b = { connected: med('bound', 'connected'), frame: med('bound', 'frame') };
@@ -184,18 +234,21 @@ async function main(): Promise<void> {
       median(samples[k].map((s, i) => s[f] / (samples.bound[i]?.[f] ?? NaN)).filter((x) => Number.isFinite(x)));
     const row = (k: Kind, f: 'connected' | 'frame', goal: number) => {
       const r = med(k, f) / b[f];
-      console.log(`  ${k.padEnd(8)} ${f.padEnd(9)} ${ratio(r).padStart(6)} of the bound (round by round ${ratio(pairRatio(k, f))})  goal ≤ ${goal}x  ${r <= goal ? 'met' : 'NOT met'}`);
+      console.log(`  ${k.padEnd(15)} ${f.padEnd(9)} ${ratio(r).padStart(6)} of the bound (round by round ${ratio(pairRatio(k, f))})  goal ≤ ${goal}x  ${r <= goal ? 'met' : 'NOT met'}`);
     };
     console.log('\n  ratios (median / median of the bound)');
-    if (ONLY.includes('call')) {
-      row('call', 'connected', GOALS.callConnected);
-      row('call', 'frame', GOALS.callFrame);
-    }
-    if (ONLY.includes('loopback')) {
-      row('loopback', 'connected', GOALS.loopbackConnected);
-      row('loopback', 'frame', GOALS.loopbackFrame);
+    for (const k of ONLY) {
+      if (k.startsWith('call')) {
+        row(k, 'connected', GOALS.callConnected);
+        row(k, 'frame', GOALS.callFrame);
+      }
+      if (k.startsWith('loopback')) {
+        row(k, 'connected', GOALS.loopbackConnected);
+        row(k, 'frame', GOALS.loopbackFrame);
+      }
     }
   }
+  if (opt.timeline) for (const k of ONLY) printTimeline(k, samples[k]);
   const longTasks = ONLY.filter((k) => k !== 'bound').reduce((n, k) => n + samples[k].reduce((m, s) => m + s.longTasks, 0), 0);
   console.log(`  long tasks ≥ 50 ms during setup on the pages: ${longTasks}  goal 0  ${longTasks === 0 ? 'met' : 'NOT met'}`);
   if (failures.length > 0) {

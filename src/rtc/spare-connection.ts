@@ -1,0 +1,83 @@
+/**
+ * A spare RTCPeerConnection, made while a side waits for a call (the loopback page's callee), so
+ * the connection an incoming offer needs is there already: a connection made when the offer
+ * arrives sets itself up (transports, certificate) while the answer waits. Without ICE servers (a LAN, the loopback page) the spare also gathers its
+ * host candidates ahead (`iceCandidatePoolSize`): they are signalled as soon as the answer is set.
+ * With STUN/TURN servers it does not pre-gather: a server's `icecandidateerror` would fire before
+ * the call listens, and a TURN allocation would be held for a call that may never come.
+ *
+ * Glare-safe by construction: the spare has no track, transceiver or data channel, so it never
+ * fires `negotiationneeded` and makes no offer of its own; once taken it is exactly a new
+ * connection to the negotiator (perfect negotiation or step mode), just made earlier.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection
+ * @see https://w3c.github.io/webrtc-pc/#dom-rtcconfiguration-icecandidatepoolsize
+ */
+import { createPeerConnection, type PeerConnectionFactory } from './peer';
+
+/** Candidates a spare pre-gathers (`iceCandidatePoolSize`): one per component, as bundle and rtcp-mux leave one. */
+export const SPARE_POOL_SIZE = 1;
+
+/**
+ * Holds at most one spare connection, made by {@link SpareConnection.prepare}, and hands it out
+ * through {@link SpareConnection.factory} to the next call made with the same configuration.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection
+ */
+export class SpareConnection {
+  readonly #base: PeerConnectionFactory;
+  #spare: { key: string; pc: RTCPeerConnection } | null = null;
+
+  /** @param base makes the connections (tests inject a fake); default `new RTCPeerConnection`. */
+  constructor(base: PeerConnectionFactory = createPeerConnection) {
+    this.#base = base;
+  }
+
+  /** True while a spare waits to be taken. */
+  get ready(): boolean {
+    return this.#spare !== null;
+  }
+
+  /**
+   * Makes a spare for `configuration` now (with `iceCandidatePoolSize` {@link SPARE_POOL_SIZE}
+   * when it has no ICE servers and sets no pool of its own), replacing one made for another
+   * configuration.
+   * A configuration the constructor refuses makes no spare (the call reports it when it starts).
+   */
+  prepare(configuration: RTCConfiguration): void {
+    const key = keyOf(configuration);
+    if (this.#spare?.key === key && this.#spare.pc.signalingState !== 'closed') return;
+    this.dispose();
+    try {
+      const pool = (configuration.iceServers ?? []).length === 0 ? { iceCandidatePoolSize: SPARE_POOL_SIZE } : {};
+      this.#spare = { key, pc: this.#base({ ...pool, ...configuration }) };
+    } catch (err) {
+      // Not lost: the same constructor runs again when a call starts and shows the error there.
+      console.debug('no spare RTCPeerConnection for this configuration:', err);
+      this.#spare = null;
+    }
+  }
+
+  /**
+   * The {@link PeerConnectionFactory} to give a session: the spare when it was made for an equal
+   * configuration (taken: the next call gets a new one), else a new connection.
+   * @throws what the RTCPeerConnection constructor throws (bad ICE server URL).
+   */
+  readonly factory: PeerConnectionFactory = (configuration) => {
+    const spare = this.#spare;
+    this.#spare = null;
+    if (spare && spare.key === keyOf(configuration) && spare.pc.signalingState === 'stable' && spare.pc.connectionState === 'new') return spare.pc;
+    spare?.pc.close();
+    return this.#base(configuration);
+  };
+
+  /** Closes the spare, if any (leaving the room, closing the page's session). */
+  dispose(): void {
+    this.#spare?.pc.close();
+    this.#spare = null;
+  }
+}
+
+/** Equal configurations give equal keys (ICE servers, policy, bundle, certificates left out). */
+function keyOf(c: RTCConfiguration): string {
+  return JSON.stringify([c.iceServers ?? [], c.iceTransportPolicy ?? 'all', c.bundlePolicy ?? 'balanced', c.rtcpMuxPolicy ?? 'require']);
+}
