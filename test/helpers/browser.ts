@@ -124,10 +124,6 @@ function firefoxPrefs(options: LaunchOptions): Record<string, string | number | 
     // mDNS host candidates occasionally stall Firefox↔Firefox calls by ~3 s on loopback.
     'media.peerconnection.ice.obfuscate_host_addresses': false,
     'media.navigator.video.default_fps': options.fps ?? FAKE_CAMERA_FPS,
-    // The fake microphone plays a 440 Hz tone (gum.test.ts checks it; Chromium plays a WAV there).
-    'media.navigator.audio.fake_frequency': 440,
-    // insecure.test resolves to this machine: a plain-http page off localhost (gum.test.ts).
-    'network.dns.localDomains': 'insecure.test',
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
     ...options.firefoxPrefs,
