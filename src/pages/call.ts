@@ -20,7 +20,7 @@ import { prefetchWhenIdle, whenIdle } from '../ui/idle';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
-import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT } from '../ui/call-status';
+import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT, STALE_TEXT } from '../ui/call-status';
 import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 import { callPageElements } from '../ui/call-page-elements';
 
@@ -262,8 +262,8 @@ async function join(): Promise<void> {
     if (direction === 'sent') trace.record({ kind: 'signal', direction, side: side(), message: { ...message, to: remote }, path });
     else trace.record({ kind: 'signal', direction, side: side(), message: { ...message, from: remote }, path });
   });
-  s.on('stalebye', (callId, path) => {
-    const text = `ignored a bye for an earlier call (call id ${callId}${path === 'data-channel' ? ', data channel' : ''}): it does not end this call`;
+  s.on('stale', (type, callId, path) => {
+    const text = `ignored ${type === 'answer' ? 'an answer' : type === 'offer' ? 'an offer' : 'a bye'} for an earlier call (call id ${callId}${path === 'data-channel' ? ', data channel' : ''}): ${STALE_TEXT[type]}`;
     console.debug(text);
     trace.record({ kind: 'note', side: side(), text });
   });
@@ -339,6 +339,7 @@ async function join(): Promise<void> {
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
+    if (reason === 'new-call') trace.record({ kind: 'note', side: side(), text: END_TEXT[reason] });
     stepsPanel?.showPeer(null);
     if (stepMode && s.roomState === 'joined') stepsPanel?.preview('callee');
     renderButtons();
