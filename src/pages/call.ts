@@ -349,6 +349,9 @@ async function join(): Promise<void> {
   const recovered = (text: string) => trace.record({ kind: 'note', side: side(), text: (el.roomHint.textContent = text) });
   s.on('icerestart', (afterMs) => recovered(`No connection after ${(afterMs / 1000).toFixed(1)} s: the ICE watchdog restarted ICE (a new offer with new ICE credentials)…`));
   s.on('mediastall', (afterMs, restarted) => restarted && recovered(`No audio or video arrived for ${(afterMs / 1000).toFixed(1)} s after the ICE restart, although the connection says "connected": this side restarted ICE once more, which brings it back. (Seen between Chromium and Firefox: after Chromium restarts ICE it can keep sending to Firefox's old ICE candidates, where Firefox no longer listens.)`)); // not restarted: explained as a problem
+  s.on('returned', (peer) => {
+    el.roomHint.textContent = `${peer.name ?? 'The other side'} (${peer.id}) is back on the signaling server; the call goes on.`;
+  });
   s.on('awaiting', (peer, at) => {
     el.roomHint.textContent = `${peer.name ?? 'The other side'} (${peer.id}) has not reconnected to the restarted signaling server yet; waiting until ${new Date(at).toLocaleTimeString()} before counting it as gone.`;
   });

@@ -54,6 +54,8 @@ export type CallSessionEvents = {
    * it has not come back yet): it is given until `at` (wall-clock ms) before it counts as left.
    */
   awaiting: [peer: PeerInfo, at: number];
+  /** The awaited peer (see `awaiting`) is back in the room: the wait is over, the call goes on. */
+  returned: [peer: PeerInfo];
 };
 
 /** Options of a `CallSession`. */

@@ -171,7 +171,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
         return;
       case 'peer-joined':
         this.#peers = [...this.#peers.filter((p) => p.id !== m.peer.id), m.peer];
-        if (this.#call?.remote.id === m.peer.id) this.#stopAwaiting();
+        if (this.#call?.remote.id === m.peer.id && this.#stopAwaiting()) this.emit('returned', m.peer);
         this.emit('peers', this.#peers);
         return;
       case 'peer-left':
@@ -249,9 +249,12 @@ export class CallSession extends Emitter<CallSessionEvents> {
     }, wait);
   }
 
-  #stopAwaiting(): void {
+  /** Stops waiting for a missing peer; true when it was waiting. */
+  #stopAwaiting(): boolean {
+    const waiting = this.#awaitTimer !== null;
     if (this.#awaitTimer !== null) clearTimeout(this.#awaitTimer);
     this.#awaitTimer = null;
+    return waiting;
   }
 
   #onOffer(from: string, sdp: string, callId: string | undefined): void {

@@ -80,6 +80,11 @@ test('a peer that never comes back after a signaler restart is reported as left 
   // take longer than 80 ms, and the server itself would then report the peer as left.)
   const server2 = new FakeServer(400);
   const [c, d] = await connectedPair(server2, net, 'back');
+  const waits: string[] = [];
+  for (const s of [c, d]) {
+    s.session.on('awaiting', (peer) => waits.push(`awaiting ${peer.id}`));
+    s.session.on('returned', (peer) => waits.push(`returned ${peer.id}`));
+  }
   server2.stop();
   await waitFor(() => c.session.roomState === 'reconnecting' && d.session.roomState === 'reconnecting', 'reconnecting');
   server2.start();
@@ -87,6 +92,10 @@ test('a peer that never comes back after a signaler restart is reported as left 
   await new Promise((r) => setTimeout(r, 1600)); // past the page's wait (grace + 1 s), had it not been stopped
   assert.not.ok([...c.events, ...d.events].some((e) => e.startsWith('ended')), 'no call ended');
   assert.equal(c.session.peers.map((p) => p.id), [d.session.id]);
+  // The side that rejoined first waited for the other, and was told when it came back (the page says so).
+  const waited = waits.filter((w) => w.startsWith('awaiting')).map((w) => w.slice(9));
+  assert.ok(waited.length >= 1, 'one side waited for the other');
+  assert.equal(waits.filter((w) => w.startsWith('returned')).map((w) => w.slice(9)), waited, `each awaited peer was seen back: ${waits.join(', ')}`);
   close(c, d);
 });
 
