@@ -88,9 +88,9 @@ test('watchdog: when the restart does not help, the page is told why (not "no ne
   const server = new FakeServer();
   const net = new FakeNetwork();
   net.stallGatherings = 1000; // nothing is ever gathered
-  const a = makeSide(server, net, 'dead', { iceTimeoutMs: 100 });
+  const a = makeSide(server, net, 'dead', { iceTimeoutMs: 300 });
   await waitFor(() => a.session.roomState === 'joined', 'a joined');
-  const b = makeSide(server, net, 'dead', { iceTimeoutMs: 100 });
+  const b = makeSide(server, net, 'dead', { iceTimeoutMs: 300 });
   const problems: Error[] = [];
   for (const s of [a, b]) s.session.on('problem', (err) => err instanceof Error && problems.push(err));
   await waitFor(() => problems.some((p) => p.name === 'IceStuck'), 'an explanation', 8000);
