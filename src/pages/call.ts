@@ -228,6 +228,7 @@ async function join(): Promise<void> {
     configuration,
     iceTimeoutMs: params.iceTimeoutMs ?? undefined,
     sendCandidates: params.sendCandidates,
+    redial: !stepModule,
     negotiator: stepModule
       ? stepModule.stepByStep({
         configuration,
@@ -339,7 +340,7 @@ async function join(): Promise<void> {
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
-    if (reason === 'new-call') trace.record({ kind: 'note', side: side(), text: END_TEXT[reason] });
+    if (reason === 'new-call' || reason === 'no-connection') trace.record({ kind: 'note', side: side(), text: END_TEXT[reason] });
     stepsPanel?.showPeer(null);
     if (stepMode && s.roomState === 'joined') stepsPanel?.preview('callee');
     renderButtons();

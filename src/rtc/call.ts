@@ -28,7 +28,7 @@ import type { Peer, Signal } from './peer';
 export type IncomingSignal = Exclude<ControlMessage, { type: 'bye' }>;
 
 /** Why a call ended. */
-export type EndReason = 'local-hangup' | 'remote-hangup' | 'new-call' | 'peer-left' | 'left-room' | 'signaling-closed' | 'signaling-lost';
+export type EndReason = 'local-hangup' | 'remote-hangup' | 'new-call' | 'no-connection' | 'peer-left' | 'left-room' | 'signaling-closed' | 'signaling-lost';
 
 /** Events of a {@link Call}. */
 export type CallEvents = {
@@ -54,6 +54,11 @@ export type CallEvents = {
   newcall: [offer: Extract<IncomingSignal, { type: 'offer' }>];
   /** The watchdog restarted ICE. */
   icerestart: [];
+  /**
+   * This side's ICE restart did not help either and a new connection may (see `CallOptions.redial`):
+   * the session should end this call and start it again. Emitted instead of the `problem`.
+   */
+  redial: [diagnosis: IceDiagnosis];
   /**
    * After an ICE restart no media arrived for `afterMs` although connected (see MediaWatchdog):
    * `restarted` true when this side restarted ICE again to recover, false when that was tried already.
@@ -85,6 +90,14 @@ export interface CallOptions {
   ended?: (callId: string) => boolean;
   /** ICE watchdog timeout in ms (see {@link IceWatchdog}). Default 5000. */
   iceTimeoutMs?: number;
+  /**
+   * True: when this (impolite) side's ICE restart did not help either and nothing explains it but a
+   * stalled gathering (no candidate of ours, or none of the other side's; no STUN/TURN error),
+   * emit `redial` instead of the problem: a new RTCPeerConnection on both sides recovers what an
+   * ICE restart cannot (Chromium's gathering can stay stuck after a glare's rollback, even through
+   * an ICE restart asked by Firefox). Default false.
+   */
+  redial?: boolean;
   /** How long no media may arrive after an ICE restart before it counts as stalled, in ms (see MediaWatchdog). Default 2000. */
   mediaStallMs?: number;
   /**
@@ -324,7 +337,9 @@ export class Call extends Emitter<CallEvents> {
       const tried = watchdog.restarted
         ? ' This side restarted ICE once (the watchdog), which did not help.'
         : this.#remoteRestarted ? ' The other side restarted ICE (an offer with new ICE credentials came), which did not help.' : '';
-      this.emit('problem', iceError({ ...d, message: d.message + tried }, peer.pc));
+      const stalled = (d.cause === 'no-local-candidates' || d.cause === 'no-remote-candidates') && watchdog.facts().serverErrors.length === 0;
+      if (this.#opts.redial === true && watchdog.restarted && stalled) this.emit('redial', d);
+      else this.emit('problem', iceError({ ...d, message: d.message + tried }, peer.pc));
     });
     this.#watchdog = watchdog;
     const media = new MediaWatchdog({

@@ -168,6 +168,8 @@ export class IceWatchdog extends Emitter<IceWatchdogEvents> {
       return;
     }
     if (state === 'failed') {
+      // Right after this side's restart the old attempt's "failed" still shows: the restart's timer decides.
+      if (this.#restarted && this.#timer !== null) return;
       this.#clear();
       this.#fire();
       return;

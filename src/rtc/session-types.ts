@@ -77,4 +77,11 @@ export interface CallSessionOptions {
   mediaStallMs?: number;
   /** False: no ICE candidate leaves this side (the `candidates=none` demo). Default true. */
   sendCandidates?: boolean;
+  /**
+   * True: a call whose ICE restart did not help either, for no reason but a stalled gathering, is
+   * started again once by this side (its impolite side) with new connections (`ended` with
+   * `no-connection`, then a new call; the other side gets it as a new call). Default false (step
+   * mode must not start over by itself).
+   */
+  redial?: boolean;
 }

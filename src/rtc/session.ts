@@ -290,7 +290,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
   }
 
   /** The one place a call starts: the role is decided here and nowhere else. */
-  #start(remote: PeerInfo, role: CallRole, callId?: string): Call | null {
+  #start(remote: PeerInfo, role: CallRole, callId?: string, redialed = false): Call | null {
     const polite = (this.#id ?? '') < remote.id;
     const factory = this.#opts.negotiator ?? perfectNegotiation;
     let call: Call;
@@ -304,6 +304,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
       call = new Call({
         remote, role, polite, negotiator, callId,
         ended: (id) => this.#ended.has(id),
+        redial: this.#opts.redial === true && this.#opts.sendCandidates !== false && !redialed,
         iceTimeoutMs: this.#opts.iceTimeoutMs,
         mediaStallMs: this.#opts.mediaStallMs,
         sendCandidates: this.#opts.sendCandidates,
@@ -320,6 +321,11 @@ export class CallSession extends Emitter<CallSessionEvents> {
       if (this.#remoteGone && this.#call === call && state !== 'connected') this.#end('peer-left');
     });
     call.on('icerestart', () => this.emit('icerestart', this.#opts.iceTimeoutMs ?? 5000));
+    call.on('redial', () => {
+      if (this.#call !== call) return;
+      this.#end('no-connection');
+      this.#start(remote, 'caller', undefined, true);
+    });
     call.on('mediastall', (afterMs, restarted) => this.emit('mediastall', afterMs, restarted));
     call.on('peer', (peer) => this.emit('peer', peer, remote));
     call.on('remotestream', (stream) => this.emit('remotestream', stream));

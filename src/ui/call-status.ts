@@ -62,6 +62,7 @@ export function describeCallSituation(s: CallSituation): string {
       return `You hung up. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'remote-hangup':
     case 'new-call':
+    case 'no-connection':
       return `The other side hung up. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'peer-left':
       return `The other side left the room. No call now; you are still in ${where} and ${cam}. ${next}`;
@@ -85,7 +86,8 @@ export const ROOM_TEXT: Record<RoomState, string> = {
 export const END_TEXT: Record<EndReason, string> = {
   'local-hangup': 'You hung up.',
   'remote-hangup': 'The other side hung up.',
-  'new-call': 'The other side started a new call: the previous one had ended on its side (its hang-up never reached this page), so this page ended it and answers the new call.',
+  'new-call': 'The other side started a new call, which replaces this one: on its side this call had ended (its hang-up did not reach this page, or its connection could not connect).',
+  'no-connection': 'The call could not connect, even after an ICE restart: this side started it again with new connections.',
   'peer-left': 'The other side left the room.',
   'left-room': 'You left the room.',
   'signaling-closed': 'The signaling connection closed before the call was set up.',

@@ -11,6 +11,7 @@ import { CallSession } from '../../src/rtc/session';
 import { SignalingClient, cappedReconnectDelay } from '../../src/signaling/client';
 import { connectedPair, fakeStepMode, FakeServer, makeSide, waitFor, type Side } from '../helpers/call-harness';
 import { FakeNetwork } from '../helpers/fake-network';
+import { FakeEvent } from '../helpers/fake-channel';
 
 const close = (...sides: Side[]) => sides.forEach((s) => s.session.close());
 /**
@@ -213,6 +214,68 @@ test('call page parameters: validated ranges, candidates=none, bad values listed
   const capped = cappedReconnectDelay(200, () => 0.5);
   assert.equal([1, 2, 3, 6].map(capped), [0, 200, 200, 200]);
   assert.throws(() => cappedReconnectDelay(-1), TypeError);
+});
+
+test('redial: a call whose gathering stays stalled through the ICE restart is started again once by the impolite side with new connections, and connects', async () => {
+  const server = new FakeServer();
+  const net = new FakeNetwork();
+  net.stallGatherings = 4; // both sides' first gatherings and both of the ICE restart's
+  const opts = { iceTimeoutMs: 150, redial: true };
+  const a = makeSide(server, net, 'redial', opts);
+  await waitFor(() => a.session.roomState === 'joined', 'a joined');
+  const b = makeSide(server, net, 'redial', opts);
+  const restarts: string[] = [];
+  for (const [name, s] of [['a', a], ['b', b]] as const) s.session.on('icerestart', () => restarts.push(name));
+  await waitFor(() => [...a.events, ...b.events].some((e) => e === 'ended:no-connection'), 'the impolite side gave up on the call', 5000);
+  await waitFor(() => a.session.callState === 'connected' && b.session.callState === 'connected', 'the new call connects', 5000);
+  const impolite = a.session.activeCall?.polite ? b : a;
+  const polite = impolite === a ? b : a;
+  assert.equal(restarts, [impolite === a ? 'a' : 'b'], 'one ICE restart first, by the impolite side');
+  assert.equal(impolite.events.filter((e) => e.startsWith('ended')), ['ended:no-connection']);
+  assert.equal(polite.events.filter((e) => e.startsWith('ended')), ['ended:new-call'], 'the other side takes it as a new call');
+  assert.is(impolite.session.role, 'caller');
+  assert.is(net.peers.length, 4, 'two new RTCPeerConnections');
+  assert.is(net.peers.filter((pc) => pc.connectionState === 'connected').length, 2, 'exactly one call');
+  assert.not.ok(impolite.events.some((e) => e.startsWith('problem:Ice')), 'nothing to explain on the side that redialed');
+  close(a, b);
+});
+
+test('redial happens once: a new call that cannot connect either is explained (IceStuck), and never for a STUN/TURN error or candidates=none', async () => {
+  const server = new FakeServer();
+  const net = new FakeNetwork();
+  net.stallGatherings = 1000; // nothing is ever gathered
+  const opts = { iceTimeoutMs: 100, redial: true };
+  const a = makeSide(server, net, 'redial-once', opts);
+  await waitFor(() => a.session.roomState === 'joined', 'a joined');
+  const b = makeSide(server, net, 'redial-once', opts);
+  await waitFor(() => [...a.events, ...b.events].some((e) => e === 'ended:no-connection'), 'redialed once', 5000);
+  const impolite = a.session.activeCall?.polite ? b : a;
+  await waitFor(() => impolite.events.includes('problem:IceStuck'), 'then explained', 5000);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.is([...a.events, ...b.events].filter((e) => e === 'ended:no-connection').length, 1, 'only once');
+  assert.is(net.peers.length, 4);
+  close(a, b);
+  // candidates=none: explained at once (the demo of a call that cannot connect), never redialed.
+  const net2 = new FakeNetwork();
+  const opts2 = { iceTimeoutMs: 100, redial: true, sendCandidates: false };
+  const server2 = new FakeServer();
+  const e = makeSide(server2, net2, 'redial-none', opts2);
+  await waitFor(() => e.session.roomState === 'joined', 'e joined');
+  const f = makeSide(server2, net2, 'redial-none', opts2);
+  await waitFor(() => [...e.events, ...f.events].filter((x) => x === 'problem:IceStuck').length === 2, 'both explain', 5000);
+  assert.not.ok([...e.events, ...f.events].includes('ended:no-connection'), 'not redialed');
+  close(e, f);
+  // A TURN server refused our credentials (401): explained, never redialed (a new connection would fail alike).
+  const net3 = new FakeNetwork();
+  net3.stallGatherings = 1000;
+  const server3 = new FakeServer();
+  const g = makeSide(server3, net3, 'redial-401', opts);
+  await waitFor(() => g.session.roomState === 'joined', 'g joined');
+  const h = makeSide(server3, net3, 'redial-401', opts);
+  for (const side of [g, h]) side.session.on('peer', (peer) => peer.pc.dispatchEvent(new FakeEvent('icecandidateerror', { errorCode: 401, errorText: 'Unauthorized', url: 'turn:127.0.0.1:3478' })));
+  await waitFor(() => [...g.events, ...h.events].filter((x) => x === 'problem:IceStuck').length === 2, 'both explain', 5000);
+  assert.not.ok([...g.events, ...h.events].includes('ended:no-connection'), 'not redialed');
+  close(g, h);
 });
 
 test.run();
