@@ -26,6 +26,7 @@ import {
   type SignalerLimits,
 } from './limits';
 import type { OriginPolicy } from './origin';
+import { relayedFrame } from './relay-frame';
 
 /** The WebSocket path of the signaler. */
 /**
@@ -125,6 +126,9 @@ function closeSoon(ws: WebSocket, code: number, reason: string, graceMs = 1000):
   }, graceMs).unref();
 }
 
+/** `ws.send` options: every frame the signaler sends is a text frame, bytes included (UTF-8 JSON). */
+const TEXT_FRAME = { binary: false } as const;
+
 /** How long a recipient cut off for its backlog may still read it (and the 1013) before it is terminated. */
 export const BACKLOG_GRACE_MS = 5000;
 
@@ -156,10 +160,10 @@ export function createSignaler(options: SignalerOptions): Signaler {
     if (member) queueMicrotask(() => relay.disconnect(member));
   };
 
-  const deliver = (conn: Connection, text: string): void => {
+  const deliver = (conn: Connection, data: string | Uint8Array): void => {
     const ws = conn.ws;
     if (conn.cut || ws === null || ws.readyState !== WebSocket.OPEN) return;
-    ws.send(text);
+    ws.send(data, TEXT_FRAME);
     if (ws.bufferedAmount <= limits.maxBufferedBytes) return;
     counts.closedBackpressure++;
     cutOff(conn, CLOSE_TRY_AGAIN, `not reading: over ${limits.maxBufferedBytes} bytes waiting to be sent`, BACKLOG_GRACE_MS);
@@ -173,7 +177,8 @@ export function createSignaler(options: SignalerOptions): Signaler {
       relay.refuse(member, 'bad-message', 'binary frames are not accepted; send JSON text');
       return;
     }
-    const parsed = verdict === 'ok' ? parseClientMessage(textOf(data)) : null;
+    const text = verdict === 'ok' ? textOf(data) : '';
+    const parsed = verdict === 'ok' ? parseClientMessage(text) : null;
     if (parsed?.ok && (parsed.message.type === 'join' || parsed.message.type === 'leave')) {
       verdict = conn.rate.charge(ROOM_CHANGE_COST - 1);
     }
@@ -190,7 +195,9 @@ export function createSignaler(options: SignalerOptions): Signaler {
       relay.refuse(member, parsed.error.code, parsed.error.message);
       return;
     }
-    relay.handle(member, parsed.message);
+    // Candidates and byes in canonical form go out as the sender's own bytes, `from` spliced in.
+    const frame = Buffer.isBuffer(data) ? relayedFrame(data, text, parsed.message, member.id) : null;
+    relay.handle(member, parsed.message, frame ?? undefined);
   };
 
   const accept = (ws: WebSocket, address: string): void => {
@@ -199,7 +206,11 @@ export function createSignaler(options: SignalerOptions): Signaler {
       if (options.verbose) log(`[signaler] socket error from ${address}: ${err.message}`);
     });
     const conn: Connection = { ws, address, rate: new SocketRateLimit(limits), member: null, alive: true, cut: false };
-    const member = relay.connect({ send: (text) => deliver(conn, text), close: (code, reason) => conn.ws?.close(code, reason) });
+    const member = relay.connect({
+      send: (text) => deliver(conn, text),
+      sendBytes: (frame) => deliver(conn, frame),
+      close: (code, reason) => conn.ws?.close(code, reason),
+    });
     conn.member = member;
     open.add(conn);
     ws.on('pong', () => {

@@ -76,7 +76,7 @@ if (opt.only !== 'relay' && MEMORY_CONNECTIONS > 0 && process.platform !== 'win3
     process.exit(again.status ?? 1);
   }
 }
-const KINDS = opt.kinds.split(',').filter((k): k is RelayKind => k === 'ours' || k === 'raw' || k === 'socketio');
+const KINDS = opt.kinds.split(',').filter((k): k is RelayKind => k === 'ours' || k === 'raw' || k === 'socketio' || k === 'variant');
 /** Goals that could not be checked in this run (a relay they compare against was not run). */
 const unchecked: string[] = [];
 const GOALS = { throughput: 0.95, cpu: 1.1, p99: 1.1, kbPerConnection: 20, rssAfterCloseMb: 50 };
@@ -227,6 +227,13 @@ async function relayBench(): Promise<boolean> {
     } else {
       unchecked.push(`relay cost at ${clients} clients`);
       console.log(`  ours / raw ws:   ${needs('raw')}; goals not checked`);
+    }
+    const v = got.get('variant');
+    const r = got.get('raw');
+    if (v && r) {
+      const vr = (f: (x: Slice) => number) => v.map((x, i) => f(x) / f(r[i] ?? x));
+      const cpu = vr((x) => x.cpuPerMessage);
+      console.log(`  variant ${process.env.BENCH_VARIANT} / raw ws: throughput ${fmt(median(vr((x) => x.perSecond)))}x   CPU/msg ${fmt(median(cpu))}x [slices ${fmt(Math.min(...cpu))}–${fmt(Math.max(...cpu))}]   p99 ${fmt(median(vr((x) => x.p99)))}x`);
     }
     const sio = ratios('socketio', (x) => x.perSecond);
     if (sio) {
