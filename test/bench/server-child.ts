@@ -1,6 +1,7 @@
 /**
  * One relay server of the benchmark, in its own process so its CPU time and memory are its own.
- * `node --expose-gc --import tsx server-child.ts ours|raw|socketio`; reports `{ port }` over IPC,
+ * `relay.ts` bundles it as `npm start`'s server is bundled and runs `node --expose-gc server-child.mjs
+ * ours|raw|socketio|variant`; it reports `{ port }` over IPC,
  * then answers `{ cmd: 'usage' }` with its CPU time and memory (after a full GC).
  *
  * - ours: the playground server (validates every frame, stamps `from`), limits raised for the load.
