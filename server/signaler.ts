@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { encodeMessage, MAX_FRAME_BYTES, parseClientMessage } from '../src/signaling/protocol';
-import type { Member } from '../src/signaling/relay';
+import type { Member, RelayConnection } from '../src/signaling/relay';
 import type { SignalingRelay } from './relay-backend';
 import {
   clientAddress,
@@ -92,15 +92,42 @@ export interface Signaler {
   close(): void;
 }
 
-interface Connection {
+/**
+ * One admitted socket, and the relay's way to reach it. Its methods live on the prototype: no
+ * closures per connection (memory per idle connection counts at thousands of them).
+ */
+class Connection implements RelayConnection {
   /** Null once closed: a peer held for a resume must not keep its dead socket (and TLS state) alive. */
   ws: WebSocket | null;
+  member: Member | null = null;
+  alive = true;
+  cut = false;
   readonly address: string;
   readonly rate: SocketRateLimit;
-  member: Member | null;
-  alive: boolean;
-  cut: boolean;
+  readonly #deliver: (conn: Connection, data: string | Uint8Array) => void;
+
+  constructor(ws: WebSocket, address: string, rate: SocketRateLimit, deliver: (conn: Connection, data: string | Uint8Array) => void) {
+    this.ws = ws;
+    this.address = address;
+    this.rate = rate;
+    this.#deliver = deliver;
+  }
+
+  send(text: string): void {
+    this.#deliver(this, text);
+  }
+
+  sendBytes(frame: Uint8Array): void {
+    this.#deliver(this, frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.ws?.close(code, reason);
+  }
 }
+
+/** `error` listener of a socket when errors are not logged (`ws` needs one: an unhandled `error` would throw). */
+const ignoreError = (): void => undefined;
 
 const REASONS: Record<ConnectionRefusal, string> = {
   'server-full': 'the server holds its maximum number of connections; try again later',
@@ -201,16 +228,10 @@ export function createSignaler(options: SignalerOptions): Signaler {
   };
 
   const accept = (ws: WebSocket, address: string): void => {
-    ws.on('error', (err) => {
-      // Malformed frames (ws closes with 1002/1007/1009), resets: never fatal.
-      if (options.verbose) log(`[signaler] socket error from ${address}: ${err.message}`);
-    });
-    const conn: Connection = { ws, address, rate: new SocketRateLimit(limits), member: null, alive: true, cut: false };
-    const member = relay.connect({
-      send: (text) => deliver(conn, text),
-      sendBytes: (frame) => deliver(conn, frame),
-      close: (code, reason) => conn.ws?.close(code, reason),
-    });
+    // Malformed frames (ws closes with 1002/1007/1009), resets: never fatal.
+    ws.on('error', options.verbose ? (err: Error) => log(`[signaler] socket error from ${address}: ${err.message}`) : ignoreError);
+    const conn = new Connection(ws, address, new SocketRateLimit(limits), deliver);
+    const member = relay.connect(conn);
     conn.member = member;
     open.add(conn);
     ws.on('pong', () => {
