@@ -12,11 +12,13 @@
  *   for several cycles.
  *
  * Options: --slices N (5) --seconds S (2) --clients 2,50,500 --procs P (3) --memory N (5000, 0 skips)
- * --cycles N (3) --only memory|relay --kinds ours,raw,socketio. Ratios need both relays in the run
+ * --cycles N (3) --only memory|relay --kinds ours,raw,socketio[,variant]. Ratios need both relays in the run
  * (otherwise n/a, and the goals are reported as not checked). BENCH_CPU_PROF=DIR: a V8 CPU profile
  * per relay process. BENCH_NODE_ARGS="--flag ...": extra node flags, BENCH_ENV="K=V ...": environment
  * instead of the start script's allocator settings, each for every relay alike (a fair comparison needs
- * the same process flags). Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
+ * the same process flags). BENCH_VARIANT=NAME with `--kinds ours,raw,variant`: a bisection relay in the same
+ * slices (see server-child.ts). The relays run bundled under plain node, as `npm start` runs the server.
+ * Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
