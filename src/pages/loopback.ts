@@ -87,9 +87,11 @@ async function start(): Promise<void> {
   showProblem(problem, null);
   const mode = el.modeStep.checked ? 'step' : 'auto';
   el.start.disabled = true;
+  // The call machinery, and step mode's part when asked for, download side by side.
   let core: CallCoreModule;
+  let stepModule: StepModeModule | null;
   try {
-    core = await loadCallCore();
+    [core, stepModule] = await Promise.all([loadCallCore(), mode === 'step' ? loadSteps() : null]);
   } catch (err) {
     showError(problem, err, 'signaling', { near: el.start });
     renderButtons();
@@ -99,16 +101,6 @@ async function start(): Promise<void> {
   exposeDebug('trace', trace);
   inspector?.destroy();
   inspector = null;
-  let stepModule: StepModeModule | null = null;
-  if (mode === 'step') {
-    try {
-      stepModule = await loadSteps();
-    } catch (err) {
-      showError(problem, err, 'signaling', { near: el.start });
-      renderButtons();
-      return;
-    }
-  }
   setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
   const sessions: Partial<Record<PeerRole, CallSession>> = {};
   if (mode === 'step') for (const role of ROLES) sides[role].panel?.preview(role);

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'puppeteer';
 import { openUserPage, textOf, waitForState, type UserPage } from '../helpers/browser';
 import { must } from '../helpers/must';
+import { describeRound, holdSignalsUntilOffer, offersSent } from '../helpers/glare';
 import { crossBrowserSuite } from '../helpers/suite';
 
 const test = crossBrowserSuite('call page, Chromium ↔ Firefox');
@@ -51,12 +52,6 @@ async function mediaFlowsInto(page: Page, which: 'call' | 'stepper' = 'call'): P
   throw new Error(`media did not flow in: frames ${start.frames} → ${end.frames}, audio packets ${start.audioPackets} → ${end.audioPackets}`);
 }
 
-/** Offers this page sent, from the debug trace of signaling messages. */
-function offersSent(page: Page): Promise<number> {
-  return page.evaluate(() =>
-    ((globalThis as Dbg).playground?.trace?.entries ?? []).filter((e) => e.kind === 'signal' && e.direction === 'sent' && e.message?.type === 'offer').length,
-  );
-}
 
 async function join(page: Page): Promise<void> {
   await page.click('#join');
@@ -64,8 +59,14 @@ async function join(page: Page): Promise<void> {
 }
 
 async function bothConnected(a: UserPage, b: UserPage): Promise<void> {
-  await waitForState(a.page, '#call-state', 'connected', 20_000);
-  await waitForState(b.page, '#call-state', 'connected', 20_000);
+  try {
+    await waitForState(a.page, '#call-state', 'connected', 20_000);
+    await waitForState(b.page, '#call-state', 'connected', 20_000);
+  } catch (err) {
+    // Both pages' connection states, recent trace and SDP lines: what the next failure needs.
+    const states = await describeRound([a.page, b.page], [0, 0]);
+    throw new Error(`${String(err)}\n  first page: ${states[0] ?? ''}\n  second page: ${states[1] ?? ''}`);
+  }
 }
 
 /** The codecs the inspector's stats panel shows for this page's own side (received or sent). */
@@ -85,6 +86,8 @@ test('Firefox calls Chromium (Chromium waits): media both ways, VP8 + Opus shown
   const url = `${server.url}call.html?room=cross-1`;
   const c = await openUserPage(chromium.browser, url);
   const f = await openUserPage(firefox.browser, url);
+  // For the glare at the end (armed there only): each page's incoming signals wait until it has offered.
+  for (const { page } of [c, f]) await holdSignalsUntilOffer(page);
   await join(c.page);
   await join(f.page); // joins second: the caller
   await bothConnected(c, f);
@@ -134,6 +137,12 @@ test('Firefox calls Chromium (Chromium waits): media both ways, VP8 + Opus shown
   await waitForState(f.page, '#call-state', 'idle');
   await waitForState(c.page, '#call-state', 'idle');
   const before = { c: await offersSent(c.page), f: await offersSent(f.page) };
+  // A page whose click comes late (a loaded machine) must not have taken the other's offer already:
+  // it would answer instead of offering. Held signals reach it once it has sent its own offer.
+  await Promise.all([c, f].map(({ page }) => page.evaluate(() => {
+    const hold = (globalThis as { glareHold?: { on: boolean } }).glareHold;
+    if (hold) hold.on = true;
+  })));
   await Promise.all([c, f].map(({ page }) => page.evaluate(() => document.querySelector<HTMLButtonElement>('#call')?.click())));
   await bothConnected(c, f);
   assert.ok((await offersSent(c.page)) > before.c && (await offersSent(f.page)) > before.f, 'both sides sent an offer (a real glare)');

@@ -37,7 +37,9 @@ const wav = join(dir, 'sine440.wav');
 writeFileSync(wav, sineWav(440, 2));
 // No fake UI: permission comes from per-context grants, so "denied" can be tested too.
 // insecure.test resolves to this machine: a plain-http page off localhost, so not a secure context.
-// The microphone plays a 440 Hz sine: Chromium from the WAV file, Firefox from its fake tone.
+// The microphone plays a 440 Hz sine: Chromium from the WAV file, Firefox from its fake tone. These
+// prefs in the Firefox that other suites share made the level meter read near silence in a full run
+// (clean clone, twice in a row), though it passed alone: the suite keeps a Firefox of its own.
 const test = browserSuite<{ http: Server }>(
   'getUserMedia page',
   {

@@ -254,8 +254,8 @@ export async function closeSharedBrowsers(): Promise<void> {
  * A browser launched with `options`, shared with the other suites of this process that ask for
  * the same options (a Firefox launch costs 2–3 s on an idle machine, much more on a busy one).
  * Each simulated user still gets its own incognito context. `close()` releases it; the browser
- * closes once no suite has used it for a second, except the one with default options, which
- * stays open for the next suite until {@link closeSharedBrowsers}.
+ * closes once no suite has used it for a second, except those with default options (with or
+ * without fake UI), which stay open for the next suite until {@link closeSharedBrowsers}.
  */
 export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser> {
   // Only what reaches the browser tells launches apart (Chromium flags mean nothing to Firefox).
@@ -266,9 +266,10 @@ export function acquireBrowser(options: LaunchOptions = {}): Promise<TestBrowser
       ? { name, fakeUi, fps: options.fps, prefs: options.firefoxPrefs ?? {} }
       : { name, fakeUi, fps: options.fps, fakeDevice: options.fakeDevice ?? '', args: options.args ?? [] },
   );
-  // The browser most suites ask for stays open until the process ends (closeSharedBrowsers): a
-  // suite with other options in between would otherwise close it and the next suite launch it again.
-  const everyday = key === JSON.stringify(name === 'firefox' ? { name, fakeUi: true, prefs: {} } : { name, fakeUi: true, fakeDevice: '', args: [] });
+  // The browsers most suites ask for (default options, with or without fake UI) stay open until the
+  // process ends (closeSharedBrowsers): a suite with other options in between would otherwise close
+  // them and the next suite launch them again.
+  const everyday = [true, false].some((ui) => key === JSON.stringify(name === 'firefox' ? { name, fakeUi: ui, prefs: {} } : { name, fakeUi: ui, fakeDevice: '', args: [] }));
   let entry = pool.get(key);
   if (!entry) {
     entry = { tb: launchBrowser(options), users: 0 };

@@ -86,7 +86,7 @@ const watchdogRestarts = (page: Page): Promise<number> =>
  * Each page's connection states, DTLS transport, ICE ufrag/setup lines and shown problem, and
  * (printed) its trace since `marks` (entries before the round): what a failed round went through.
  */
-async function describeRound(pages: Page[], marks: number[]): Promise<string[]> {
+export async function describeRound(pages: Page[], marks: number[]): Promise<string[]> {
   for (const [i, p] of pages.entries()) {
     console.log(`--- trace of page ${i + 1} in the failed round:\n` + await p.evaluate((since: number) => ((globalThis as unknown as { playground?: { trace?: { entries: TraceLine[] } } }).playground?.trace?.entries ?? [])
       .slice(since).filter((e) => e.kind !== 'stats')
