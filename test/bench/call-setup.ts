@@ -23,7 +23,8 @@
  * median time from the first offer of each step of each connection, and of each signaling message
  * leaving a page, reaching the server, leaving it and reaching the other page: where the time goes)
  * --before DIR (also runs each page kind from another production build, e.g. main's dist/ copied
- * to DIR, served by a second server: before/after of a change measured side by side).
+ * to DIR, served by a second server: before/after of a change measured side by side; files of
+ * public/ copied into DIR, such as style.css, are served from there too).
  * Serves dist/ as it is: `npm run bench` makes the production build first.
  */
 import { join } from 'node:path';
@@ -280,7 +281,8 @@ async function main(): Promise<void> {
   const tb = await launchBrowser({ fps: 30, networkEnabled: false });
   const fx = ONLY.some((k) => k.startsWith('cross')) ? await launchBrowser({ browser: 'firefox', fps: 30, networkEnabled: false }) : null;
   const browsers = { chromium: tb.browser, firefox: fx?.browser ?? null };
-  const before = opt.before ? await startTestServer({ staticDirs: [join(ROOT, 'public'), opt.before] }) : null;
+  // DIR first: a copy of the other build's public/ files in it (style.css) is served instead of ours.
+  const before = opt.before ? await startTestServer({ staticDirs: [opt.before, join(ROOT, 'public')] }) : null;
   const baseOf = (k: Kind): string => (k.endsWith('-before') && before ? before.url : server.url);
   const samples: Record<Kind, Sample[]> = { bound: [], call: [], loopback: [], cross: [], 'call-before': [], 'loopback-before': [], 'cross-before': [] };
   const failures: string[] = [];
