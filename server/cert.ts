@@ -12,7 +12,6 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 /** PEM texts of a certificate and its private key. */
 export interface CertificatePair {
@@ -83,6 +82,8 @@ export async function loadOrCreateCertificate(
   }
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + 365 * 24 * 3600 * 1000);
+  // Loaded only to make a certificate (first start): it is most of the server's start-up CPU otherwise.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'webrtc-playground (local)' }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -20,7 +20,7 @@ import { prefetchWhenIdle, whenIdle } from '../ui/idle';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
-import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT } from '../ui/call-status';
+import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT, STALE_TEXT } from '../ui/call-status';
 import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
 import { callPageElements } from '../ui/call-page-elements';
 
@@ -269,8 +269,8 @@ async function join(): Promise<void> {
     if (direction === 'sent') trace.record({ kind: 'signal', direction, side: side(), message: { ...message, to: remote }, path });
     else trace.record({ kind: 'signal', direction, side: side(), message: { ...message, from: remote }, path });
   });
-  s.on('stalebye', (callId, path) => {
-    const text = `ignored a bye for an earlier call (call id ${callId}${path === 'data-channel' ? ', data channel' : ''}): it does not end this call`;
+  s.on('stale', (type, callId, path) => {
+    const text = `ignored ${type === 'answer' ? 'an answer' : type === 'offer' ? 'an offer' : 'a bye'} for an earlier call (call id ${callId}${path === 'data-channel' ? ', data channel' : ''}): ${STALE_TEXT[type]}`;
     console.debug(text);
     trace.record({ kind: 'note', side: side(), text });
   });
@@ -346,6 +346,7 @@ async function join(): Promise<void> {
     el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
+    if (reason === 'new-call') trace.record({ kind: 'note', side: side(), text: END_TEXT[reason] });
     stepsPanel?.showPeer(null);
     if (stepMode && s.roomState === 'joined') stepsPanel?.preview('callee');
     renderButtons();
@@ -355,6 +356,9 @@ async function join(): Promise<void> {
   const recovered = (text: string) => trace.record({ kind: 'note', side: side(), text: (el.roomHint.textContent = text) });
   s.on('icerestart', (afterMs) => recovered(`No connection after ${(afterMs / 1000).toFixed(1)} s: the ICE watchdog restarted ICE (a new offer with new ICE credentials)…`));
   s.on('mediastall', (afterMs, restarted) => restarted && recovered(`No audio or video arrived for ${(afterMs / 1000).toFixed(1)} s after the ICE restart, although the connection says "connected": this side restarted ICE once more, which brings it back. (Seen between Chromium and Firefox: after Chromium restarts ICE it can keep sending to Firefox's old ICE candidates, where Firefox no longer listens.)`)); // not restarted: explained as a problem
+  s.on('returned', (peer) => {
+    el.roomHint.textContent = `${peer.name ?? 'The other side'} (${peer.id}) is back on the signaling server; the call goes on.`;
+  });
   s.on('awaiting', (peer, at) => {
     el.roomHint.textContent = `${peer.name ?? 'The other side'} (${peer.id}) has not reconnected to the restarted signaling server yet; waiting until ${new Date(at).toLocaleTimeString()} before counting it as gone.`;
   });

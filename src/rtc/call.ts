@@ -9,7 +9,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 import { PlaygroundError } from '../errors/playground-error';
-import { createCallId } from '../signaling/call-id';
+import { createCallId, matchCall } from '../signaling/call-id';
 import type { PeerInfo } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { CONTROL_CHANNEL_LABEL, encodeControl, openControlChannel, parseControl, type ControlMessage, type SignalPath } from './call-control';
@@ -28,7 +28,7 @@ import type { Peer, Signal } from './peer';
 export type IncomingSignal = Exclude<ControlMessage, { type: 'bye' }>;
 
 /** Why a call ended. */
-export type EndReason = 'local-hangup' | 'remote-hangup' | 'peer-left' | 'left-room' | 'signaling-closed' | 'signaling-lost';
+export type EndReason = 'local-hangup' | 'remote-hangup' | 'new-call' | 'peer-left' | 'left-room' | 'signaling-closed' | 'signaling-lost';
 
 /** Events of a {@link Call}. */
 export type CallEvents = {
@@ -42,10 +42,16 @@ export type CallEvents = {
   datachannel: [channel: RTCDataChannel];
   /** A control message went out (`path`: which way) or came in over the data channel. */
   control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
-  /** The other side hung up this call over the data channel. */
+  /** The other side hung up this call (a `bye` naming it, by either path). */
   bye: [];
-  /** A `bye` over the data channel named another call (`callId`): ignored. */
-  stalebye: [callId: string];
+  /**
+   * A message of the call's peer named an earlier call (`callId`: a call that ended here, or for an
+   * answer or `bye` an id this call is not known by): late, ignored. An offer of an ended call is
+   * answered with a `bye` for it (its sender still runs that call).
+   */
+  stale: [type: 'offer' | 'answer' | 'bye', callId: string, path: SignalPath];
+  /** An offer over the data channel started a new call (see `matchCall`): the session handles it. */
+  newcall: [offer: Extract<IncomingSignal, { type: 'offer' }>];
   /** The watchdog restarted ICE. */
   icerestart: [];
   /**
@@ -75,6 +81,8 @@ export interface CallOptions {
   polite: boolean;
   negotiator: Negotiator;
   signaler: CallSignaler;
+  /** Whether `callId` named a call that ended on this side (its messages are late). Default: none did. */
+  ended?: (callId: string) => boolean;
   /** ICE watchdog timeout in ms (see {@link IceWatchdog}). Default 5000. */
   iceTimeoutMs?: number;
   /** How long no media may arrive after an ICE restart before it counts as stalled, in ms (see MediaWatchdog). Default 2000. */
@@ -88,8 +96,6 @@ export interface CallOptions {
 
 /** One call; see the module comment. */
 export class Call extends Emitter<CallEvents> {
-  /** This call's id: on every offer, answer and `bye` it sends. */
-  readonly id: string;
   readonly remote: PeerInfo;
   readonly role: CallRole;
   readonly polite: boolean;
@@ -97,8 +103,15 @@ export class Call extends Emitter<CallEvents> {
   /** The chat data channels (usually one; two after a glare, when both sides opened one). */
   readonly channels: RTCDataChannel[] = [];
   #state: CallState = 'idle';
+  #id: string;
+  /** This side sent an offer of this call (its id went out). */
+  #offered = false;
   /** Every id that names this call: its own, and the other side's (a glare: both sides started it). */
   readonly #ids = new Set<string>();
+  /** An offer or answer of the peer for this call came (before that, a caller's call is open to a glare). */
+  #heard = false;
+  /** ICE username fragments of ignored (late) descriptions: their candidates are dropped too. */
+  readonly #staleUfrags = new Set<string>();
   #control: RTCDataChannel | null = null;
   #waiting: ControlMessage[] = [];
   #remoteCandidates = 0;
@@ -113,8 +126,8 @@ export class Call extends Emitter<CallEvents> {
   constructor(options: CallOptions) {
     super();
     this.#opts = options;
-    this.id = options.callId ?? createCallId();
-    this.#ids.add(this.id);
+    this.#id = options.callId ?? createCallId();
+    this.#ids.add(this.#id);
     this.remote = options.remote;
     this.role = options.role;
     this.polite = options.polite;
@@ -127,6 +140,12 @@ export class Call extends Emitter<CallEvents> {
     this.#dispatch({ type: 'start' });
   }
 
+  /**
+   * This call's id: on every offer, answer and `bye` it sends. The caller's fresh one, or the
+   * offer's that started the call; a caller that answers a glare offer before it sent an offer of
+   * its own takes that offer's id (its own never went out, so the other side would not know it).
+   */
+  get id(): string { return this.#id; }
   /** idle (ended), connecting, connected, reconnecting or failed. */
   get state(): CallState { return this.#state; }
   /** The connection (null until the negotiator made it). */
@@ -150,13 +169,43 @@ export class Call extends Emitter<CallEvents> {
     return this.#ids.has(callId);
   }
 
-  /** Feeds a signal that came through the signaling server. */
-  receive(signal: IncomingSignal): ReturnType<Negotiator['receive']> {
+  /** Every id this call is known by (its own, and in a glare the other side's). */
+  get ids(): readonly string[] { return [...this.#ids]; }
+
+  /**
+   * Feeds a signal from the other side (`path`: which way it came). Offers and answers are
+   * matched to this call by their call id first (see `matchCall`): one of an earlier call is
+   * ignored (`stale` event), and so are the ICE candidates of its credentials.
+   * @returns the negotiator's result, or `new-call` for an offer that starts a new call (the
+   *   caller ends this call and answers the offer with a new one).
+   */
+  receive(signal: IncomingSignal, path: SignalPath = 'server'): ReturnType<Negotiator['receive']> | 'new-call' {
     if (this.#closed) return 'handled';
-    if (signal.type === 'candidate' && signal.candidate) this.#remoteCandidates++;
+    if (signal.type === 'candidate') {
+      const ufrag = signal.candidate?.usernameFragment;
+      if (ufrag && this.#staleUfrags.has(ufrag)) return 'handled';
+      if (signal.candidate) this.#remoteCandidates++;
+    }
     if (signal.type === 'offer' || signal.type === 'answer') {
-      if (signal.callId !== undefined) this.#ids.add(signal.callId);
       const ufrag = /a=ice-ufrag:(\S+)/.exec(signal.sdp)?.[1] ?? null;
+      const match = matchCall(signal.type, signal.callId, {
+        known: (id) => this.#ids.has(id),
+        ended: (id) => this.#opts.ended?.(id) ?? false,
+        awaitingPeer: this.role === 'caller' && !this.#heard,
+      });
+      if (match === 'new-call') return 'new-call';
+      if (match === 'earlier-call' && signal.callId !== undefined) {
+        if (ufrag && ufrag !== this.#remoteUfrag) this.#staleUfrags.add(ufrag);
+        this.emit('stale', signal.type, signal.callId, path);
+        // Its sender still runs that call: tell it that it ended here.
+        if (signal.type === 'offer') this.#send({ type: 'bye', callId: signal.callId });
+        return 'handled';
+      }
+      if (signal.callId !== undefined) {
+        this.#ids.add(signal.callId);
+        if (match === 'glare' && !this.#offered) this.#id = signal.callId;
+      }
+      this.#heard = true;
       if (signal.type === 'offer' && ufrag && this.#remoteUfrag && ufrag !== this.#remoteUfrag) {
         this.#remoteRestarted = true;
         this.#media?.watch();
@@ -164,6 +213,13 @@ export class Call extends Emitter<CallEvents> {
       if (ufrag) this.#remoteUfrag = ufrag;
     }
     return this.negotiator.receive(signal);
+  }
+
+  /** A `bye` from the other side (`path`: which way it came): ends this call only if it names it. */
+  receiveBye(callId: string, path: SignalPath): void {
+    if (this.#closed) return;
+    if (this.isCall(callId)) this.emit('bye');
+    else this.emit('stale', 'bye', callId, path);
   }
 
   /** Sends what waited for a way out (the session calls it when the server is back). */
@@ -209,6 +265,7 @@ export class Call extends Emitter<CallEvents> {
       return;
     }
     const sdp = this.#opts.sendCandidates === false ? withoutCandidates(signal.sdp) : signal.sdp;
+    if (signal.type === 'offer') this.#offered = true;
     this.#send({ type: signal.type, sdp, callId: this.id });
   }
 
@@ -304,12 +361,8 @@ export class Call extends Emitter<CallEvents> {
       const m = parseControl(ev.data);
       if (!m || this.#closed) return;
       this.emit('control', 'received', m, 'data-channel');
-      if (m.type === 'bye') {
-        if (this.isCall(m.callId)) this.emit('bye');
-        else this.emit('stalebye', m.callId);
-        return;
-      }
-      this.receive(m);
+      if (m.type === 'bye') this.receiveBye(m.callId, 'data-channel');
+      else if (this.receive(m, 'data-channel') === 'new-call' && m.type === 'offer') this.emit('newcall', m);
     });
   }
 

@@ -7,81 +7,20 @@
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
-import { PlaygroundError, type ErrorContext } from '../errors/playground-error';
-import type { ReconnectInfo, SignalingClient } from '../signaling/client';
-import type { ClientMessage, ErrorMessage, PeerInfo, ProgressMessage, RelayedProgress, ServerMessage } from '../signaling/protocol';
+import { PlaygroundError } from '../errors/playground-error';
+import { EndedCallIds } from '../signaling/call-id';
+import type { ClientMessage, ErrorMessage, PeerInfo, ProgressMessage, ServerMessage } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { Call, type EndReason } from './call';
-import type { ControlMessage, SignalPath } from './call-control';
 import type { CallState } from './call-state';
-import type { CallRole, NegotiatorFactory } from './negotiator';
-import { Peer, type PeerConnectionFactory } from './peer';
+import type { CallRole } from './negotiator';
+import { Peer } from './peer';
 import { perfectNegotiation } from './perfect-negotiator';
+import type { CallSessionEvents, CallSessionOptions, RoomState } from './session-types';
 
 export type { EndReason } from './call';
+export type { CallSessionEvents, CallSessionOptions, RoomState } from './session-types';
 
-/** State of our membership in the signaling room. */
-export type RoomState = 'connecting' | 'joined' | 'reconnecting' | 'full' | 'left';
-
-/** Events of a {@link CallSession}. */
-export type CallSessionEvents = {
-  room: [state: RoomState];
-  /** A reconnect attempt is scheduled (the room state is `reconnecting`). */
-  reconnecting: [info: ReconnectInfo];
-  /** The other peers in the room changed. */
-  peers: [peers: PeerInfo[]];
-  /** A new call started (its negotiator exists; its peer may come later in step mode). */
-  callstart: [call: Call];
-  call: [state: CallState];
-  /** The call's RTCPeerConnection exists (wire its events for display). */
-  peer: [peer: Peer, remote: PeerInfo];
-  /** A remote media stream arrived. */
-  remotestream: [stream: MediaStream];
-  ended: [reason: EndReason];
-  /** A chat data channel of the call. */
-  datachannel: [channel: RTCDataChannel];
-  /** A call-control message went over the call's data channel (for the sequence diagram). */
-  control: [direction: 'sent' | 'received', message: ControlMessage, path: SignalPath];
-  /**
-   * A `bye` from the call's peer named another call (`callId`, not one of the current call's ids:
-   * a late one for an earlier call, e.g. relayed after a reconnect) and was ignored.
-   */
-  stalebye: [callId: string, path: SignalPath];
-  /** Something failed: show it. `context` tells {@link explainError} which API it was. */
-  problem: [err: unknown, context: ErrorContext];
-  /** Step mode: the other side's step progress (from the call's remote peer, or a peer of the room before a call). */
-  progress: [progress: RelayedProgress];
-  /** The ICE watchdog restarted ICE on this side (the call sat in "connecting" past `afterMs`). */
-  icerestart: [afterMs: number];
-  /** After an ICE restart no media arrived for `afterMs` although connected; `restarted`: ICE restarted again from this side. */
-  mediastall: [afterMs: number, restarted: boolean];
-  /**
-   * After a reconnect the peer of the running call is not in the room (the signaler restarted and
-   * it has not come back yet): it is given until `at` (wall-clock ms) before it counts as left.
-   */
-  awaiting: [peer: PeerInfo, at: number];
-};
-
-/** Options of a {@link CallSession}. */
-export interface CallSessionOptions {
-  client: SignalingClient;
-  room: string;
-  name?: string;
-  /** The stream to send (null: receive only); read when a call adds its tracks. */
-  localStream: () => MediaStream | null;
-  /** Read when a call starts, so edits on the page apply to the next call. */
-  configuration: () => RTCConfiguration;
-  /** Makes each call's negotiator. Default: perfect negotiation. */
-  negotiator?: NegotiatorFactory;
-  /** Makes each RTCPeerConnection (tests inject a fake). Default `new RTCPeerConnection`. */
-  peerConnectionFactory?: PeerConnectionFactory;
-  /** ICE watchdog timeout in ms. Default 5000. */
-  iceTimeoutMs?: number;
-  /** No media this long after an ICE restart counts as stalled (ms). Default 2000. */
-  mediaStallMs?: number;
-  /** False: no ICE candidate leaves this side (the `candidates=none` demo). Default true. */
-  sendCandidates?: boolean;
-}
 
 /** How long a missing peer is awaited when the server's `welcome` does not say (its default grace), in ms. */
 export const DEFAULT_RETURN_MS = 20_000;
@@ -93,6 +32,8 @@ export class CallSession extends Emitter<CallSessionEvents> {
   #resume: string | null = null;
   #peers: PeerInfo[] = [];
   #call: Call | null = null;
+  /** Ids of the calls that ended here: a message naming one is late. */
+  readonly #ended = new EndedCallIds();
   #closed = false;
   #awaitTimer: ReturnType<typeof setTimeout> | null = null;
   /** The call's peer did not come back in time but the call was still up: it ends when the call drops. */
@@ -230,7 +171,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
         return;
       case 'peer-joined':
         this.#peers = [...this.#peers.filter((p) => p.id !== m.peer.id), m.peer];
-        if (this.#call?.remote.id === m.peer.id) this.#stopAwaiting();
+        if (this.#call?.remote.id === m.peer.id && this.#stopAwaiting()) this.emit('returned', m.peer);
         this.emit('peers', this.#peers);
         return;
       case 'peer-left':
@@ -249,9 +190,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
         return;
       case 'bye':
         // Only a bye for this call ends it: one for an earlier call with the same peer can come late.
-        if (this.#call?.remote.id !== m.from) return;
-        if (this.#call.isCall(m.callId)) this.#end('remote-hangup');
-        else this.emit('stalebye', m.callId, 'server');
+        if (this.#call?.remote.id === m.from) this.#call.receiveBye(m.callId, 'server');
         return;
       case 'progress':
         // Step mode: the call's other side (or, before a call, a peer of the room) reports its steps.
@@ -310,22 +249,36 @@ export class CallSession extends Emitter<CallSessionEvents> {
     }, wait);
   }
 
-  #stopAwaiting(): void {
+  /** Stops waiting for a missing peer; true when it was waiting. */
+  #stopAwaiting(): boolean {
+    const waiting = this.#awaitTimer !== null;
     if (this.#awaitTimer !== null) clearTimeout(this.#awaitTimer);
     this.#awaitTimer = null;
+    return waiting;
   }
 
   #onOffer(from: string, sdp: string, callId: string | undefined): void {
     let call = this.#call;
     if (call && call.remote.id !== from) return; // busy with someone else
-    // The callee's call takes its id from the offer that starts it.
-    if (!call) call = this.#start(this.#peers.find((p) => p.id === from) ?? { id: from }, 'callee', callId);
-    if (!call) return;
-    if (call.receive({ type: 'offer', sdp, callId }) === 'handled') return;
-    // A step-mode caller that has not made its connection yet answers instead.
+    const offer = { type: 'offer', sdp, callId } as const;
+    if (!call) {
+      // A late offer of a call that ended here starts nothing; its sender is told that call ended.
+      if (callId !== undefined && this.#ended.has(callId)) {
+        this.emit('stale', 'offer', callId, 'server');
+        this.#send({ type: 'bye', callId, to: from });
+        return;
+      }
+      // The callee's call takes its id from the offer that starts it.
+      call = this.#start(this.#peers.find((p) => p.id === from) ?? { id: from }, 'callee', callId);
+      if (!call) return;
+    }
+    const result = call.receive(offer);
+    if (result === 'handled') return;
+    // `new-call`: the peer ended this call (its bye never came) and started another: end this one
+    // and answer that. `needs-callee`: a step-mode caller without its connection yet answers instead.
     const remote = call.remote;
-    this.#end(null);
-    this.#start(remote, 'callee', callId)?.receive({ type: 'offer', sdp, callId });
+    this.#end(result === 'new-call' ? 'new-call' : null);
+    this.#start(remote, 'callee', callId)?.receive(offer);
   }
 
   #onError(m: ErrorMessage): void {
@@ -350,6 +303,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
       });
       call = new Call({
         remote, role, polite, negotiator, callId,
+        ended: (id) => this.#ended.has(id),
         iceTimeoutMs: this.#opts.iceTimeoutMs,
         mediaStallMs: this.#opts.mediaStallMs,
         sendCandidates: this.#opts.sendCandidates,
@@ -374,7 +328,8 @@ export class CallSession extends Emitter<CallSessionEvents> {
     call.on('bye', () => {
       if (this.#call === call) this.#end('remote-hangup');
     });
-    call.on('stalebye', (callId) => this.emit('stalebye', callId, 'data-channel'));
+    call.on('stale', (type, callId, path) => this.emit('stale', type, callId, path));
+    call.on('newcall', (offer) => this.#call === call && this.#onOffer(remote.id, offer.sdp, offer.callId));
     call.on('problem', (err) => this.emit('problem', err, 'RTCPeerConnection'));
     this.emit('callstart', call);
     this.emit('call', call.state);
@@ -388,6 +343,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
     this.#call = null;
     this.#remoteGone = false;
     this.#stopAwaiting();
+    if (reason) this.#ended.add(call.ids);
     call.close(); // emits the call state `idle`
     if (reason) this.emit('ended', reason);
   }

@@ -61,6 +61,7 @@ export function describeCallSituation(s: CallSituation): string {
     case 'local-hangup':
       return `You hung up. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'remote-hangup':
+    case 'new-call':
       return `The other side hung up. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'peer-left':
       return `The other side left the room. No call now; you are still in ${where} and ${cam}. ${next}`;
@@ -84,10 +85,18 @@ export const ROOM_TEXT: Record<RoomState, string> = {
 export const END_TEXT: Record<EndReason, string> = {
   'local-hangup': 'You hung up.',
   'remote-hangup': 'The other side hung up.',
+  'new-call': 'The other side started a new call: the previous one had ended on its side (its hang-up never reached this page), so this page ended it and answers the new call.',
   'peer-left': 'The other side left the room.',
   'left-room': 'You left the room.',
   'signaling-closed': 'The signaling connection closed before the call was set up.',
   'signaling-lost': 'The signaling server was away too long and forgot this page: the call was ended. Call again.',
+};
+
+/** What ignoring a late message of an earlier call (see `matchCall`) means, for the sequence diagram's note. */
+export const STALE_TEXT: Record<'offer' | 'answer' | 'bye', string> = {
+  bye: 'it does not end this call',
+  answer: 'it is not applied to this call',
+  offer: 'it starts no call, and the other side is told (bye) that this call ended here',
 };
 
 /**

@@ -21,8 +21,15 @@
  * click with user activation). Same results and the same errors for what the tests pass them;
  * anything else (element handles as arguments, puppeteer's own selector syntax, click options)
  * goes to puppeteer's own method.
+ *
+ * One difference: `waitForFunction` polls every 50 ms unless told otherwise (puppeteer: every
+ * animation frame). A requestAnimationFrame loop makes Chromium draw a frame 60 times a second:
+ * 0.07–0.08 of a core per waiting page against 0.01 for a 50 ms timer, measured on an idle page.
  */
 import { JSHandle, type Page } from 'puppeteer';
+
+/** How often `waitForFunction` checks its predicate when no `polling` is given (ms; see above). */
+const DEFAULT_POLLING_MS = 50;
 
 /** The source of a function passed to an evaluate call, as an expression (puppeteer's rules: arrows, `function`s and method shorthands). */
 function functionSource(fn: unknown): string {
@@ -88,7 +95,7 @@ export function fastPage(page: Page): Page {
 
   const waitForFunction = async (fn: unknown, options: { timeout?: number; polling?: number | 'raf' | 'mutation' } = {}, ...args: unknown[]): Promise<unknown> => {
     const a = argumentSource(args);
-    const polling = options.polling ?? 'raf';
+    const polling = options.polling ?? DEFAULT_POLLING_MS;
     if (a === null || polling === 'mutation') return (original.waitForFunction as (...x: unknown[]) => Promise<unknown>)(fn, options, ...args);
     const timeout = options.timeout ?? page.getDefaultTimeout();
     const deadline = timeout > 0 ? Date.now() + timeout : Infinity;

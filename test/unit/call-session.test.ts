@@ -56,6 +56,8 @@ test('glare: "Call again" on both sides, in both orders, 100 times with random d
     // A glare call has two ids (each side started it): either side's bye names it for the other.
     const [ca, cb] = [a.session.activeCall, b.session.activeCall];
     assert.ok(ca && cb && ca.isCall(cb.id) && cb.isCall(ca.id), `round ${i}: each side knows the other's call id`);
+    // The other side's offer during our own was a glare, not a new call that replaced ours.
+    assert.not.ok([...a.events, ...b.events].includes('ended:new-call'), `round ${i}: no call was taken for a new one`);
     for (const s of [a, b]) assert.is(s.pc()?.signalingState, 'stable');
     assert.is(net.peers.filter((pc) => pc.connectionState === 'connected').length, 2, `round ${i}: exactly one call (two connected ends)`);
     close(a, b);
@@ -124,7 +126,7 @@ test('a late bye of the earlier call, relayed after "Call again" started a new c
   const send = a.client.send.bind(a.client);
   a.client.send = (m) => held.push(m);
   const stale: string[] = [];
-  b.session.on('stalebye', (id, path) => stale.push(`${id} ${path}`));
+  b.session.on('stale', (type, id, path) => stale.push(`${type} ${id} ${path}`));
   a.session.hangUp();
   await waitFor(() => b.events.includes('ended:remote-hangup'), 'the data-channel bye ends the call');
   assert.equal(held, [{ type: 'bye', callId: oldId, to: b.session.id }]);
@@ -134,7 +136,7 @@ test('a late bye of the earlier call, relayed after "Call again" started a new c
   a.client.send = send;
   held.forEach(send); // the old bye reaches B through the server now, after the new call started
   await waitFor(() => a.session.callState === 'connected' && b.session.callState === 'connected', 'the new call connects');
-  assert.equal(stale, [`${oldId} server`], 'the late bye was seen and ignored');
+  assert.equal(stale, [`bye ${oldId} server`], 'the late bye was seen and ignored');
   assert.equal(b.events.filter((e) => e.startsWith('ended')), ['ended:remote-hangup'], 'only the old call ended');
   assert.is(a.session.activeCall?.id, newId);
   a.session.hangUp();
@@ -146,13 +148,13 @@ test('a late bye of the earlier call, relayed after "Call again" started a new c
 test('over the data channel too, only a bye naming the current call ends it', async () => {
   const { a, b } = await withControlChannels('stale-dc-bye');
   const stale: string[] = [];
-  b.session.on('stalebye', (id, path) => stale.push(`${id} ${path}`));
+  b.session.on('stale', (type, id, path) => stale.push(`${type} ${id} ${path}`));
   const control = a.pc()?.channels.find((c) => c.label === CONTROL_CHANNEL_LABEL);
   assert.ok(control);
   control?.send(JSON.stringify({ type: 'bye' })); // no call id: not a valid control message, dropped
   control?.send(JSON.stringify({ type: 'bye', callId: 'an-earlier-call' }));
   await waitFor(() => stale.length === 1, 'the bye naming another call is seen');
-  assert.equal(stale, ['an-earlier-call data-channel']);
+  assert.equal(stale, ['bye an-earlier-call data-channel']);
   assert.is(b.session.callState, 'connected');
   control?.send(JSON.stringify({ type: 'bye', callId: a.session.activeCall?.id }));
   await waitFor(() => b.events.includes('ended:remote-hangup'), 'the bye naming this call ends it');

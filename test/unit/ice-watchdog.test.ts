@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { diagnoseIce, type IceFacts } from '../../src/rtc/ice-watchdog';
+import { diagnoseIce, IceWatchdog, type IceFacts } from '../../src/rtc/ice-watchdog';
+import { Peer } from '../../src/rtc/peer';
 import { fakeStepMode, FakeServer, makeSide, waitFor } from '../helpers/call-harness';
 import { FakeNetwork } from '../helpers/fake-network';
 
@@ -38,13 +39,58 @@ test('watchdog: a stalled gathering (as after a glare) is recovered by one ICE r
   b.session.close();
 });
 
+/**
+ * The states and events a glare's last step really gives, recorded in Chromium and Firefox (the
+ * answer applied by the offerer: one signalingstatechange to "stable", both descriptions already
+ * set when it fires; with no remote candidate connectionState stays "new" and no other event comes).
+ */
+class RecordedGlareEnd extends EventTarget {
+  signalingState: RTCSignalingState = 'have-local-offer';
+  connectionState: RTCPeerConnectionState = 'new';
+  iceConnectionState: RTCIceConnectionState = 'new';
+  iceGatheringState: RTCIceGatheringState = 'complete';
+  localDescription: { type: string; sdp: string } | null = { type: 'offer', sdp: 'v=0\r\n' };
+  remoteDescription: { type: string; sdp: string } | null = null;
+  onsignalingstatechange: (() => void) | null = null;
+  restarts = 0;
+  restartIce(): void { this.restarts++; }
+  close(): void { this.signalingState = 'closed'; }
+  applyAnswer(): void {
+    this.remoteDescription = { type: 'answer', sdp: 'v=0\r\n' };
+    this.signalingState = 'stable';
+    this.onsignalingstatechange?.();
+  }
+}
+
+test('watchdog: armed by the one event a stalled glare gives in Chromium and Firefox (answer applied, connectionState stays "new"): the impolite side restarts ICE, the polite side only explains, later', async () => {
+  for (const impolite of [true, false]) {
+    const pc = new RecordedGlareEnd();
+    const peer = new Peer({ factory: () => pc as unknown as RTCPeerConnection });
+    const seen: string[] = [];
+    const dog = new IceWatchdog(peer, { impolite, timeoutMs: 60, restart: () => peer.pc.restartIce(), remoteCandidates: () => 0 });
+    dog.on('restart', () => seen.push('restart'));
+    dog.on('stuck', (d) => seen.push(`stuck ${d.cause}`));
+    pc.applyAnswer();
+    await waitFor(() => seen.length > (impolite ? 1 : 0), 'the watchdog acted', 3000);
+    if (impolite) {
+      assert.equal(seen, ['restart', 'stuck no-local-candidates'], 'one restart, then (nothing changed) an explanation');
+      assert.is(pc.restarts, 1);
+    } else {
+      assert.equal(seen, ['stuck no-local-candidates'], 'the polite side never restarts');
+      assert.is(pc.restarts, 0);
+    }
+    dog.stop();
+    peer.close();
+  }
+});
+
 test('watchdog: when the restart does not help, the page is told why (not "no network path")', async () => {
   const server = new FakeServer();
   const net = new FakeNetwork();
   net.stallGatherings = 1000; // nothing is ever gathered
-  const a = makeSide(server, net, 'dead', { iceTimeoutMs: 100 });
+  const a = makeSide(server, net, 'dead', { iceTimeoutMs: 300 });
   await waitFor(() => a.session.roomState === 'joined', 'a joined');
-  const b = makeSide(server, net, 'dead', { iceTimeoutMs: 100 });
+  const b = makeSide(server, net, 'dead', { iceTimeoutMs: 300 });
   const problems: Error[] = [];
   for (const s of [a, b]) s.session.on('problem', (err) => err instanceof Error && problems.push(err));
   await waitFor(() => problems.some((p) => p.name === 'IceStuck'), 'an explanation', 8000);
