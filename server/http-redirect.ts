@@ -58,10 +58,12 @@ export function redirectPlainHttp(tlsServer: HttpsServer, options: PlainHttpRedi
   return createNetServer((socket: Socket) => {
     const onError = () => socket.destroy();
     socket.on('error', onError);
-    socket.setTimeout(timeout, () => socket.destroy());
+    // A timer of our own, not socket.setTimeout: that one's timer and listener would stay on the
+    // socket for as long as the connection lives (the TLS socket keeps it as its parent).
+    const silent = setTimeout(onError, timeout).unref();
     socket.once('data', (first: Buffer) => {
       socket.pause();
-      socket.setTimeout(0);
+      clearTimeout(silent);
       socket.off('error', onError);
       socket.unshift(first);
       (first[0] === TLS_HANDSHAKE ? tlsServer : plain).emit('connection', socket);

@@ -16,8 +16,11 @@ export interface SignalingRelay {
   connect(connection: RelayConnection): Member;
   /** Handles one frame from `member` (never throws on input). */
   receive(member: Member, frame: unknown): void;
-  /** Handles one already-validated message from `member` (same rules as `receive`). */
-  handle(member: Member, message: ClientMessage): void;
+  /**
+   * Handles one already-validated message from `member` (same rules as `receive`). `frame`: its
+   * relayed frame spliced from the sender's bytes (`./relay-frame`), used where the relay can.
+   */
+  handle(member: Member, message: ClientMessage, frame?: Uint8Array): void;
   /** The member's socket closed: remove it from its room, or hold its place for a resume (a drop). */
   disconnect(member: Member, info?: DisconnectInfo): void;
   /** Replies `error {code, message}` to `member` only. */
@@ -61,7 +64,7 @@ export async function createRelay(options: CreateRelayOptions): Promise<Signalin
     capacity: relay.capacity,
     connect: (connection) => relay.connect(connection),
     receive: (member, frame) => relay.receive(member, frame),
-    handle: (member, message) => relay.handle(member, message),
+    handle: (member, message, frame) => relay.handle(member, message, frame),
     disconnect: (member, info) => relay.disconnect(member, info),
     refuse: (member, code, message) => relay.refuse(member, code, message),
     members: (room) => relay.members(room),

@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { encodeMessage, MAX_FRAME_BYTES, parseClientMessage } from '../src/signaling/protocol';
-import type { Member } from '../src/signaling/relay';
+import type { Member, RelayConnection } from '../src/signaling/relay';
 import type { SignalingRelay } from './relay-backend';
 import {
   clientAddress,
@@ -26,6 +26,7 @@ import {
   type SignalerLimits,
 } from './limits';
 import type { OriginPolicy } from './origin';
+import { relayedFrame } from './relay-frame';
 
 /** The WebSocket path of the signaler. */
 /**
@@ -91,15 +92,42 @@ export interface Signaler {
   close(): void;
 }
 
-interface Connection {
+/**
+ * One admitted socket, and the relay's way to reach it. Its methods live on the prototype: no
+ * closures per connection (memory per idle connection counts at thousands of them).
+ */
+class Connection implements RelayConnection {
   /** Null once closed: a peer held for a resume must not keep its dead socket (and TLS state) alive. */
   ws: WebSocket | null;
+  member: Member | null = null;
+  alive = true;
+  cut = false;
   readonly address: string;
   readonly rate: SocketRateLimit;
-  member: Member | null;
-  alive: boolean;
-  cut: boolean;
+  readonly #deliver: (conn: Connection, data: string | Uint8Array) => void;
+
+  constructor(ws: WebSocket, address: string, rate: SocketRateLimit, deliver: (conn: Connection, data: string | Uint8Array) => void) {
+    this.ws = ws;
+    this.address = address;
+    this.rate = rate;
+    this.#deliver = deliver;
+  }
+
+  send(text: string): void {
+    this.#deliver(this, text);
+  }
+
+  sendBytes(frame: Uint8Array): void {
+    this.#deliver(this, frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.ws?.close(code, reason);
+  }
 }
+
+/** `error` listener of a socket when errors are not logged (`ws` needs one: an unhandled `error` would throw). */
+const ignoreError = (): void => undefined;
 
 const REASONS: Record<ConnectionRefusal, string> = {
   'server-full': 'the server holds its maximum number of connections; try again later',
@@ -124,6 +152,9 @@ function closeSoon(ws: WebSocket, code: number, reason: string, graceMs = 1000):
     if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
   }, graceMs).unref();
 }
+
+/** `ws.send` options: every frame the signaler sends is a text frame, bytes included (UTF-8 JSON). */
+const TEXT_FRAME = { binary: false } as const;
 
 /** How long a recipient cut off for its backlog may still read it (and the 1013) before it is terminated. */
 export const BACKLOG_GRACE_MS = 5000;
@@ -156,10 +187,10 @@ export function createSignaler(options: SignalerOptions): Signaler {
     if (member) queueMicrotask(() => relay.disconnect(member));
   };
 
-  const deliver = (conn: Connection, text: string): void => {
+  const deliver = (conn: Connection, data: string | Uint8Array): void => {
     const ws = conn.ws;
     if (conn.cut || ws === null || ws.readyState !== WebSocket.OPEN) return;
-    ws.send(text);
+    ws.send(data, TEXT_FRAME);
     if (ws.bufferedAmount <= limits.maxBufferedBytes) return;
     counts.closedBackpressure++;
     cutOff(conn, CLOSE_TRY_AGAIN, `not reading: over ${limits.maxBufferedBytes} bytes waiting to be sent`, BACKLOG_GRACE_MS);
@@ -173,7 +204,8 @@ export function createSignaler(options: SignalerOptions): Signaler {
       relay.refuse(member, 'bad-message', 'binary frames are not accepted; send JSON text');
       return;
     }
-    const parsed = verdict === 'ok' ? parseClientMessage(textOf(data)) : null;
+    const text = verdict === 'ok' ? textOf(data) : '';
+    const parsed = verdict === 'ok' ? parseClientMessage(text) : null;
     if (parsed?.ok && (parsed.message.type === 'join' || parsed.message.type === 'leave')) {
       verdict = conn.rate.charge(ROOM_CHANGE_COST - 1);
     }
@@ -190,16 +222,16 @@ export function createSignaler(options: SignalerOptions): Signaler {
       relay.refuse(member, parsed.error.code, parsed.error.message);
       return;
     }
-    relay.handle(member, parsed.message);
+    // Candidates and byes in canonical form go out as the sender's own bytes, `from` spliced in.
+    const frame = Buffer.isBuffer(data) ? relayedFrame(data, text, parsed.message, member.id) : null;
+    relay.handle(member, parsed.message, frame ?? undefined);
   };
 
   const accept = (ws: WebSocket, address: string): void => {
-    ws.on('error', (err) => {
-      // Malformed frames (ws closes with 1002/1007/1009), resets: never fatal.
-      if (options.verbose) log(`[signaler] socket error from ${address}: ${err.message}`);
-    });
-    const conn: Connection = { ws, address, rate: new SocketRateLimit(limits), member: null, alive: true, cut: false };
-    const member = relay.connect({ send: (text) => deliver(conn, text), close: (code, reason) => conn.ws?.close(code, reason) });
+    // Malformed frames (ws closes with 1002/1007/1009), resets: never fatal.
+    ws.on('error', options.verbose ? (err: Error) => log(`[signaler] socket error from ${address}: ${err.message}`) : ignoreError);
+    const conn = new Connection(ws, address, new SocketRateLimit(limits), deliver);
+    const member = relay.connect(conn);
     conn.member = member;
     open.add(conn);
     ws.on('pong', () => {

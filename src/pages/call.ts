@@ -200,6 +200,10 @@ async function join(): Promise<void> {
       return;
     }
   }
+  // Auto mode: this side's next RTCPeerConnection is made now, while the camera opens and the
+  // signaler answers, and taken by the call (see SpareConnection); step mode makes it as a step.
+  const spare = stepMode ? null : new core.SpareConnection();
+  spare?.prepare(ice.configuration());
   useLocalStream(null);
   if (!stepMode) try {
     useLocalStream(await getUserMedia({ audio: true, video: true }));
@@ -213,6 +217,7 @@ async function join(): Promise<void> {
     const url = core.signalingUrl();
     client = new core.SignalingClient(() => new WebSocket(url), params.reconnectMaxMs === null ? {} : { delay: core.cappedReconnectDelay(params.reconnectMaxMs) });
   } catch (err) {
+    spare?.dispose();
     showError(el.problem, err, 'signaling', { near: el.join });
     return;
   }
@@ -229,6 +234,7 @@ async function join(): Promise<void> {
     iceTimeoutMs: params.iceTimeoutMs ?? undefined,
     sendCandidates: params.sendCandidates,
     redial: !stepModule,
+    peerConnectionFactory: spare?.factory,
     negotiator: stepModule
       ? stepModule.stepByStep({
         configuration,
@@ -250,6 +256,7 @@ async function join(): Promise<void> {
       : core.perfectNegotiation,
   });
   session = s;
+  if (spare) core.keepSpare(s, spare, configuration);
   stepsPanel?.attach(null);
   stepsPanel?.showPeer(null);
   s.on('progress', (progress) => stepsPanel?.showPeer(progress));

@@ -26,12 +26,16 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
   /** Remote candidates held until the description they belong to (`seq`) is set. */
   #pending: { seq: number; candidate: IceCandidateJSON | null }[] = [];
   #queue: Promise<void> = Promise.resolve();
+  /** Descriptions received and not yet handled (in the queue or being applied). */
+  #queued = 0;
   /** The candidates added at once (outside the queue), for {@link PerfectNegotiator.settled}. */
   #adding: Promise<void> = Promise.resolve();
   /** How many remote descriptions (offers, answers) came so far. */
   #seq = 0;
   /** The latest remote description that is applied (or ignored): its candidates are added at once. */
   #applied = 0;
+  /** Our answer's setLocalDescription is running: candidates that come meanwhile are held until it is done. */
+  #answering = false;
   #tracksAdded = false;
   #closed = false;
 
@@ -71,7 +75,7 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
   receive(signal: Signal): ReceiveResult {
     if (this.#closed) return 'handled';
     if (signal.type === 'candidate') {
-      if (this.#seq > 0 && this.#applied === this.#seq && this.peer.pc.remoteDescription) {
+      if (this.#seq > 0 && this.#applied === this.#seq && this.peer.pc.remoteDescription && !this.#answering) {
         const added = this.#addCandidate(signal.candidate).then(() => codeRan('receive-signal', signal.type), (err: unknown) => {
           if (!this.#closed) this.emit('error', err, 'addIceCandidate');
         });
@@ -83,7 +87,12 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
       return 'handled';
     }
     const seq = ++this.#seq;
-    this.#queue = this.#queue.then(() => this.#handle(signal, seq)).then(() => codeRan('receive-signal', signal.type)).catch((err: unknown) => {
+    // Nothing ahead in the queue: applied now, within this message's task, so setRemoteDescription
+    // starts before the display work that the same message set off (a new call's state, its
+    // connection's panels) runs in the microtasks after it. Else it waits its turn.
+    const handle = () => this.#handle(signal, seq).finally(() => this.#queued--);
+    const handled = this.#queued++ === 0 ? handle() : this.#queue.then(handle);
+    this.#queue = handled.then(() => codeRan('receive-signal', signal.type)).catch((err: unknown) => {
       if (!this.#closed) this.emit('error', err, 'setRemoteDescription');
     });
     return 'handled';
@@ -151,9 +160,20 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     const added = this.#release(seq);
     if (signal.type === 'offer') {
       this.#addLocalTracks();
-      await pc.setLocalDescription();
+      // Candidates that arrive while our answer is being set are held and added once it is sent.
+      // The browser would apply them only after it anyway (one operations chain), and adding one
+      // now blocks this page's main thread until the WebRTC thread, busy with the answer, takes
+      // the call (10–20 ms per candidate on a busy machine, while other signals wait).
+      this.#answering = true;
+      try {
+        await pc.setLocalDescription();
+      } finally {
+        this.#answering = false;
+      }
       const desc = pc.localDescription;
       if (!this.#closed && desc) this.emit('signal', { type: 'answer', sdp: desc.sdp });
+      await Promise.all([added, this.#release(seq)]);
+      return;
     }
     await added;
   }

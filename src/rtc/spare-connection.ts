@@ -1,5 +1,6 @@
 /**
- * A spare RTCPeerConnection, made while a side waits for a call (the loopback page's callee), so
+ * A spare RTCPeerConnection, made while a side waits for a call (the loopback page's callee, the
+ * call page from Join on), so
  * the connection an incoming offer needs is there already: a connection made when the offer
  * arrives sets itself up (transports, certificate) while the answer waits. Without ICE servers (a LAN, the loopback page) the spare also gathers its
  * host candidates ahead (`iceCandidatePoolSize`): they are signalled as soon as the answer is set.
@@ -14,6 +15,7 @@
  * @see https://w3c.github.io/webrtc-pc/#dom-rtcconfiguration-icecandidatepoolsize
  */
 import { createPeerConnection, type PeerConnectionFactory } from './peer';
+import type { CallSession } from './session';
 
 /** Candidates a spare pre-gathers (`iceCandidatePoolSize`): one per component, as bundle and rtcp-mux leave one. */
 export const SPARE_POOL_SIZE = 1;
@@ -80,4 +82,35 @@ export class SpareConnection {
 /** Equal configurations give equal keys (ICE servers, policy, bundle, certificates left out). */
 function keyOf(c: RTCConfiguration): string {
   return JSON.stringify([c.iceServers ?? [], c.iceTransportPolicy ?? 'all', c.bundlePolicy ?? 'balanced', c.rtcpMuxPolicy ?? 'require']);
+}
+
+/**
+ * Keeps `spare` ready for the next call of `session` (made with `spare.factory` as its
+ * `peerConnectionFactory`): after a call ends while the session is still in the room, a new spare
+ * is made in a task of its own (not inside the hang-up); when the session leaves the room (or the
+ * room is full) the spare is closed. The first spare is the page's to make, as early as it can
+ * (the call page: when Join is pressed, before the camera opens and the signaler answers).
+ * @param configuration read each time a spare is made (the page's current ICE settings).
+ * @returns a function that stops keeping it (and closes the spare).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection
+ */
+export function keepSpare(session: CallSession, spare: SpareConnection, configuration: () => RTCConfiguration): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const offs = [
+    session.on('ended', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (session.roomState === 'joined' && session.callState === 'idle') spare.prepare(configuration());
+      }, 0);
+    }),
+    session.on('room', (state) => {
+      if (state === 'left' || state === 'full') stop();
+    }),
+  ];
+  const stop = () => {
+    clearTimeout(timer);
+    offs.forEach((off) => off());
+    spare.dispose();
+  };
+  return stop;
 }

@@ -19,15 +19,18 @@ import {
   type RelayedSignal,
   type ServerMessage,
 } from './protocol';
+import { createPeerId } from './peer-id';
 import { relayedProgress } from './progress';
 import { MemoryResumeTokens, type ResumeTokens } from './resume';
 
-export { relayedProgress };
+export { createPeerId, relayedProgress };
 
 /** The one thing the relay needs from a connection: a way to send it a text frame. */
 export interface RelayConnection {
   /** Sends one JSON text frame to this client. Must not throw (drop it if the socket is closing). */
   send(text: string): void;
+  /** Sends one JSON text frame as its UTF-8 bytes: the `frame` of {@link Relay.handle}. Optional: else `send` gets the text. */
+  sendBytes?(frame: Uint8Array): void;
   /**
    * Closes the connection (the relay does when a resumed connection replaces this one, code
    * 4000). Optional: without it the old connection is only detached from its peer id.
@@ -96,18 +99,6 @@ export type RelayTrace =
   | { kind: 'resumed'; id: string; room: string; replaced: boolean }
   /** The grace period of `id` ran out: it left `room`. */
   | { kind: 'expired'; id: string; room: string };
-
-/**
- * Creates a random, unguessable peer id: 12 random bytes as 16 URL-safe base64 characters.
- * Uses Web Crypto's `getRandomValues` (present in browsers and Node ≥ 19).
- * @see https://developer.mozilla.org/en-US/docs/Web/API/Crypto/getRandomValues
- */
-export function createPeerId(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(12));
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_');
-}
 
 /**
  * Room-based relay of signaling messages. Transport-agnostic: call {@link Relay.connect} when a
@@ -196,9 +187,10 @@ export class Relay {
 
   /**
    * Handles one already-validated message from `member` (for transports that parse first, e.g.
-   * to rate-limit by message type). Same rules as {@link Relay.receive}.
+   * to rate-limit by message type). Same rules as {@link Relay.receive}. `frame`: a candidate's or bye's relayed frame
+   * built by the transport (exactly what `encodeSignal` writes, as UTF-8), sent as is where the recipient takes bytes.
    */
-  handle(member: Member, msg: ClientMessage): void {
+  handle(member: Member, msg: ClientMessage, frame?: Uint8Array): void {
     this.#onTrace?.({ kind: 'in', from: member.id, message: msg });
     switch (msg.type) {
       case 'join':
@@ -213,12 +205,21 @@ export class Relay {
         return;
       case 'offer':
       case 'answer':
-      case 'bye':
         this.#relay(member, msg.to, relayedSignal(member.id, msg));
         return;
-      case 'candidate':
-        this.#relay(member, msg.to, { type: 'candidate', from: member.id, candidate: msg.candidate });
+      case 'bye':
+      case 'candidate': {
+        const signal: RelayedSignal = msg.type === 'bye' ? relayedSignal(member.id, msg) : { type: 'candidate', from: member.id, candidate: msg.candidate };
+        // The server's fast path: its pre-built frame goes to a recipient that is connected (not held) and takes bytes.
+        const target = frame && member.room !== null && msg.to !== undefined ? this.#rooms.get(member.room)?.get(msg.to) : undefined;
+        if (!frame || !target?.connection.sendBytes || target === member || this.#held.get(target.id)?.member === target) {
+          this.#relay(member, msg.to, signal);
+          return;
+        }
+        this.#onTrace?.({ kind: 'out', to: target.id, message: signal });
+        target.connection.sendBytes(frame);
         return;
+      }
       case 'progress':
         this.#relay(member, msg.to, relayedProgress(member.id, msg));
         return;

@@ -15,6 +15,7 @@ export { CallMedia } from '../rtc/controls';
 export { CallControls } from './call-controls';
 export { CodecBandwidth } from './codec-bandwidth';
 export { startLoopback } from '../rtc/loopback';
+export { keepSpare, SpareConnection } from '../rtc/spare-connection';
 
 /**
  * The call-core chunk as its loader returns it.

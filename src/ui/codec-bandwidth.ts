@@ -83,7 +83,17 @@ export class CodecBandwidth {
       return;
     }
     this.#stopKeeping = keepCodecPreference(pc, this.codec, this.#fail);
-    const onState = () => this.#showMLine();
+    // Display only: shown in the next frame, not inside the state change. Reading the description
+    // there waits for the browser's WebRTC thread, which is busy with the negotiation just then.
+    let queued = false;
+    const onState = () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        if (this.#pc === pc) this.#showMLine();
+      });
+    };
     pc.addEventListener('signalingstatechange', onState);
     const stop = this.#stopKeeping;
     this.#stopKeeping = () => {

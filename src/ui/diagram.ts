@@ -70,6 +70,10 @@ export class SequenceDiagram {
   readonly #onSelect: (entry: SignalEntry) => void;
   readonly #lanes: Record<TraceSide, HTMLElement>;
   #selected: HTMLElement | null = null;
+  /** Whether the view follows the newest message (the user has not scrolled up to read an older one). */
+  #follow = true;
+  /** A frame is asked for to scroll to the newest message. */
+  #scrollQueued = false;
 
   /** @param onSelect called with the entry of a clicked arrow. */
   constructor(onSelect: (entry: SignalEntry) => void) {
@@ -82,6 +86,11 @@ export class SequenceDiagram {
       h('div', { class: 'seq-head' }, h('span', {}, 'time'), h('div', { class: 'seq-lanes' }, this.#lanes.caller, h('span', { 'data-lane': 'server' }, 'server'), this.#lanes.callee)),
       this.#rows,
     );
+    // Measured when the user scrolls (layout is fresh then), never when a message is added.
+    this.element.addEventListener('scroll', () => {
+      const box = this.element;
+      this.#follow = box.scrollHeight - box.scrollTop - box.clientHeight < 8;
+    }, { passive: true });
   }
 
   /** Labels the lanes: `mine` are the sides this page plays (one on a call page, both on loopback). */
@@ -97,11 +106,16 @@ export class SequenceDiagram {
   add(entry: TraceEntry): void {
     if (entry.kind !== 'signal' && entry.kind !== 'note') return;
     if (entry.kind === 'signal' && entry.message.type === 'progress') return;
-    // Follow the newest message, unless the user scrolled up to read an older one.
-    const box = this.element;
-    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 8;
     this.#rows.append(entry.kind === 'signal' ? this.#arrow(entry) : this.#note(entry));
-    if (atBottom) box.scrollTop = box.scrollHeight;
+    // Follow the newest message, unless the user scrolled up to read an older one: once per frame
+    // for all rows added in it. Measuring the box here, per row, made the browser lay out the
+    // whole page for every message drawn (6–8 ms each on a busy machine, during call setup).
+    if (!this.#follow || this.#scrollQueued) return;
+    this.#scrollQueued = true;
+    requestAnimationFrame(() => {
+      this.#scrollQueued = false;
+      if (this.#follow) this.element.scrollTop = this.element.scrollHeight;
+    });
   }
 
   /** Removes every row. */

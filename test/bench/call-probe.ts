@@ -30,18 +30,44 @@ export interface ProbeRecord {
   longTasks: { start: number; duration: number }[];
   /** What each connection did, in order: `pc` is its number in this page (order made). */
   events: { t: number; pc: number; what: string }[];
+  /**
+   * Event timing of the user's input (the bench's clicks on Join / Start), every entry of 16 ms or
+   * more: from the input to the next paint (`duration`), of which waiting for the main thread
+   * (`delay`) and running the page's handlers (`processing`), ms.
+   */
+  inputs: { name: string; start: number; duration: number; delay: number; processing: number }[];
+  /**
+   * Long animation frames (≥ 50 ms, Chromium): start (epoch ms), duration and blocking time (ms),
+   * and the scripts that ran in them (where they come from and their ms).
+   */
+  frames50: { start: number; duration: number; blocking: number; scripts: { source: string; duration: number }[] }[];
+  /** Whether this browser reports long tasks and long animation frames at all (Firefox does not). */
+  supports: { longTasks: boolean; frames50: boolean };
+  /** The page was hidden (a background tab, whose timers and frames the browser slows) at the first offer or at `connected`. */
+  hidden: boolean;
 }
 
-/** Installs the probe as `globalThis.__callProbe` (a {@link ProbeRecord}). Runs in the page. */
-export function installCallProbe(): void {
+/**
+ * Installs the probe as `globalThis.__callProbe` (a {@link ProbeRecord}). Runs in the page.
+ * @param marks also make each step a performance mark, to see it in a DevTools trace (`--trace`);
+ *   off otherwise: while tracing each mark costs ~0.5 ms.
+ */
+export function installCallProbe(marks = false): void {
   const g = globalThis as unknown as { __callProbe?: ProbeRecord };
   if (g.__callProbe) return;
-  const rec: ProbeRecord = { t0: 0, connected: [], frames: [], longTasks: [], events: [] };
+  const types = typeof PerformanceObserver === 'function' ? PerformanceObserver.supportedEntryTypes : [];
+  const supports = { longTasks: types.includes('longtask'), frames50: types.includes('long-animation-frame') };
+  const rec: ProbeRecord = { t0: 0, connected: [], frames: [], longTasks: [], events: [], inputs: [], frames50: [], supports, hidden: false };
   g.__callProbe = rec;
   const now = (): number => performance.timeOrigin + performance.now();
   const numbers = new WeakMap<RTCPeerConnection, number>();
   let made = 0;
-  const log = (pc: RTCPeerConnection, what: string): void => void rec.events.push({ t: now(), pc: numbers.get(pc) ?? -1, what });
+  /** Records a step; also a performance mark, so a DevTools trace (`--trace`) shows it on the page's main thread. */
+  const push = (pc: number, what: string): void => {
+    rec.events.push({ t: now(), pc, what });
+    if (marks) performance.mark(`probe ${pc < 0 ? '' : `pc${pc} `}${what}`);
+  };
+  const log = (pc: RTCPeerConnection, what: string): void => push(numbers.get(pc) ?? -1, what);
   const proto = RTCPeerConnection.prototype;
   /** Wraps a method of RTCPeerConnection: logs the call, and when its promise settles. */
   const wrap = (name: string, before?: (pc: RTCPeerConnection) => void): void => {
@@ -54,11 +80,14 @@ export function installCallProbe(): void {
       return result;
     });
   };
-  wrap('createOffer', () => {
-    if (!rec.t0) rec.t0 = now();
-  });
+  const first = (): void => {
+    if (rec.t0) return;
+    rec.t0 = now();
+    rec.hidden ||= document.hidden;
+  };
+  wrap('createOffer', first);
   wrap('setLocalDescription', (pc) => {
-    if (!rec.t0 && pc.signalingState === 'stable') rec.t0 = now();
+    if (pc.signalingState === 'stable') first();
   });
   for (const name of ['createAnswer', 'setRemoteDescription', 'addIceCandidate', 'addTrack', 'addTransceiver', 'createDataChannel']) wrap(name);
   const remoteTracks = new WeakSet<MediaStreamTrack>();
@@ -88,6 +117,7 @@ export function installCallProbe(): void {
         if (seen || this.connectionState !== 'connected') return;
         seen = true;
         rec.connected.push(now());
+        rec.hidden ||= document.hidden;
       });
       this.addEventListener('track', (ev) => {
         if (ev.track.kind !== 'video') return;
@@ -97,6 +127,22 @@ export function installCallProbe(): void {
     }
   }
   globalThis.RTCPeerConnection = ProbedPeerConnection;
+  // The signaling hops (connection -1): when each message left (`WebSocket.send`) and when the page
+  // began to handle each one that came (its `message` event, dispatched before the page's own listener).
+  const typeOf = (text: unknown): string => (typeof text === 'string' ? /"type":"([a-z-]+)"/.exec(text)?.[1] ?? '?' : 'binary');
+  const NativeSocket = WebSocket;
+  const nativeSend = Reflect.get(NativeSocket.prototype, 'send') as WebSocket['send'];
+  NativeSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+    push(-1, `ws send ${typeOf(data)}`);
+    nativeSend.call(this, data);
+  };
+  class ProbedSocket extends NativeSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (ev) => push(-1, `ws message ${typeOf(ev.data)}`));
+    }
+  }
+  globalThis.WebSocket = ProbedSocket;
   const srcObject = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
   const get = srcObject && (Reflect.get(srcObject, 'get') as ((this: HTMLMediaElement) => MediaProvider | null) | undefined);
   const set = srcObject && (Reflect.get(srcObject, 'set') as ((this: HTMLMediaElement, v: MediaProvider | null) => void) | undefined);
@@ -111,14 +157,25 @@ export function installCallProbe(): void {
       },
     });
   }
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) rec.longTasks.push({ start: performance.timeOrigin + e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  } catch {
-    // No longtask entries in this browser: the benchmark prints "n/a" for its long tasks.
-    rec.longTasks = [{ start: -1, duration: -1 }];
-  }
+  const observe = (type: string, options: PerformanceObserverInit, take: (e: PerformanceEntry) => void): void => {
+    if (!types.includes(type)) return; // not in this browser: the benchmark says "n/a"
+    new PerformanceObserver((list) => list.getEntries().forEach(take)).observe({ type, buffered: true, ...options });
+  };
+  observe('longtask', {}, (e) => rec.longTasks.push({ start: performance.timeOrigin + e.startTime, duration: e.duration }));
+  observe('event', { durationThreshold: 16 } as PerformanceObserverInit, (e) => {
+    const t = e as PerformanceEventTiming;
+    rec.inputs.push({ name: t.name, start: performance.timeOrigin + t.startTime, duration: t.duration, delay: t.processingStart - t.startTime, processing: t.processingEnd - t.processingStart });
+  });
+  observe('long-animation-frame', {}, (e) => {
+    // PerformanceLongAnimationFrameTiming (Chromium 123+), not in TypeScript's DOM types yet.
+    const f = e as PerformanceEntry & { blockingDuration: number; scripts: { invoker: string; sourceURL: string; sourceFunctionName: string; duration: number }[] };
+    rec.frames50.push({
+      start: performance.timeOrigin + f.startTime,
+      duration: f.duration,
+      blocking: f.blockingDuration,
+      scripts: f.scripts.map((sc) => ({ source: `${sc.invoker} ${sc.sourceFunctionName || ''}@${sc.sourceURL.replace(/^.*\//, '').replace(/-[A-Z0-9]{8}\.js$/, '.js')}`, duration: sc.duration })),
+    });
+  });
 }
 
 /**

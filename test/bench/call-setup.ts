@@ -5,32 +5,40 @@
  *
  * - bound:    two RTCPeerConnections in one page, no server (the lower bound);
  * - call:     the call page in two browser contexts, through the signaling server;
- * - loopback: the loopback page (both peers in one page over the in-page relay).
+ * - loopback: the loopback page (both peers in one page over the in-page relay);
+ * - cross:    the call page through the signaling server, Firefox (callee, joins first) ↔ Chromium
+ *             (caller); measured against Chromium's bound.
  *
  * Each call is timed from the first offer (`createOffer`, or `setLocalDescription` in `stable`) to
  * both connections `connected`, and to the first remote video frame on both sides
  * (`requestVideoFrameCallback`); long tasks (≥ 50 ms) from the first offer to the last first frame
  * are counted in every page of the call. Every call runs in fresh pages (a cold call, as a user's).
- * Medians and the ratios to the bound are printed next to the goals of issue 15.
+ * Medians and the ratios to the bound are printed next to the goals of issue 15, then the pages'
+ * responsiveness: event timing of the clicks that started the calls, and the long animation
+ * frames (≥ 50 ms) during setup with the scripts that ran in them.
  *
- * Options: --calls N (10) --only bound,call,loopback --trace FILE (also records one call-page call
- * as a Chrome DevTools performance trace, caller side, to open in the Performance panel; and one
+ * Options: --calls N (10) --only bound,call,loopback,cross --trace FILE (also records one call-page
+ * call as a Chrome DevTools performance trace of both pages, to open in the Performance panel; and one
  * loopback call to FILE with `-loopback` before its extension) --timeline (prints, per kind, the
- * median time from the first offer of each step of each connection: where the time goes)
+ * median time from the first offer of each step of each connection, and of each signaling message
+ * leaving a page, reaching the server, leaving it and reaching the other page: where the time goes)
  * --before DIR (also runs each page kind from another production build, e.g. main's dist/ copied
- * to DIR, served by a second server: before/after of a change measured side by side).
+ * to DIR, served by a second server: before/after of a change measured side by side; files of
+ * public/ copied into DIR, such as style.css, are served from there too).
  * Serves dist/ as it is: `npm run bench` makes the production build first.
  */
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'puppeteer';
+import { WebSocket } from 'ws';
 import type { PlaygroundServer } from '../../server/app';
 import { launchBrowser } from '../helpers/browser';
 import { ROOT, startTestServer } from '../helpers/server';
 import { installCallProbe, runBoundCall, type ProbeRecord } from './call-probe';
 
-type Kind = 'bound' | 'call' | 'loopback' | 'call-before' | 'loopback-before';
-const KINDS: readonly Kind[] = ['bound', 'call', 'loopback'];
+type Kind = 'bound' | 'call' | 'loopback' | 'cross' | 'call-before' | 'loopback-before' | 'cross-before';
+const KINDS: readonly Kind[] = ['bound', 'call', 'loopback', 'cross'];
 const { values: opt } = parseArgs({
   options: {
     calls: { type: 'string', default: '10' },
@@ -60,16 +68,24 @@ interface Sample {
   longestTask: number;
   /** ms from the first offer of each step of each connection (`p1.pc0 setRemoteDescription done`; `#2`: its second time). */
   steps: Map<string, number>;
+  /** Event timing of the clicks that started the call (Join on each call page, Start on loopback), see {@link ProbeRecord.inputs}. */
+  inputs: ProbeRecord['inputs'];
+  /** Long animation frames during setup, over all pages of the call (Chromium pages only). */
+  frames50: ProbeRecord['frames50'];
+  /** Some page of the call was hidden (a background tab) during setup. */
+  hidden: boolean;
 }
 
 // tsx (esbuild keepNames) wraps named functions in `__name(…)`: give the pages a no-op one.
 const NAME_SHIM = 'globalThis.__name = globalThis.__name || ((f) => f);';
 
-async function probedPage(context: BrowserContext, url: string): Promise<Page> {
-  const page = await context.newPage();
+async function probedPage(context: BrowserContext, url: string, options: { firefox?: boolean; marks?: boolean } = {}): Promise<Page> {
+  const firefox = options.firefox ?? false;
+  // Firefox opens a context's page as a tab of one window (background tabs are throttled): a window each.
+  const page = await context.newPage(firefox ? { type: 'window' } : undefined);
   page.on('pageerror', (err) => console.error(`  page error in ${url}: ${String(err)}`));
   await page.evaluateOnNewDocument(NAME_SHIM);
-  await page.evaluateOnNewDocument(installCallProbe);
+  await page.evaluateOnNewDocument(installCallProbe, options.marks ?? false);
   await page.goto(url, { waitUntil: 'load' });
   return page;
 }
@@ -78,38 +94,87 @@ async function records(pages: Page[]): Promise<ProbeRecord[]> {
   return Promise.all(pages.map((p) => p.evaluate(() => (globalThis as unknown as { __callProbe: ProbeRecord }).__callProbe)));
 }
 
+/** How many `connected` and first frames each page's probe holds (a small answer: polled while the call sets up). */
+async function progress(pages: Page[]): Promise<{ connected: number; frames: number }> {
+  const counts = await Promise.all(pages.map((p) => p.evaluate(() => {
+    const r = (globalThis as unknown as { __callProbe: ProbeRecord }).__callProbe;
+    return [r.connected.length, r.frames.length];
+  })));
+  return { connected: counts.reduce((n, c) => n + (c[0] ?? 0), 0), frames: counts.reduce((n, c) => n + (c[1] ?? 0), 0) };
+}
+
 /** Waits until the pages' probes hold 2 `connected` and 2 first frames, then measures. */
 async function measure(pages: Page[]): Promise<Sample> {
   const t = Date.now();
   for (;;) {
-    const recs = await records(pages);
-    const connected = recs.flatMap((r) => r.connected);
-    const frames = recs.flatMap((r) => r.frames);
-    if (connected.length >= 2 && frames.length >= 2) {
+    // The whole records (a few hundred timeline entries) are fetched once, at the end: polling
+    // them would keep this process, which also runs the signaling server, busy during the call.
+    const now = await progress(pages);
+    if (now.connected >= 2 && now.frames >= 2) {
+      const recs = await records(pages);
+      const connected = recs.flatMap((r) => r.connected);
+      const frames = recs.flatMap((r) => r.frames);
       const t0 = Math.min(...recs.map((r) => r.t0).filter((x) => x > 0));
       const end = Math.max(...frames.slice(0, 2));
-      const tasks = recs.flatMap((r) => r.longTasks).filter((lt) => lt.start + lt.duration >= t0 && lt.start <= end);
+      const during = <T extends { start: number; duration: number }>(xs: T[]): T[] => xs.filter((x) => x.start + x.duration >= t0 && x.start <= end);
+      const tasks = during(recs.flatMap((r) => r.longTasks));
       return {
         connected: Math.max(...connected.slice(0, 2)) - t0,
         frame: end - t0,
         longTasks: tasks.length,
         longestTask: Math.max(0, ...tasks.map((lt) => lt.duration)),
         steps: steps(recs, t0),
+        inputs: recs.flatMap((r) => r.inputs).filter((e) => e.name === 'click'),
+        frames50: during(recs.flatMap((r) => r.frames50)),
+        hidden: recs.some((r) => r.hidden),
       };
     }
     if (Date.now() - t > CALL_TIMEOUT_MS) {
-      throw new Error(`call not set up in ${CALL_TIMEOUT_MS} ms (connected ${connected.length}/2, frames ${frames.length}/2)`);
+      throw new Error(`call not set up in ${CALL_TIMEOUT_MS} ms (connected ${now.connected}/2, frames ${now.frames}/2)`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
+/**
+ * With --timeline: when the server got each signaling message and when it sent each one on
+ * (epoch ms), from hooks on the `ws` library's WebSocket (the server runs in this process).
+ */
+const serverEvents: { t: number; what: string }[] = [];
+function watchServerSockets(): void {
+  const typeOf = (data: unknown): string => /"type":"([a-z-]+)"/.exec(String(data).slice(0, 40))?.[1] ?? '?';
+  const clock = (): number => performance.timeOrigin + performance.now();
+  // puppeteer's own CDP sockets use the same library: only the server's end of a socket counts.
+  type Socket = WebSocket & { emit(event: string | symbol, ...args: unknown[]): boolean; _isServer?: boolean };
+  const proto = WebSocket.prototype as Socket;
+  const emit = Reflect.get(proto, 'emit') as Socket['emit'];
+  const send = Reflect.get(proto, 'send') as WebSocket['send'];
+  proto.emit = function (this: Socket, event: string | symbol, ...args: unknown[]) {
+    if (event !== 'message' || !this._isServer) return emit.call(this, event, ...args);
+    const t = clock();
+    const result = emit.call(this, event, ...args);
+    serverEvents.push({ t, what: `server got ${typeOf(args[0])}` }, { t: clock(), what: `server handled ${typeOf(args[0])}` });
+    return result;
+  };
+  proto.send = function (this: Socket, ...args: Parameters<WebSocket['send']>) {
+    if (this._isServer) serverEvents.push({ t: clock(), what: `server sent ${typeOf(args[0])}` });
+    send.apply(this, args);
+  } as WebSocket['send'];
+}
+
 /** Each connection's steps in the pages of one call, in ms from the first offer (see {@link Sample.steps}). */
 function steps(recs: ProbeRecord[], t0: number): Map<string, number> {
   const out = new Map<string, number>();
+  for (const e of serverEvents) {
+    if (e.t < t0 - 1000) continue;
+    const base = e.what;
+    let label = base;
+    for (let n = 2; out.has(label); n++) label = `${base} #${n}`;
+    out.set(label, e.t - t0);
+  }
   recs.forEach((r, page) => {
     for (const e of r.events) {
-      const base = `${recs.length > 1 ? `p${page}.` : ''}pc${e.pc} ${e.what}`;
+      const base = `${recs.length > 1 ? `p${page}.` : ''}${e.pc < 0 ? '' : `pc${e.pc} `}${e.what}`;
       let label = base;
       for (let n = 2; out.has(label); n++) label = `${base} #${n}`;
       out.set(label, e.t - t0);
@@ -125,10 +190,12 @@ async function waitJoined(page: Page): Promise<void> {
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'disabled-by-default-v8.cpu_profiler'];
 
 /** One call of `kind` in fresh contexts; `trace`: record the caller page's performance trace there. */
-async function runCall(browser: Browser, base: string, kind: Kind, round: number, trace?: string): Promise<Sample> {
+async function runCall(browsers: { chromium: Browser; firefox: Browser | null }, base: string, kind: Kind, round: number, trace?: string): Promise<Sample> {
+  serverEvents.length = 0;
+  const browser = browsers.chromium;
   const contexts: BrowserContext[] = [];
-  const context = async (): Promise<BrowserContext> => {
-    const c = await browser.createBrowserContext();
+  const context = async (b: Browser = browser): Promise<BrowserContext> => {
+    const c = await b.createBrowserContext();
     contexts.push(c);
     return c;
   };
@@ -140,16 +207,18 @@ async function runCall(browser: Browser, base: string, kind: Kind, round: number
       return await measure([page]);
     }
     if (kind === 'loopback' || kind === 'loopback-before') {
-      const page = await probedPage(await context(), `${base}loopback.html`);
+      const page = await probedPage(await context(), `${base}loopback.html`, { marks: !!trace });
       if (trace) await page.tracing.start({ path: trace, screenshots: false, categories: TRACE_CATEGORIES });
       await page.click('#start');
       const sample = await measure([page]);
       if (trace) await page.tracing.stop();
       return sample;
     }
-    const url = `${base}call.html?room=bench-${process.pid}-${round}`;
-    const callee = await probedPage(await context(), url);
-    const caller = await probedPage(await context(), url);
+    const url = `${base}call.html?room=bench-${process.pid}-${kind}-${round}`;
+    // cross: the callee is Firefox (it joins first and waits), the caller Chromium.
+    const firefox = kind.startsWith('cross') ? browsers.firefox : null;
+    const callee = firefox ? await probedPage(await context(firefox), url, { firefox: true }) : await probedPage(await context(), url, { marks: !!trace });
+    const caller = await probedPage(await context(), url, { marks: !!trace });
     await callee.click('#join');
     await waitJoined(callee);
     if (trace) await caller.tracing.start({ path: trace, screenshots: false, categories: TRACE_CATEGORIES });
@@ -170,6 +239,28 @@ const median = (xs: number[]): number => {
 const ms = (x: number): string => `${x.toFixed(0).padStart(5)} ms`;
 const ratio = (x: number): string => `${x.toFixed(2)}x`;
 
+/**
+ * Prints, per kind, the event timing of the clicks that started each call (Join on the call pages,
+ * Start on loopback: input to next paint, and of it the wait for the main thread and the page's
+ * handlers) and the long animation frames during setup with the scripts that filled them.
+ */
+function printResponsiveness(samples: Record<Kind, Sample[]>): void {
+  console.log('\n  responsiveness: clicks that started the calls (event timing, median ms: input → next paint = input delay + handlers + rendering)');
+  console.log('  and long animation frames ≥ 50 ms during setup (Chromium pages; all calls: count, blocking ms, the scripts with the most time in them)');
+  for (const k of ONLY) {
+    if (k === 'bound') continue;
+    const all = samples[k];
+    const clicks = all.flatMap((x) => x.inputs);
+    const f = all.flatMap((x) => x.frames50);
+    const bySource = new Map<string, number>();
+    for (const sc of f.flatMap((x) => x.scripts)) bySource.set(sc.source, (bySource.get(sc.source) ?? 0) + sc.duration);
+    const top = [...bySource].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([src, d]) => `${src} ${d.toFixed(0)} ms`).join(', ');
+    const click = clicks.length === 0 ? 'no click entry ≥ 16 ms'
+      : `${clicks.length} clicks ≥ 16 ms: ${median(clicks.map((c) => c.duration)).toFixed(0)} ms (delay ${median(clicks.map((c) => c.delay)).toFixed(0)}, handlers ${median(clicks.map((c) => c.processing)).toFixed(0)}), slowest ${Math.max(...clicks.map((c) => c.duration)).toFixed(0)} ms`;
+    console.log(`  ${k.padEnd(15)} ${click}; frames ≥ 50 ms: ${f.length}, blocking ${f.reduce((n, x) => n + x.blocking, 0).toFixed(0)} ms${top ? `; ${top}` : ''}`);
+  }
+}
+
 /** Prints the median time of each step seen in at least half of `kind`'s calls, in order. */
 function printTimeline(kind: Kind, all: Sample[]): void {
   const labels = new Set(all.flatMap((s) => [...s.steps.keys()]));
@@ -183,12 +274,17 @@ function printTimeline(kind: Kind, all: Sample[]): void {
 }
 
 async function main(): Promise<void> {
+  if (opt.timeline) watchServerSockets();
   const server: PlaygroundServer = await startTestServer();
   // A real camera's 30 frames/s (the tests slow the fake camera down to save CPU): the time to the first remote frame depends on it.
-  const tb = await launchBrowser({ fps: 30 });
-  const before = opt.before ? await startTestServer({ staticDirs: [join(ROOT, 'public'), opt.before] }) : null;
+  // No network events: each WebSocket frame would also travel to this process (the server's) over DevTools.
+  const tb = await launchBrowser({ fps: 30, networkEnabled: false });
+  const fx = ONLY.some((k) => k.startsWith('cross')) ? await launchBrowser({ browser: 'firefox', fps: 30, networkEnabled: false }) : null;
+  const browsers = { chromium: tb.browser, firefox: fx?.browser ?? null };
+  // DIR first: a copy of the other build's public/ files in it (style.css) is served instead of ours.
+  const before = opt.before ? await startTestServer({ staticDirs: [opt.before, join(ROOT, 'public')] }) : null;
   const baseOf = (k: Kind): string => (k.endsWith('-before') && before ? before.url : server.url);
-  const samples: Record<Kind, Sample[]> = { bound: [], call: [], loopback: [], 'call-before': [], 'loopback-before': [] };
+  const samples: Record<Kind, Sample[]> = { bound: [], call: [], loopback: [], cross: [], 'call-before': [], 'loopback-before': [], 'cross-before': [] };
   const failures: string[] = [];
   try {
     console.log(`call setup: ${CALLS} rounds of ${ONLY.join(', ')} (alternating, fresh pages each call; first round is a warm-up)`);
@@ -197,7 +293,7 @@ async function main(): Promise<void> {
       const line: string[] = [];
       for (const kind of order) {
         try {
-          const s = await runCall(tb.browser, baseOf(kind), kind, round);
+          const s = await runCall(browsers, baseOf(kind), kind, round);
           if (round > 0) samples[kind].push(s);
           line.push(`${kind} ${s.connected.toFixed(0)}/${s.frame.toFixed(0)}${s.longTasks ? ` (${s.longTasks} long)` : ''}`);
         } catch (err) {
@@ -208,16 +304,17 @@ async function main(): Promise<void> {
       console.log(`  ${round === 0 ? 'warm-up' : `round ${String(round).padStart(2)}`}: ${line.join('  ')}  (ms to connected/first frame)`);
     }
     if (opt.trace && ONLY.includes('call')) {
-      await runCall(tb.browser, server.url, 'call', CALLS + 1, opt.trace);
-      console.log(`  trace of one call-page call (caller side) written to ${opt.trace}`);
+      await runCall(browsers, server.url, 'call', CALLS + 1, opt.trace);
+      console.log(`  trace of one call-page call written to ${opt.trace} (both pages: each is a renderer process of its own in it)`);
     }
     if (opt.trace && ONLY.includes('loopback')) {
       const file = opt.trace.replace(/(\.[^./]*)?$/, '-loopback$1');
-      await runCall(tb.browser, server.url, 'loopback', CALLS + 1, file);
+      await runCall(browsers, server.url, 'loopback', CALLS + 1, file);
       console.log(`  trace of one loopback call written to ${file}`);
     }
   } finally {
     await tb.close();
+    await fx?.close();
     await server.close();
     await before?.close();
   }
@@ -246,11 +343,19 @@ async function main(): Promise<void> {
         row(k, 'connected', GOALS.loopbackConnected);
         row(k, 'frame', GOALS.loopbackFrame);
       }
+      // Firefox's own WebRTC stack against Chromium's bound: the call page's goals, for comparison.
+      if (k.startsWith('cross')) {
+        row(k, 'connected', GOALS.callConnected);
+        row(k, 'frame', GOALS.callFrame);
+      }
     }
   }
+  printResponsiveness(samples);
   if (opt.timeline) for (const k of ONLY) printTimeline(k, samples[k]);
   const longTasks = ONLY.filter((k) => k !== 'bound').reduce((n, k) => n + samples[k].reduce((m, s) => m + s.longTasks, 0), 0);
-  console.log(`  long tasks ≥ 50 ms during setup on the pages: ${longTasks}  goal 0  ${longTasks === 0 ? 'met' : 'NOT met'}`);
+  console.log(`  long tasks ≥ 50 ms during setup on the pages: ${longTasks}  goal 0  ${longTasks === 0 ? 'met' : 'NOT met'}${ONLY.some((k) => k.startsWith('cross')) ? ' (Firefox reports none: its pages are not counted)' : ''}`);
+  const hidden = ONLY.filter((k) => samples[k].some((x) => x.hidden));
+  if (hidden.length > 0) console.log(`  a page was hidden (a background tab, slowed by the browser) in some calls of: ${hidden.join(', ')}`);
   if (failures.length > 0) {
     console.log(`\n  ${failures.length} calls failed:\n    ${failures.join('\n    ')}`);
     process.exitCode = 1;

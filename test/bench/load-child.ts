@@ -10,7 +10,7 @@ import { WebSocket } from 'ws';
 import { textOf } from '../../server/signaler';
 
 /** Which relay a client talks to. */
-export type RelayKind = 'ours' | 'raw' | 'socketio';
+export type RelayKind = 'ours' | 'raw' | 'socketio' | 'variant';
 
 /** A client this process should hold: its room and whether it starts the loop (A) or answers (B). */
 export interface ClientPlan { room: string; role: 'A' | 'B' }
@@ -41,14 +41,17 @@ interface BenchClient {
   close(): void;
 }
 
-function wsClient(port: number, plan: ClientPlan): Promise<BenchClient> {
+/** The `ours-reencode` bisection variant: a trailing space makes every frame non-canonical (re-encoded, not spliced). */
+const TAIL = process.env.BENCH_VARIANT === 'ours-reencode' ? ' ' : '';
+
+function wsClient(port: number, plan: ClientPlan, tail = ''): Promise<BenchClient> {
   const ws = new WebSocket(`wss://127.0.0.1:${port}/ws`, { rejectUnauthorized: false, perMessageDeflate: false });
   let peer = 'AAAAAAAAAAAAAAAA';
   let markReady: () => void = () => undefined;
   const client: BenchClient = {
     role: plan.role,
     ready: new Promise<void>((r) => (markReady = r)),
-    send: () => ws.send(JSON.stringify({ type: 'candidate', to: peer, candidate: CANDIDATE })),
+    send: () => ws.send(JSON.stringify({ type: 'candidate', to: peer, candidate: CANDIDATE }) + tail),
     onSignal: () => undefined,
     close: () => ws.terminate(),
   };
@@ -117,7 +120,7 @@ async function connect(kind: RelayKind, port: number, plans: ClientPlan[]): Prom
   const clients: BenchClient[] = [];
   sets.set(kind, clients);
   for (let i = 0; i < plans.length; i += 50) {
-    const batch = plans.slice(i, i + 50).map((p) => (kind === 'socketio' ? socketIoClient(port, p) : wsClient(port, p)));
+    const batch = plans.slice(i, i + 50).map((p) => (kind === 'socketio' ? socketIoClient(port, p) : wsClient(port, p, kind === 'variant' ? TAIL : '')));
     clients.push(...(await Promise.all(batch)));
   }
   await Promise.all(clients.map((c) => c.ready));

@@ -12,11 +12,13 @@
  *   for several cycles.
  *
  * Options: --slices N (5) --seconds S (2) --clients 2,50,500 --procs P (3) --memory N (5000, 0 skips)
- * --cycles N (3) --only memory|relay --kinds ours,raw,socketio. Ratios need both relays in the run
+ * --cycles N (3) --only memory|relay --kinds ours,raw,socketio[,variant]. Ratios need both relays in the run
  * (otherwise n/a, and the goals are reported as not checked). BENCH_CPU_PROF=DIR: a V8 CPU profile
  * per relay process. BENCH_NODE_ARGS="--flag ...": extra node flags, BENCH_ENV="K=V ...": environment
  * instead of the start script's allocator settings, each for every relay alike (a fair comparison needs
- * the same process flags). Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
+ * the same process flags). BENCH_VARIANT=NAME with `--kinds ours,raw,variant`: a bisection relay in the same
+ * slices (see server-child.ts). The relays run bundled under plain node, as `npm start` runs the server.
+ * Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -76,7 +78,7 @@ if (opt.only !== 'relay' && MEMORY_CONNECTIONS > 0 && process.platform !== 'win3
     process.exit(again.status ?? 1);
   }
 }
-const KINDS = opt.kinds.split(',').filter((k): k is RelayKind => k === 'ours' || k === 'raw' || k === 'socketio');
+const KINDS = opt.kinds.split(',').filter((k): k is RelayKind => k === 'ours' || k === 'raw' || k === 'socketio' || k === 'variant');
 /** Goals that could not be checked in this run (a relay they compare against was not run). */
 const unchecked: string[] = [];
 const GOALS = { throughput: 0.95, cpu: 1.1, p99: 1.1, kbPerConnection: 20, rssAfterCloseMb: 50 };
@@ -86,8 +88,10 @@ class Child {
   readonly proc: ChildProcess;
   #queue: ((v: unknown) => void)[] = [];
   readonly first: Promise<unknown>;
+  /** `script`: a TypeScript file next to this one (run through tsx), or the path of a built `.mjs` (plain node). */
   constructor(script: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) {
-    this.proc = fork(join(here, script), args, { execArgv: ['--expose-gc', '--import', 'tsx', ...nodeArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+    const built = script.endsWith('.mjs');
+    this.proc = fork(built ? script : join(here, script), args, { execArgv: ['--expose-gc', ...(built ? [] : ['--import', 'tsx']), ...nodeArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
     let markFirst: (v: unknown) => void = () => undefined;
     this.first = new Promise((r) => (markFirst = r));
     let gotFirst = false;
@@ -111,10 +115,27 @@ class Child {
   }
 }
 
+/**
+ * The relays run as `npm start` runs the server: bundled by esbuild with the server's own build
+ * options (build.mjs) and run by plain node. Through tsx they would not be: its `keepNames` gives
+ * every closure made per connection a `name` property of its own (about 1 KB per connection for
+ * ours), which dist/server.js does not have. Built once per run, for every relay alike.
+ */
+let serverChild: Promise<string> | null = null;
+function builtServerChild(): Promise<string> {
+  serverChild ??= (async () => {
+    const [esbuild, { serverBuildOptions }] = await Promise.all([import('esbuild'), import('../../build.mjs')]);
+    const outfile = join(here, '..', '..', 'node_modules', '.cache', 'webrtc-playground', 'bench', 'server-child.mjs');
+    await esbuild.build({ ...serverBuildOptions(), entryPoints: [join(here, 'server-child.ts')], outfile, plugins: [] });
+    return outfile;
+  })();
+  return serverChild;
+}
+
 async function startServer(kind: RelayKind): Promise<{ child: Child; port: number }> {
   // BENCH_CPU_PROF=<dir>: each relay process writes a V8 CPU profile there when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, kind)}`] : [];
-  const child = new Child('server-child.ts', [kind], MALLOC_ENV, [...prof, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
+  const child = new Child(await builtServerChild(), [kind], MALLOC_ENV, [...prof, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
   const { port } = (await child.first) as { port: number };
   return { child, port };
 }
@@ -227,6 +248,13 @@ async function relayBench(): Promise<boolean> {
     } else {
       unchecked.push(`relay cost at ${clients} clients`);
       console.log(`  ours / raw ws:   ${needs('raw')}; goals not checked`);
+    }
+    const v = got.get('variant');
+    const r = got.get('raw');
+    if (v && r) {
+      const vr = (f: (x: Slice) => number) => v.map((x, i) => f(x) / f(r[i] ?? x));
+      const cpu = vr((x) => x.cpuPerMessage);
+      console.log(`  variant ${process.env.BENCH_VARIANT} / raw ws: throughput ${fmt(median(vr((x) => x.perSecond)))}x   CPU/msg ${fmt(median(cpu))}x [slices ${fmt(Math.min(...cpu))}–${fmt(Math.max(...cpu))}]   p99 ${fmt(median(vr((x) => x.p99)))}x`);
     }
     const sio = ratios('socketio', (x) => x.perSecond);
     if (sio) {

@@ -1,6 +1,7 @@
 /**
  * One relay server of the benchmark, in its own process so its CPU time and memory are its own.
- * `node --expose-gc --import tsx server-child.ts ours|raw|socketio`; reports `{ port }` over IPC,
+ * `relay.ts` bundles it as `npm start`'s server is bundled and runs `node --expose-gc server-child.mjs
+ * ours|raw|socketio|variant`; it reports `{ port }` over IPC,
  * then answers `{ cmd: 'usage' }` with its CPU time and memory (after a full GC).
  *
  * - ours: the playground server (validates every frame, stamps `from`), limits raised for the load.
@@ -16,6 +17,9 @@ import { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startPlaygroundServer, textOf } from '../../server/app';
 import { loadOrCreateCertificate } from '../../server/cert';
+import { redirectPlainHttp } from '../../server/http-redirect';
+import { relayedFrame } from '../../server/relay-frame';
+import { encodeSignal, parseClientMessage } from '../../src/signaling/protocol';
 
 /**
  * What the benchmark asks a server process: `usage` (CPU time and memory after a full GC) or `cpu`
@@ -47,7 +51,38 @@ const kind = process.argv[2];
 const tls = await loadOrCreateCertificate(join(tmpdir(), 'webrtc-playground-test-cert'), { dns: ['localhost'], ips: ['127.0.0.1'] });
 const huge = 1_000_000;
 
-async function raw(): Promise<number> {
+/**
+ * Bisection variants (`--kinds ours,raw,variant`, `BENCH_VARIANT=<name>`): the raw relay plus one
+ * part of ours, as a third relay in the same alternating run, to find where our extra cost per
+ * message is. Each turns the frame (Buffer) into what is forwarded, or says how it is served.
+ */
+const VARIANTS: Record<string, (data: Buffer) => Buffer | string> = {
+  /** Our relay, sent frames with a trailing space: not canonical, so re-encoded instead of spliced (ours before the splice). */
+  'ours-reencode': (data) => data,
+  /** The raw relay as is, in a process that also runs an idle playground server (the process, not the path). */
+  'raw-in-ours': (data) => data,
+  /** The raw relay behind our plain-http redirect listener. */
+  'raw-listener': (data) => data,
+  /** + decode the frame to a string, forward the original bytes. */
+  'raw+text': (data) => (textOf(data).length > 0 ? data : data),
+  /** + decode and send that string. */
+  'raw+text-send': (data) => textOf(data),
+  /** + decode, parse and validate, forward the original bytes. */
+  'raw+parse': (data) => (parseClientMessage(textOf(data)).ok ? data : data),
+  /** + decode, parse, validate, re-encode (`encodeSignal`) and send the string: our path before the splice. */
+  'raw+encode': (data) => {
+    const p = parseClientMessage(textOf(data));
+    return p.ok && p.message.type === 'candidate' ? encodeSignal({ type: 'candidate', from: 'FROMFROMFROMFROM', candidate: p.message.candidate }) : data;
+  },
+  /** + decode, parse, validate, splice the relayed frame from the bytes and send it: our path now. */
+  'raw+splice': (data) => {
+    const text = textOf(data);
+    const p = parseClientMessage(text);
+    return (p.ok ? relayedFrame(data, text, p.message, 'FROMFROMFROMFROM') : null) ?? data;
+  },
+};
+
+async function raw(forward: (data: Buffer) => Buffer | string = (data) => data, listener = false): Promise<number> {
   const server = createServer({ cert: tls.cert, key: tls.key });
   const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false, maxPayload: 64 * 1024 });
   const rooms = new Map<string, Set<WebSocket>>();
@@ -57,7 +92,8 @@ async function raw(): Promise<number> {
     let room: Set<WebSocket> | null = null;
     ws.on('message', (data, isBinary) => {
       if (room) {
-        for (const other of room) if (other !== ws) other.send(data, { binary: isBinary });
+        const out = forward(data as Buffer);
+        for (const other of room) if (other !== ws) other.send(out, { binary: isBinary });
         return;
       }
       const name = String((JSON.parse(textOf(data)) as { room?: unknown }).room);
@@ -71,8 +107,18 @@ async function raw(): Promise<number> {
       room?.delete(ws);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as AddressInfo).port;
+  const front = listener ? redirectPlainHttp(server) : server;
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  return (front.address() as AddressInfo).port;
+}
+
+async function variant(): Promise<number> {
+  const name = process.env.BENCH_VARIANT ?? '';
+  const forward = VARIANTS[name];
+  if (!forward) throw new Error(`BENCH_VARIANT must be one of ${Object.keys(VARIANTS).join(', ')}`);
+  if (name === 'ours-reencode') return ours();
+  if (name === 'raw-in-ours') await ours();
+  return raw(forward, name === 'raw-listener');
 }
 
 async function socketio(): Promise<number> {
@@ -110,7 +156,7 @@ async function ours(): Promise<number> {
   return server.port;
 }
 
-const port = kind === 'raw' ? await raw() : kind === 'socketio' ? await socketio() : await ours();
+const port = kind === 'raw' ? await raw() : kind === 'socketio' ? await socketio() : kind === 'variant' ? await variant() : await ours();
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', (req: ServerRequest) => {
   // CPU time first: the full GCs below are the bench's own cost, not the relay's.

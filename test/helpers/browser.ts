@@ -69,6 +69,12 @@ export interface LaunchOptions {
   fps?: number;
   /** Chromium only: more command-line flags. */
   args?: string[];
+  /**
+   * puppeteer's network events (`HTTPRequest`/`HTTPResponse`, page `response`). Default true.
+   * Off for benchmarks: with them every request and WebSocket frame of every page is also reported
+   * to the test process as a DevTools event, work that sits in the path of each signaling message.
+   */
+  networkEnabled?: boolean;
   /** Firefox only: more preferences (about:config). */
   firefoxPrefs?: Record<string, string | number | boolean>;
 }
@@ -194,6 +200,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
           executablePath: findFirefox(),
           headless: true,
           acceptInsecureCerts: true,
+          networkEnabled: options.networkEnabled ?? true,
           userDataDir,
           extraPrefsFirefox: firefoxPrefs(options),
         })
@@ -201,6 +208,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
           executablePath: findChromium(),
           headless: true,
           acceptInsecureCerts: true,
+          networkEnabled: options.networkEnabled ?? true,
           userDataDir,
           args: chromiumArgs(options),
         });
