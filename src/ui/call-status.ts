@@ -61,9 +61,11 @@ export function describeCallSituation(s: CallSituation): string {
     case 'local-hangup':
       return `You hung up. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'remote-hangup':
-    case 'new-call':
-    case 'no-connection':
       return `The other side hung up. No call now; you are still in ${where} and ${cam}. ${next}`;
+    case 'new-call':
+      return `The other side started a new call in place of the last one, and it could not start here. No call now; you are still in ${where} and ${cam}. ${next}`;
+    case 'no-connection':
+      return `The last call could not connect, even after an ICE restart, and starting it again did not work. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'peer-left':
       return `The other side left the room. No call now; you are still in ${where} and ${cam}. ${next}`;
     case 'left-room':

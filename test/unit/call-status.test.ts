@@ -10,6 +10,10 @@ test('after Hang up: says there is no call, that you are still in the room with 
   assert.match(text, /Call again.*Leave/);
   assert.match(describeCallSituation({ ...base, lastEnd: 'remote-hangup', camera: false }), /The other side hung up.*no camera or microphone open/);
   assert.match(describeCallSituation({ ...base, lastEnd: 'peer-left', peers: 0 }), /left the room.*starts when someone joins/);
+  // A call replaced by the other side's new one, or given up after the redial: not "hung up".
+  assert.match(describeCallSituation({ ...base, lastEnd: 'new-call' }), /The other side started a new call.*Call again/);
+  assert.match(describeCallSituation({ ...base, lastEnd: 'no-connection' }), /could not connect, even after an ICE restart.*Call again/);
+  assert.not.match(describeCallSituation({ ...base, lastEnd: 'no-connection' }), /hung up/);
 });
 
 test('each room state gets its own sentence', () => {
