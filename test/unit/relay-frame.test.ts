@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
-import { spliceSignal } from '../../server/relay-frame';
+import { MAX_FAST_FRAME_BYTES, spliceSignal } from '../../server/relay-frame';
 import { textOf } from '../../server/signaler';
 import { encodeMessage, encodeSignal, parseClientMessage, relayedSignal, type ClientMessage } from '../../src/signaling/protocol';
 import { Relay } from '../../src/signaling/relay';
@@ -42,6 +42,16 @@ function splice(text: string): { message: ClientMessage; out: Buffer | null } {
 function canonical(body: Record<string, unknown>, to = TO): string[] {
   const { type, ...rest } = body;
   return [JSON.stringify({ type, to, ...rest }), JSON.stringify({ type, ...rest, to })];
+}
+
+/**
+ * Whether the fast path must take a valid canonical frame: it leaves escapes and frames over
+ * MAX_FAST_FRAME_BYTES to the parser, and counts sdpMid (64) and usernameFragment (256) in bytes.
+ */
+function fastEligible(text: string, m: ClientMessage): boolean {
+  const bytes = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  const c = m.type === 'candidate' ? m.candidate : null;
+  return !text.includes('\\') && Buffer.byteLength(text) <= MAX_FAST_FRAME_BYTES && bytes(c?.sdpMid) <= 64 && bytes(c?.usernameFragment) <= 256;
 }
 
 test('canonical candidates and byes are spliced: byte for byte what the re-encode writes, `to` gone, `from` stamped', () => {
@@ -150,8 +160,7 @@ test('mutated frames: the fast path takes exactly the valid canonical frames, an
     if (parsed.ok) valid++;
     else invalid++;
     if (out === null) {
-      // Escaped strings are canonical JSON too, but the fast path leaves every escape to the parser.
-      assert.not.ok(canonicalValid && !text.includes('\\'), `a valid canonical frame was not spliced: ${text.slice(0, 200)}`);
+      assert.not.ok(canonicalValid && m !== null && fastEligible(text, m), `a valid canonical frame was not spliced: ${text.slice(0, 200)}`);
       continue;
     }
     spliced++;
@@ -165,7 +174,7 @@ test('mutated frames: the fast path takes exactly the valid canonical frames, an
   assert.ok(invalid > 2000, `invalid only ${invalid}`);
 });
 
-test('limits: the fast path refuses exactly where the validator does', () => {
+test('limits: the fast path never takes what the validator refuses, and takes every valid frame within its byte limits', () => {
   const cases: [string, Record<string, unknown>][] = [
     ['candidate', { candidate: { candidate: 'a'.repeat(2048) } }],
     ['candidate', { candidate: { candidate: 'a'.repeat(2049) } }],
@@ -191,8 +200,9 @@ test('limits: the fast path refuses exactly where the validator does', () => {
   for (const [type, body] of cases) {
     for (const to of ids) {
       for (const text of canonical({ type, ...body }, to)) {
-        const ok = parseClientMessage(text).ok;
-        assert.is(spliceSignal(Buffer.from(text), FROM) !== null, ok, `${ok ? 'valid' : 'invalid'}: ${text.slice(0, 120)}`);
+        const parsed = parseClientMessage(text);
+        const expected = parsed.ok && fastEligible(text, parsed.message);
+        assert.is(spliceSignal(Buffer.from(text), FROM) !== null, expected, `${parsed.ok ? 'valid' : 'invalid'}: ${text.slice(0, 120)}`);
         checked++;
       }
     }
