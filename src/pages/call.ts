@@ -16,7 +16,7 @@ import type { CallCoreModule } from '../ui/call-core';
 import type { StepsPanel } from '../ui/steps-panel';
 import type { CodecBandwidth } from '../ui/codec-bandwidth';
 import { loadCallCore, loadInspector, loadQr, loadStepMode } from '../ui/lazy';
-import { prefetchWhenIdle, whenIdle } from '../ui/idle';
+import { holdDisplay, nextVideoFrame, prefetchWhenIdle, whenIdle } from '../ui/idle';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
@@ -325,7 +325,17 @@ async function join(): Promise<void> {
     renderPeers(peers);
     renderButtons();
   });
+  /** Display work waits while the call sets up (auto mode only), see holdDisplay. */
+  let releaseDisplay: (() => void) | null = null;
   s.on('call', (state) => {
+    if (state === 'connecting' && !stepMode) releaseDisplay ??= holdDisplay();
+    else if (releaseDisplay) {
+      // Connected: the display work waits for the remote video's first frame (the end of the setup).
+      const release = releaseDisplay;
+      releaseDisplay = null;
+      if (state === 'connected') void nextVideoFrame(el.remoteVideo, 500).then(release);
+      else release();
+    }
     if (state === 'connecting') lastEnd = null;
     setState(el.callState, state);
     if (state === 'connected') showProblem(el.problem, null);

@@ -15,7 +15,7 @@ import type { StepsPanel } from '../ui/steps-panel';
 import { loadCallCore, loadInspector, loadStepMode } from '../ui/lazy';
 import type { CallCoreModule } from '../ui/call-core';
 import type { StepModeModule } from '../ui/step-mode';
-import { prefetchWhenIdle, whenIdle } from '../ui/idle';
+import { holdDisplay, nextVideoFrame, prefetchWhenIdle, whenIdle } from '../ui/idle';
 
 initPage();
 
@@ -103,6 +103,8 @@ async function start(): Promise<void> {
   inspector = null;
   setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
   const sessions: Partial<Record<PeerRole, CallSession>> = {};
+  // Display work waits while the call sets up (auto mode only), see holdDisplay.
+  const releaseDisplay = mode === 'auto' ? holdDisplay() : () => undefined;
   if (mode === 'step') for (const role of ROLES) sides[role].panel?.preview(role);
   try {
     loop = await core.startLoopback({
@@ -140,6 +142,7 @@ async function start(): Promise<void> {
       },
     });
   } catch (err) {
+    releaseDisplay();
     showError(problem, err, 'signaling', { near: el.start });
     loop = null;
     renderButtons();
@@ -163,6 +166,8 @@ async function start(): Promise<void> {
   }, 1000);
   renderButtons();
   void current.setupMs?.then((ms) => {
+    // The display work waits for both remote videos' first frames (the end of the setup).
+    void Promise.all(ROLES.map((role) => nextVideoFrame(sides[role].remoteVideo, 500))).then(releaseDisplay);
     if (loop === current) setState(el.setupTime, 'measured', `${Math.round(ms)} ms`);
   });
 }

@@ -16,6 +16,7 @@
 import { codecPreferencesSupported, keepCodecPreference, mLinePayloadTypes, rtpmapName, videoCodecChoices } from '../rtc/codecs';
 import { readOutboundVideo, setVideoLimits, type OutboundVideo, type VideoLimits } from '../rtc/encoding';
 import { h, setState } from './dom';
+import { whenIdle } from './idle';
 
 /**
  * The elements of the card (src/pages/call.html, `#tuning-card`).
@@ -83,16 +84,17 @@ export class CodecBandwidth {
       return;
     }
     this.#stopKeeping = keepCodecPreference(pc, this.codec, this.#fail);
-    // Display only: shown in the next frame, not inside the state change. Reading the description
-    // there waits for the browser's WebRTC thread, which is busy with the negotiation just then.
+    // Display only: shown in idle time (after the setup, see holdDisplay), not inside the state
+    // change. Reading the description there waits for the browser's WebRTC thread, which is busy
+    // with the negotiation just then.
     let queued = false;
     const onState = () => {
       if (queued) return;
       queued = true;
-      requestAnimationFrame(() => {
+      whenIdle(() => {
         queued = false;
         if (this.#pc === pc) this.#showMLine();
-      });
+      }, 250);
     };
     pc.addEventListener('signalingstatechange', onState);
     const stop = this.#stopKeeping;

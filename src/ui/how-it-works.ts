@@ -11,6 +11,7 @@
  */
 import { onCodeRan, runningSource, type CodeRun } from '../util/code-ran';
 import { exposeDebug, h } from './dom';
+import { whenIdle } from './idle';
 import { HOW_ENTRIES, isHowPage, type HowEntry } from './how-entries';
 import { describeResult } from './run-result';
 
@@ -31,7 +32,8 @@ function renderEntry(e: HowEntry): { section: HTMLElement; result: HTMLElement }
 
 /**
  * Fills `details` (the panel the loader made) with the entries of `page` and lights each one up
- * when its code runs (runs from before the panel loaded included). Exposes
+ * when its code runs (runs from before the panel loaded at once; later runs in the next idle time,
+ * which waits while a call sets up, see holdDisplay). Exposes
  * `playground.howItWorks` for tests: `{ shown(key), running(key) }` (the shown text and the
  * running function's source).
  * @throws TypeError for an unknown page.
@@ -56,7 +58,7 @@ export function renderHowItWorks(details: HTMLDetailsElement, page: string): voi
   );
   const byKey = new Map<string, (typeof rendered)[number]>();
   for (const r of rendered) for (const k of r.e.keys) byKey.set(k, r);
-  onCodeRan((run: CodeRun) => {
+  const show = (run: CodeRun) => {
     const r = byKey.get(run.key);
     if (!r) return;
     const runs = Number(r.section.dataset.runs ?? '0') + 1;
@@ -65,12 +67,27 @@ export function renderHowItWorks(details: HTMLDetailsElement, page: string): voi
     r.section.dataset.key = run.key;
     r.result.textContent = `${run.ok ? 'Ran' : 'Failed'} at ${clock(run.at)}${runs > 1 ? ` (${runs} times)` : ''}: ${describeResult(run.result, run.ok)}`;
     // Restart the flash animation (style.css: .how-entry.flash): off now, on again two frames later,
-    // so the browser sees it off in between. No forced layout (reading offsetWidth here cost ~3 ms
-    // per run, inside the call's signal path: each candidate and description is a run).
+    // so the browser sees it off in between. No forced layout (reading offsetWidth cost ~3 ms a run).
     r.section.classList.remove('flash');
     requestAnimationFrame(() => requestAnimationFrame(() => r.section.classList.add('flash')));
     live.textContent = `${r.e.api} just ${run.ok ? 'ran' : 'failed'}.`;
+  };
+  // Drawn in idle time, all runs since the last drawing at once: a run inside a call's signal path
+  // (each candidate and description is one) must not wait for the panel, nor a call's setup
+  // (see holdDisplay).
+  let queued: CodeRun[] = [];
+  const draw = () => {
+    const runs = queued;
+    queued = [];
+    for (const run of runs) show(run);
+  };
+  // The runs from before the panel loaded are drawn at once, with it.
+  let replayed = false;
+  onCodeRan((run: CodeRun) => {
+    if (!replayed) show(run);
+    else if (queued.push(run) === 1) whenIdle(draw, 250);
   });
+  replayed = true;
   details.dataset.loaded = 'true';
   exposeDebug('howItWorks', {
     shown: (key: string) => rendered.find((r) => r.e.keys.includes(key))?.e.code,

@@ -17,13 +17,80 @@ export interface IdleTime {
   readonly didTimeout: boolean;
 }
 
+/** Requests that wait for the hold to end, while a call sets up (null: no hold). */
+let held: (() => void)[] | null = null;
+/** Holds not yet released. */
+let holds = 0;
+
+/**
+ * Longest a hold lasts when nobody releases it, ms: a call that takes longer to connect (a slow
+ * network, a TURN relay, a failure) shows its display work after this.
+ */
+export const DISPLAY_HOLD_MAX_MS = 2000;
+
+/**
+ * Holds the display work of a page while a call sets up, so the browser's main thread is free for
+ * the negotiation (signaling messages, WebRTC events) and the call connects sooner:
+ * - every {@link whenIdle} request made meanwhile (the inspector's drawing, measuring scroll boxes,
+ *   the codec card's m= line) waits, and is made once the hold ends: what a learner sees comes a
+ *   few hundred ms later, all of it;
+ * - the document element has `data-call-setup`, with which style.css skips the rendering of cards
+ *   out of view (`content-visibility: auto`; a card that comes into view is rendered as always).
+ *
+ * Holds nest: the work waits until every hold is released, each at the latest after `maxMs` ms.
+ * Step mode holds nothing: there the learner makes each step and watches what it does.
+ * @returns the release (call it once both sides are connected, or the call has ended); calling it
+ *   again does nothing.
+ * @see https://developer.mozilla.org/en-US/docs/Web/CSS/content-visibility
+ */
+export function holdDisplay(maxMs = DISPLAY_HOLD_MAX_MS): () => void {
+  holds++;
+  held ??= [];
+  document.documentElement.dataset.callSetup = '';
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    clearTimeout(timer);
+    if (--holds > 0) return;
+    const waiting = held ?? [];
+    held = null;
+    delete document.documentElement.dataset.callSetup;
+    for (const request of waiting) request();
+  };
+  const timer = setTimeout(release, maxMs);
+  return release;
+}
+
 /**
  * Runs `fn` once in the next idle period, at the latest after `timeoutMs` ms (`requestIdleCallback`;
- * where it is missing, as in Safari, a `setTimeout` of 1 ms with a 5 ms budget).
+ * where it is missing, as in Safari, a `setTimeout` of 1 ms with a 5 ms budget). While a call sets
+ * up ({@link holdDisplay}) the request waits until the hold ends, and one that comes due during a
+ * hold is made again after it.
  * @returns a function that cancels the call if it has not run yet.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/Window/requestIdleCallback
  */
 export function whenIdle(fn: (idle: IdleTime) => void, timeoutMs = 250): () => void {
+  let cancel: () => void = () => undefined;
+  let cancelled = false;
+  const request = () => {
+    if (cancelled) return;
+    cancel = idleCallback((idle) => {
+      // A call started setting up meanwhile (see holdDisplay): the request is made again after it.
+      if (held) held.push(request);
+      else fn(idle);
+    }, timeoutMs);
+  };
+  if (held) held.push(request);
+  else request();
+  return () => {
+    cancelled = true;
+    cancel();
+  };
+}
+
+/** `requestIdleCallback`, or where it is missing a 1 ms `setTimeout` with a 5 ms budget; returns the cancel. */
+function idleCallback(fn: (idle: IdleTime) => void, timeoutMs: number): () => void {
   if (typeof requestIdleCallback === 'function') {
     const id = requestIdleCallback(fn, { timeout: timeoutMs });
     return () => cancelIdleCallback(id);
@@ -44,4 +111,23 @@ export function prefetchWhenIdle(load: () => Promise<unknown>, timeoutMs: number
   whenIdle(() => {
     load().catch((err: unknown) => console.debug('prefetch failed; the first use loads again:', err));
   }, timeoutMs);
+}
+
+/**
+ * Resolves once `video` has presented its next frame (`requestVideoFrameCallback`, where the
+ * browser has it; else its next `timeupdate`), or after `maxMs` ms, whichever comes first: e.g. a
+ * remote video's first frame after a call connects. Never rejects.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/HTMLVideoElement/requestVideoFrameCallback
+ */
+export function nextVideoFrame(video: HTMLVideoElement, maxMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, maxMs);
+    function done(): void {
+      clearTimeout(timer);
+      video.removeEventListener('timeupdate', done);
+      resolve();
+    }
+    if (typeof video.requestVideoFrameCallback === 'function') video.requestVideoFrameCallback(done);
+    else video.addEventListener('timeupdate', done);
+  });
 }

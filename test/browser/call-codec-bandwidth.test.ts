@@ -69,6 +69,8 @@ test('the caller prefers a non-default codec: its offer lists it first and the v
   assert.is(await b.page.evaluate(() => (globalThis as unknown as { playground: { call: { role: string } } }).playground.call.role), 'caller');
   // The offer's m=video line lists the chosen codec first; the default order would not.
   const name = chosen.replace(/^video\//, '');
+  // The card shows it in idle time once the call is set up (display work waits during setup).
+  await b.page.waitForSelector('#m-line:not([data-first=""])', { timeout: 5000 });
   assert.is(await b.page.$eval('#m-line', (e) => (e as HTMLElement).dataset.first), name, 'm=video starts with the chosen codec');
   // The inspector's stats of the caller show the codec of the video it receives.
   await b.page.waitForFunction(

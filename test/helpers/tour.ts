@@ -115,23 +115,32 @@ export async function openSized(browser: Browser, url: string, width: number, he
 
 /**
  * How far the page is wider than its viewport (px; 0 = no horizontal page scroll), and the
- * widest offending elements (selector-ish names) for the failure message.
+ * widest offending elements (selector-ish names) for the failure message. Measured with every card
+ * rendered: a card out of view with `content-visibility: auto` (style.css) is not laid out, and its
+ * paint containment would clip what sticks out of it instead of widening the page.
  */
 export async function horizontalOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
   return page.evaluate(() => {
-    const vw = document.documentElement.clientWidth;
-    const overflow = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - vw;
-    const culprits: string[] = [];
-    if (overflow > 0) {
-      for (const el of document.querySelectorAll<HTMLElement>('body *')) {
-        const r = el.getBoundingClientRect();
-        if (r.right > vw + 1 && r.width > 0) {
-          culprits.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''} (right ${Math.round(r.right)})`);
-          if (culprits.length >= 6) break;
+    const cards = [...document.querySelectorAll<HTMLElement>('main > .card')];
+    const before = cards.map((card) => card.style.contentVisibility);
+    for (const card of cards) card.style.contentVisibility = 'visible';
+    try {
+      const vw = document.documentElement.clientWidth;
+      const overflow = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - vw;
+      const culprits: string[] = [];
+      if (overflow > 0) {
+        for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.right > vw + 1 && r.width > 0) {
+            culprits.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''} (right ${Math.round(r.right)})`);
+            if (culprits.length >= 6) break;
+          }
         }
       }
+      return { overflow, culprits };
+    } finally {
+      cards.forEach((card, i) => (card.style.contentVisibility = before[i] ?? ''));
     }
-    return { overflow, culprits };
   });
 }
 
