@@ -21,6 +21,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { sourceTextPlugin } from './src/build/source-text.mjs';
 import { nextFreePort, portInUse, portInUseMessage } from './server/port-check.mjs';
+import { serverAllocator } from './server/allocator.mjs';
 
 /** The repository root (the folder of this file). */
 export const ROOT = dirname(fileURLToPath(import.meta.url));
@@ -289,7 +290,8 @@ export function serverBuildOptions({ root = ROOT, production = false } = {}) {
  * `npm start` (`node build.mjs --start [server options]`): when the server's port (`--port`, `$PORT`,
  * default 8443) is taken, prints one line with a free port to use instead and exits 1 before anything
  * is built; otherwise builds dist/server.js and runs it with `--build` and the same options, passing on
- * its exit code. Ctrl+C reaches the server from the terminal; SIGTERM and SIGHUP are passed on.
+ * its exit code, with the memory allocator of server/allocator.mjs (jemalloc when installed). Ctrl+C
+ * reaches the server from the terminal; SIGTERM and SIGHUP are passed on.
  * @param {string[]} serverArgs the options after `--start`, for dist/server.js
  * @returns {Promise<never>}
  */
@@ -310,7 +312,9 @@ async function start(serverArgs) {
     process.exit(1);
   }
   await esbuild.stop();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js'), '--build', ...serverArgs], { stdio: 'inherit' });
+  // The allocator is chosen before the server process starts (server/allocator.mjs); variables already set win.
+  const env = { ...serverAllocator().env, ...process.env };
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js'), '--build', ...serverArgs], { stdio: 'inherit', env });
   process.on('SIGINT', () => undefined); // the terminal sends it to the server too: wait for it to close
   for (const signal of /** @type {const} */ (['SIGTERM', 'SIGHUP'])) process.on(signal, () => child.kill(signal));
   const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));

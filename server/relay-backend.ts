@@ -21,6 +21,12 @@ export interface SignalingRelay {
    * relayed frame spliced from the sender's bytes (`./relay-frame`), used where the relay can.
    */
   handle(member: Member, message: ClientMessage, frame?: Uint8Array): void;
+  /**
+   * The fast path: sends a candidate's or bye's relayed frame, checked and spliced without parsing
+   * (`./relay-frame`), to peer `to` of `member`'s room. Returns false when the frame needs
+   * {@link SignalingRelay.handle} instead. Optional: without it every frame is parsed (cluster mode).
+   */
+  forward?(member: Member, to: string, frame: Uint8Array): boolean;
   /** The member's socket closed: remove it from its room, or hold its place for a resume (a drop). */
   disconnect(member: Member, info?: DisconnectInfo): void;
   /** Replies `error {code, message}` to `member` only. */
@@ -65,6 +71,7 @@ export async function createRelay(options: CreateRelayOptions): Promise<Signalin
     connect: (connection) => relay.connect(connection),
     receive: (member, frame) => relay.receive(member, frame),
     handle: (member, message, frame) => relay.handle(member, message, frame),
+    forward: (member, to, frame) => relay.forward(member, to, frame),
     disconnect: (member, info) => relay.disconnect(member, info),
     refuse: (member, code, message) => relay.refuse(member, code, message),
     members: (room) => relay.members(room),

@@ -26,7 +26,7 @@ import {
   type SignalerLimits,
 } from './limits';
 import type { OriginPolicy } from './origin';
-import { relayedFrame } from './relay-frame';
+import { spliceSignal, type SplicedSignal } from './relay-frame';
 
 /** The WebSocket path of the signaler. */
 /**
@@ -200,6 +200,13 @@ export function createSignaler(options: SignalerOptions): Signaler {
     if (conn.cut) return;
     const bytes = Buffer.isBuffer(data) ? data.length : MAX_FRAME_BYTES;
     let verdict = conn.rate.charge(frameCost(bytes));
+    // Fast path: a canonical candidate or bye for a connected peer goes out as the sender's own
+    // bytes with `from` spliced in, checked byte by byte and never parsed (./relay-frame).
+    let spliced: SplicedSignal | null = null;
+    if (verdict === 'ok' && !isBinary && Buffer.isBuffer(data)) {
+      spliced = spliceSignal(data, member.id);
+      if (spliced !== null && relay.forward?.(member, spliced.to, spliced.frame)) return;
+    }
     if (verdict === 'ok' && isBinary) {
       relay.refuse(member, 'bad-message', 'binary frames are not accepted; send JSON text');
       return;
@@ -222,9 +229,7 @@ export function createSignaler(options: SignalerOptions): Signaler {
       relay.refuse(member, parsed.error.code, parsed.error.message);
       return;
     }
-    // Candidates and byes in canonical form go out as the sender's own bytes, `from` spliced in.
-    const frame = Buffer.isBuffer(data) ? relayedFrame(data, text, parsed.message, member.id) : null;
-    relay.handle(member, parsed.message, frame ?? undefined);
+    relay.handle(member, parsed.message, spliced?.frame);
   };
 
   const accept = (ws: WebSocket, address: string): void => {

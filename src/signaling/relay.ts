@@ -25,61 +25,8 @@ import { MemoryResumeTokens, type ResumeTokens } from './resume';
 
 export { createPeerId, relayedProgress };
 
-/** The one thing the relay needs from a connection: a way to send it a text frame. */
-export interface RelayConnection {
-  /** Sends one JSON text frame to this client. Must not throw (drop it if the socket is closing). */
-  send(text: string): void;
-  /** Sends one JSON text frame as its UTF-8 bytes: the `frame` of {@link Relay.handle}. Optional: else `send` gets the text. */
-  sendBytes?(frame: Uint8Array): void;
-  /**
-   * Closes the connection (the relay does when a resumed connection replaces this one, code
-   * 4000). Optional: without it the old connection is only detached from its peer id.
-   */
-  close?(code: number, reason: string): void;
-}
-
-/** One connected client, as the relay tracks it. */
-export interface Member {
-  /**
-   * Server-assigned peer id (16 URL-safe base64 characters). It changes once at most: when a
-   * `join` with a valid resume token gives this connection its old id back.
-   */
-  id: string;
-  readonly connection: RelayConnection;
-  /** The room this member is in, or `null` before `join` / after `leave`. */
-  room: string | null;
-  name?: string;
-}
-
-/** Options of a {@link Relay}. */
-export interface RelayOptions {
-  /** Most peers a room holds; a further `join` gets `room-full`. Default 2 (a two-peer call). */
-  capacity?: number;
-  /** Most rooms that exist at once; a `join` that would open one more gets `too-many-rooms`. Default unlimited. */
-  maxRooms?: number;
-  /** Called for every frame that was handled or refused, for logs and diagrams. */
-  onTrace?: (event: RelayTrace) => void;
-  /**
-   * How long, in ms, the place of a peer whose connection dropped (without `leave`) is held for a
-   * `join {room, resume}` that gives it back; after it the room is told `peer-left`.
-   * Default 0: no grace, `peer-left` at once (the server sets 20 000).
-   */
-  resumeGraceMs?: number;
-  /** Issues and checks resume tokens. Default: a {@link MemoryResumeTokens}. */
-  resumeTokens?: ResumeTokens;
-  /** Most relayed bytes kept for a held peer until it resumes; older ones are dropped. Default 256 KiB. */
-  heldBacklogBytes?: number;
-}
-
-/** How a connection ended, as the transport saw it. */
-export interface DisconnectInfo {
-  /**
-   * True when the client closed on purpose (a close frame with 1000, 1001 or no code): the room is
-   * told `peer-left` at once. False (a drop, a reset, a dead heartbeat): the peer's place is held
-   * for the resume grace period.
-   */
-  clean: boolean;
-}
+export type { DisconnectInfo, Member, RelayConnection, RelayOptions, RelayTrace } from './relay-types';
+import type { DisconnectInfo, Member, RelayConnection, RelayOptions, RelayTrace } from './relay-types';
 
 interface Held {
   member: Member;
@@ -87,18 +34,6 @@ interface Held {
   backlog: string[];
   bytes: number;
 }
-
-/** What the relay did with one frame: for logs, tests and the call page's sequence diagram. */
-export type RelayTrace =
-  | { kind: 'in'; from: string; message: ClientMessage }
-  | { kind: 'out'; to: string; message: ServerMessage }
-  | { kind: 'refused'; from: string; code: ErrorCode; message: string }
-  /** `id`'s connection dropped; its place in `room` is held for the grace period. */
-  | { kind: 'held'; id: string; room: string }
-  /** `id` came back with its resume token (`replaced`: its old connection was still open). */
-  | { kind: 'resumed'; id: string; room: string; replaced: boolean }
-  /** The grace period of `id` ran out: it left `room`. */
-  | { kind: 'expired'; id: string; room: string };
 
 /**
  * Room-based relay of signaling messages. Transport-agnostic: call {@link Relay.connect} when a
@@ -210,14 +145,13 @@ export class Relay {
       case 'bye':
       case 'candidate': {
         const signal: RelayedSignal = msg.type === 'bye' ? relayedSignal(member.id, msg) : { type: 'candidate', from: member.id, candidate: msg.candidate };
-        // The server's fast path: its pre-built frame goes to a recipient that is connected (not held) and takes bytes.
-        const target = frame && member.room !== null && msg.to !== undefined ? this.#rooms.get(member.room)?.get(msg.to) : undefined;
-        if (!frame || !target?.connection.sendBytes || target === member || this.#held.get(target.id)?.member === target) {
+        const target = frame && msg.to !== undefined ? this.#bytesTarget(member, msg.to) : undefined;
+        if (!frame || !target) {
           this.#relay(member, msg.to, signal);
           return;
         }
         this.#onTrace?.({ kind: 'out', to: target.id, message: signal });
-        target.connection.sendBytes(frame);
+        target.connection.sendBytes?.(frame);
         return;
       }
       case 'progress':
@@ -228,6 +162,25 @@ export class Relay {
         throw new TypeError(`unhandled message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * The server's fast path: sends `frame`, a candidate's or bye's relayed frame that the transport
+   * checked and spliced without parsing (`server/relay-frame.ts`), to peer `to` of `member`'s room.
+   * @returns true when sent; false when the frame needs {@link Relay.handle} (traced relay, no such
+   *   peer, a held peer, a connection that takes no bytes): the caller then parses it.
+   */
+  forward(member: Member, to: string, frame: Uint8Array): boolean {
+    const target = this.#onTrace ? undefined : this.#bytesTarget(member, to);
+    target?.connection.sendBytes?.(frame);
+    return target !== undefined;
+  }
+
+  /** Peer `to` of `member`'s room when it is connected (not held) and takes bytes. */
+  #bytesTarget(member: Member, to: string): Member | undefined {
+    const target = member.room === null ? undefined : this.#rooms.get(member.room)?.get(to);
+    if (!target?.connection.sendBytes || target === member || this.#held.get(target.id)?.member === target) return undefined;
+    return target;
   }
 
   /**

@@ -15,29 +15,29 @@
  * --cycles N (3) --only memory|relay --kinds ours,raw,socketio[,variant]. Ratios need both relays in the run
  * (otherwise n/a, and the goals are reported as not checked). BENCH_CPU_PROF=DIR: a V8 CPU profile
  * per relay process. BENCH_NODE_ARGS="--flag ...": extra node flags, BENCH_ENV="K=V ...": environment
- * instead of the start script's allocator settings, each for every relay alike (a fair comparison needs
+ * instead of npm start's allocator (server/allocator.mjs), each for every relay alike (a fair comparison needs
  * the same process flags). BENCH_VARIANT=NAME with `--kinds ours,raw,variant`: a bisection relay in the same
  * slices (see server-child.ts). The relays run bundled under plain node, as `npm start` runs the server.
  * Raises `ulimit -n` for the memory run when needed. Loopback only; every loop is bounded.
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { serverAllocator } from '../../server/allocator.mjs';
 import type { ClientPlan, LoadRequest, RelayKind, RunResult } from './load-child';
 import type { ServerRequest, ServerUsage } from './server-child';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /**
- * The allocator settings `npm start` gives the server (glibc malloc tunables in its start script),
- * applied to every relay so all three run as a deployed server would. BENCH_DEFAULT_MALLOC=1 drops them;
- * BENCH_ENV="K=V ..." replaces them (e.g. another allocator through LD_PRELOAD), again for every relay.
+ * The allocator `npm start` gives the server (server/allocator.mjs: jemalloc when installed, else glibc
+ * settings), applied to every relay so all three run as a deployed server would. BENCH_DEFAULT_MALLOC=1
+ * drops it (plain glibc); BENCH_ENV="K=V ..." replaces it (e.g. another allocator through LD_PRELOAD),
+ * again for every relay.
  */
-const startScript = (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
-const MALLOC_ENV: Record<string, string> = process.env.BENCH_DEFAULT_MALLOC
-  ? {}
-  : Object.fromEntries([...startScript.matchAll(/\b(MALLOC_\w+_)=(\d+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+const ALLOCATOR = serverAllocator();
+const MALLOC_ENV: Record<string, string> = process.env.BENCH_DEFAULT_MALLOC ? {} : { ...ALLOCATOR.env };
+const ALLOCATOR_NAME = process.env.BENCH_ENV !== undefined ? 'BENCH_ENV' : process.env.BENCH_DEFAULT_MALLOC ? 'glibc defaults' : ALLOCATOR.name;
 if (process.env.BENCH_ENV !== undefined) {
   for (const k of Object.keys(MALLOC_ENV)) delete MALLOC_ENV[k];
   for (const kv of process.env.BENCH_ENV.split(' ').filter(Boolean)) MALLOC_ENV[kv.split('=')[0] ?? ''] = kv.split('=').slice(1).join('=');
@@ -274,7 +274,8 @@ async function memoryBench(): Promise<boolean> {
   let ok = true;
   const loads = Array.from({ length: PROCS }, () => new Child('load-child.ts', []));
   await Promise.all(loads.map((l) => l.first));
-  console.log(`memory: ${MEMORY_CONNECTIONS} idle joined connections (rooms of 2), server RSS after a full GC, ${CYCLES} cycles; allocator: ${JSON.stringify(MALLOC_ENV)}`);
+  console.log(`memory: ${MEMORY_CONNECTIONS} idle joined connections (rooms of 2), server RSS after a full GC, ${CYCLES} cycles; allocator: ${ALLOCATOR_NAME} ${JSON.stringify(MALLOC_ENV)}`);
+  if (ALLOCATOR_NAME === 'glibc' && ALLOCATOR.hint) console.log(`  (${ALLOCATOR.hint})`);
   console.log(`  relay      baseline MB   KB/connection (heap KB), first cycle   RSS after close, per cycle (MB above baseline)`);
   for (const kind of KINDS) {
     const { child, port } = await startServer(kind);

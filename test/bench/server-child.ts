@@ -18,7 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { startPlaygroundServer, textOf } from '../../server/app';
 import { loadOrCreateCertificate } from '../../server/cert';
 import { redirectPlainHttp } from '../../server/http-redirect';
-import { relayedFrame } from '../../server/relay-frame';
+import { spliceSignal } from '../../server/relay-frame';
 import { encodeSignal, parseClientMessage } from '../../src/signaling/protocol';
 
 /**
@@ -57,6 +57,8 @@ const huge = 1_000_000;
  * message is. Each turns the frame (Buffer) into what is forwarded, or says how it is served.
  */
 const VARIANTS: Record<string, (data: Buffer) => Buffer | string> = {
+  /** The raw relay again, as is: an A/A control whose ratio to raw is the bench's own noise. */
+  'raw-again': (data) => data,
   /** Our relay, sent frames with a trailing space: not canonical, so re-encoded instead of spliced (ours before the splice). */
   'ours-reencode': (data) => data,
   /** The raw relay as is, in a process that also runs an idle playground server (the process, not the path). */
@@ -74,12 +76,8 @@ const VARIANTS: Record<string, (data: Buffer) => Buffer | string> = {
     const p = parseClientMessage(textOf(data));
     return p.ok && p.message.type === 'candidate' ? encodeSignal({ type: 'candidate', from: 'FROMFROMFROMFROM', candidate: p.message.candidate }) : data;
   },
-  /** + decode, parse, validate, splice the relayed frame from the bytes and send it: our path now. */
-  'raw+splice': (data) => {
-    const text = textOf(data);
-    const p = parseClientMessage(text);
-    return (p.ok ? relayedFrame(data, text, p.message, 'FROMFROMFROMFROM') : null) ?? data;
-  },
+  /** + check the frame byte by byte and splice the relayed frame from its bytes (no parse): our fast path now. */
+  'raw+splice': (data) => spliceSignal(data, 'FROMFROMFROMFROM')?.frame ?? data,
 };
 
 async function raw(forward: (data: Buffer) => Buffer | string = (data) => data, listener = false): Promise<number> {

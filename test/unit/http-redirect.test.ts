@@ -4,7 +4,9 @@ import { connect } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlaygroundServer } from '../../server/app';
-import { httpsLocation } from '../../server/http-redirect';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { httpsLocation, redirectPlainHttp } from '../../server/http-redirect';
 import { startTestServer } from '../helpers/server';
 
 const test = suite<{ server: PlaygroundServer }>('http → https on the same port');
@@ -60,6 +62,33 @@ test('a connection that sends garbage or nothing does not disturb the server', a
   const page = await get(`${server.url}gum.html`);
   assert.is(page.status, 200);
   silent.destroy();
+});
+
+test('a connection that sends nothing is closed after the first-byte timeout; one that sends in time is served', async () => {
+  const listener = redirectPlainHttp(createHttpsServer(), { firstByteTimeoutMs: 150 });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as AddressInfo;
+  try {
+    const t0 = Date.now();
+    const silent = connect(port, '127.0.0.1');
+    silent.on('error', () => undefined);
+    await new Promise((resolve) => silent.on('close', resolve));
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 140 && waited < 5000, `closed after ${waited} ms (timeout 150 ms)`);
+    // A plain request that starts in time is answered (its timer was cleared at the first byte, not later).
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('data', (c: Buffer) => (reply += c.toString()));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('GET / HTT');
+    await new Promise((r) => setTimeout(r, 300));
+    if (!socket.destroyed) socket.write('P/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await closed;
+    assert.match(reply, /^HTTP\/1\.1 307/);
+  } finally {
+    listener.close();
+  }
 });
 
 test('httpsLocation keeps paths, refuses bad hosts and absolute-form targets', () => {

@@ -1,15 +1,17 @@
 /**
- * The relay's byte splice (server/relay-frame.ts): a canonical candidate or bye goes out as the
- * sender's own bytes with `from` spliced in, byte for byte what the re-encode writes; every odd frame
- * (whitespace, escapes, duplicate, extra or reordered keys, `__proto__`, odd numbers) falls back to
- * the re-encode; held peers get text; and on a real server the receiver gets the same bytes either way.
+ * The relay's fast path (server/relay-frame.ts): a canonical candidate or bye is checked byte by byte
+ * without parsing and goes out as the sender's own bytes with `from` spliced in, byte for byte what
+ * the re-encode writes; it accepts exactly what the validator accepts in canonical form (limits
+ * included); every odd frame (whitespace, escapes, duplicate, extra or reordered keys, `__proto__`,
+ * odd numbers) and every invalid one falls back to the parser; held peers get text; and on a real
+ * server the receiver gets the same bytes either way, and an invalid frame still gets its `error`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
-import { relayedFrame } from '../../server/relay-frame';
+import { MAX_FAST_FRAME_BYTES, spliceSignal } from '../../server/relay-frame';
 import { textOf } from '../../server/signaler';
 import { encodeMessage, encodeSignal, parseClientMessage, relayedSignal, type ClientMessage } from '../../src/signaling/protocol';
 import { Relay } from '../../src/signaling/relay';
@@ -27,17 +29,29 @@ function reencoded(m: ClientMessage, from = FROM): string {
   throw new TypeError(`not a candidate or bye: ${m.type}`);
 }
 
-/** Parses `text` (it must be valid: the splice only ever sees validated frames) and splices it. */
+/** Parses `text` (the test's frames are valid), splices it, and checks the spliced frame's recipient. */
 function splice(text: string): { message: ClientMessage; out: Buffer | null } {
   const parsed = parseClientMessage(text);
   if (!parsed.ok) throw new Error(`the validator refused ${text}: ${parsed.error.message}`);
-  return { message: parsed.message, out: relayedFrame(Buffer.from(text), text, parsed.message, FROM) };
+  const spliced = spliceSignal(Buffer.from(text), FROM);
+  if (spliced) assert.is(spliced.to, (parsed.message as { to?: string }).to, text);
+  return { message: parsed.message, out: spliced?.frame ?? null };
 }
 
 /** The two canonical frames of a candidate or bye for `to`: `to` right after `type`, and `to` last. */
 function canonical(body: Record<string, unknown>, to = TO): string[] {
   const { type, ...rest } = body;
   return [JSON.stringify({ type, to, ...rest }), JSON.stringify({ type, ...rest, to })];
+}
+
+/**
+ * Whether the fast path must take a valid canonical frame: it leaves escapes and frames over
+ * MAX_FAST_FRAME_BYTES to the parser, and counts sdpMid (64) and usernameFragment (256) in bytes.
+ */
+function fastEligible(text: string, m: ClientMessage): boolean {
+  const bytes = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  const c = m.type === 'candidate' ? m.candidate : null;
+  return !text.includes('\\') && Buffer.byteLength(text) <= MAX_FAST_FRAME_BYTES && bytes(c?.sdpMid) <= 64 && bytes(c?.usernameFragment) <= 256;
 }
 
 test('canonical candidates and byes are spliced: byte for byte what the re-encode writes, `to` gone, `from` stamped', () => {
@@ -114,20 +128,24 @@ test('odd frames fall back to the re-encode: whitespace, escapes, duplicate, ext
   }
 });
 
-test('mutated frames: a spliced frame is always one of the two canonical frames, and equals the re-encode', () => {
+test('mutated frames: the fast path takes exactly the valid canonical frames, and writes what the re-encode writes', () => {
   const r = new Rng(9);
-  const pieces = [' ', '\n', ',', '"x":1,', '"to":"AAAAAAAAAAAAAAAA",', '\\u0041', '-', '.0', 'e0', '"', '{', '}', '__proto__'];
-  const ALPHABET = ['a', 'Z', '0', ' ', ':', '/', 'é', '😀', '"', '\\', '\n'];
+  const pieces = [' ', '\n', ',', '"x":1,', '"to":"AAAAAAAAAAAAAAAA",', '\\u0041', '-', '.0', 'e0', '"', '{', '}', '__proto__', '\t', '0', '9'];
+  const ALPHABET = ['a', 'Z', '0', ' ', ':', '/', 'é', '😀', '"', '\\', '\n', '\u0001'];
   let spliced = 0;
-  let fellBack = 0;
+  let valid = 0;
+  let invalid = 0;
   for (let i = 0; i < 20_000; i++) {
-    const word = () => Array.from({ length: r.int(12) }, () => r.pick(ALPHABET)).join('');
-    const cand: Record<string, unknown> = { candidate: r.chance(0.5) ? LINE : word() };
-    if (r.chance(0.7)) cand.sdpMid = r.chance(0.2) ? null : word();
-    if (r.chance(0.7)) cand.sdpMLineIndex = r.chance(0.2) ? null : r.int(1024);
-    if (r.chance(0.5)) cand.usernameFragment = r.chance(0.2) ? null : word();
-    const body = r.chance(0.8) ? { type: 'candidate', candidate: r.chance(0.1) ? null : cand } : { type: 'bye', callId: `call-${r.int(1e6)}` };
-    let text = r.pick(canonical(body));
+    const word = (max = 12) => Array.from({ length: r.int(max) }, () => r.pick(ALPHABET)).join('');
+    // Lengths near the validator's limits: 2048 (candidate), 64 (sdpMid), 256 (usernameFragment), 1023.
+    const near = (limit: number, unit: string) => unit.repeat(Math.floor(limit / unit.length) - 1 + r.int(3));
+    const cand: Record<string, unknown> = { candidate: r.chance(0.5) ? LINE : r.chance(0.2) ? near(2048, r.pick(['a', 'é', '😀'])) : word() };
+    if (r.chance(0.7)) cand.sdpMid = r.chance(0.2) ? null : r.chance(0.2) ? near(64, r.pick(['0', '€'])) : word();
+    if (r.chance(0.7)) cand.sdpMLineIndex = r.chance(0.2) ? null : r.chance(0.3) ? 1021 + r.int(5) : r.int(1024);
+    if (r.chance(0.5)) cand.usernameFragment = r.chance(0.2) ? null : r.chance(0.2) ? near(256, '😀') : word();
+    const id = () => 'i'.repeat(6 + r.int(4)) + (r.chance(0.1) ? 'x'.repeat(55 + r.int(4)) : 'd');
+    const body = r.chance(0.8) ? { type: 'candidate', candidate: r.chance(0.1) ? null : cand } : { type: 'bye', callId: r.chance(0.2) ? id() : `call-${r.int(1e6)}` };
+    let text = r.pick(canonical(body, r.chance(0.2) ? id() : TO));
     if (r.chance(0.6)) {
       const at = r.int(text.length + 1);
       text = text.slice(0, at) + r.pick(pieces) + text.slice(at + (r.chance(0.3) ? 1 : 0));
@@ -135,21 +153,70 @@ test('mutated frames: a spliced frame is always one of the two canonical frames,
     // As `ws` hands it over: valid UTF-8 (a mutation may have split a surrogate pair).
     text = Buffer.from(text).toString('utf8');
     const parsed = parseClientMessage(text);
-    if (!parsed.ok || (parsed.message.type !== 'candidate' && parsed.message.type !== 'bye')) continue;
-    const out = relayedFrame(Buffer.from(text), text, parsed.message, FROM);
+    const out = spliceSignal(Buffer.from(text), FROM);
+    const m = parsed.ok && (parsed.message.type === 'candidate' || parsed.message.type === 'bye') ? parsed.message : null;
+    const rest = m?.type === 'candidate' ? { candidate: m.candidate } : m?.type === 'bye' ? { callId: m.callId } : null;
+    const canonicalValid = m !== null && rest !== null && m.to !== undefined && canonical({ type: m.type, ...rest }, m.to).includes(text);
+    if (parsed.ok) valid++;
+    else invalid++;
     if (out === null) {
-      fellBack++;
+      assert.not.ok(canonicalValid && m !== null && fastEligible(text, m), `a valid canonical frame was not spliced: ${text.slice(0, 200)}`);
       continue;
     }
     spliced++;
-    const m = parsed.message;
-    const rest = m.type === 'candidate' ? { candidate: m.candidate } : { callId: m.callId };
-    assert.ok(canonical({ type: m.type, ...rest }, m.to).includes(text), `spliced a frame that is not canonical: ${text}`);
-    assert.is(out.toString('utf8'), reencoded(m), text);
+    assert.ok(canonicalValid && m !== null, `spliced a frame that is not valid canonical JSON: ${text.slice(0, 200)}`);
+    assert.is(out.to, m?.to);
+    assert.is(out.frame.toString('utf8'), m ? reencoded(m) : '', text);
   }
-  // Both paths must have been taken many times, or this test proves nothing.
+  // Every path must have been taken many times, or this test proves nothing.
   assert.ok(spliced > 2000, `spliced only ${spliced}`);
-  assert.ok(fellBack > 2000, `fell back only ${fellBack}`);
+  assert.ok(valid - spliced > 2000, `valid but not spliced only ${valid - spliced}`);
+  assert.ok(invalid > 2000, `invalid only ${invalid}`);
+});
+
+test('limits: the fast path never takes what the validator refuses, and takes every valid frame within its byte limits', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['candidate', { candidate: { candidate: 'a'.repeat(2048) } }],
+    ['candidate', { candidate: { candidate: 'a'.repeat(2049) } }],
+    ['candidate', { candidate: { candidate: '😀'.repeat(1024) } }],
+    ['candidate', { candidate: { candidate: `${'😀'.repeat(1024)}a` } }],
+    ['candidate', { candidate: { candidate: 'é'.repeat(2048) } }],
+    ['candidate', { candidate: { candidate: 'é'.repeat(2049) } }],
+    ['candidate', { candidate: { candidate: LINE, sdpMid: 'm'.repeat(64) } }],
+    ['candidate', { candidate: { candidate: LINE, sdpMid: 'm'.repeat(65) } }],
+    ['candidate', { candidate: { candidate: LINE, usernameFragment: 'u'.repeat(256) } }],
+    ['candidate', { candidate: { candidate: LINE, usernameFragment: 'u'.repeat(257) } }],
+    ['candidate', { candidate: { candidate: LINE, sdpMLineIndex: 1023 } }],
+    ['candidate', { candidate: { candidate: LINE, sdpMLineIndex: 1024 } }],
+    ['candidate', { candidate: { candidate: LINE, sdpMLineIndex: 99999 } }],
+    ['bye', { callId: 'c'.repeat(8) }],
+    ['bye', { callId: 'c'.repeat(7) }],
+    ['bye', { callId: 'c'.repeat(64) }],
+    ['bye', { callId: 'c'.repeat(65) }],
+    ['bye', { callId: 'call.one.1' }],
+  ];
+  const ids = ['t'.repeat(8), 't'.repeat(7), 't'.repeat(64), 't'.repeat(65), 'tttt tttt'];
+  let checked = 0;
+  for (const [type, body] of cases) {
+    for (const to of ids) {
+      for (const text of canonical({ type, ...body }, to)) {
+        const parsed = parseClientMessage(text);
+        const expected = parsed.ok && fastEligible(text, parsed.message);
+        assert.is(spliceSignal(Buffer.from(text), FROM) !== null, expected, `${parsed.ok ? 'valid' : 'invalid'}: ${text.slice(0, 120)}`);
+        checked++;
+      }
+    }
+  }
+  // Not JSON, refused by both: a control character raw in a string, numbers with a leading zero.
+  for (const raw of [
+    `{"type":"candidate","to":"${TO}","candidate":{"candidate":"a\u0001b"}}`,
+    `{"type":"candidate","to":"${TO}","candidate":{"candidate":"a","sdpMLineIndex":01}}`,
+    `{"type":"candidate","to":"${TO}","candidate":{"candidate":"a","sdpMLineIndex":00}}`,
+  ]) {
+    assert.is(parseClientMessage(raw).ok, false, raw);
+    assert.is(spliceSignal(Buffer.from(raw), FROM), null, raw);
+  }
+  assert.is(checked, cases.length * ids.length * 2);
 });
 
 test("a real Chromium call's candidates take the fast path", () => {
@@ -175,7 +242,7 @@ test('the in-page relay: bytes to a connection that takes them, text to one that
   const send = (text: string) => {
     const parsed = parseClientMessage(text);
     if (!parsed.ok) throw new Error(text);
-    relay.handle(a, parsed.message, relayedFrame(Buffer.from(text), text, parsed.message, a.id) ?? undefined);
+    relay.handle(a, parsed.message, spliceSignal(Buffer.from(text), a.id)?.frame);
     return reencoded(parsed.message, a.id);
   };
   const first = send(JSON.stringify({ type: 'candidate', to: b.id, candidate: { candidate: LINE } }));
@@ -194,7 +261,7 @@ test('the in-page relay: bytes to a connection that takes them, text to one that
   relay.close();
 });
 
-test('on a real server the receiver gets the same text frame whether the sender was canonical or not', async () => {
+test('on a real server the receiver gets the same text frame whether the sender was canonical or not, and invalid frames get their error', async () => {
   const server = await startTestServer();
   const open = (): Promise<{ ws: WebSocket; frames: { text: string; binary: boolean }[]; id: Promise<string> }> =>
     new Promise((resolve, reject) => {
@@ -221,10 +288,15 @@ test('on a real server the receiver gets the same text frame whether the sender 
     const candidate = { candidate: LINE, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u1Zr' };
     a.ws.send(JSON.stringify({ type: 'candidate', candidate, to: bId }));
     a.ws.send(`{ "type":"candidate", "to":"${bId}", "candidate":${JSON.stringify({ ...candidate, extra: 1 })}, "from":"forgedforged1234" }`);
+    // Canonical in form but refused by the validator (too long), and canonical for a peer not in the room: typed errors, nothing relayed.
+    a.ws.send(JSON.stringify({ type: 'candidate', to: bId, candidate: { candidate: 'a'.repeat(2049) } }));
+    a.ws.send(JSON.stringify({ type: 'candidate', to: 'NoSuchPeerNoSuch', candidate }));
     a.ws.send(JSON.stringify({ type: 'bye', to: bId, callId: 'call-one-1' }));
     const expected = encodeSignal({ type: 'candidate', from: aId, candidate });
     const deadline = Date.now() + 5000;
-    while (b.frames.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const errors = () => a.frames.map((f) => JSON.parse(f.text) as { type: string; code?: string }).filter((m) => m.type === 'error');
+    while ((b.frames.length < 3 || errors().length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(errors().map((m) => m.code), ['bad-message', 'unknown-peer']);
     assert.equal(b.frames, [
       { text: expected, binary: false },
       { text: expected, binary: false },

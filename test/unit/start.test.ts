@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
+import { JEMALLOC_CONF, serverAllocator } from '../../server/allocator.mjs';
 import { textOf } from '../../server/app';
 import { lanAddresses, loadOrCreateCertificate } from '../../server/cert';
 import { decodeTerminalQr } from '../helpers/terminal-qr';
@@ -39,10 +40,24 @@ test('dist/server.js and build.mjs import only runtime dependencies (tsx and Typ
   assert.ok(used.includes('ws') && used.includes('esbuild'), `found the imports (${used.join(', ')})`);
   for (const name of used) assert.ok(runtime.includes(name), `${name} is imported at run time but is not in "dependencies"`);
   assert.not.ok(runtime.includes('tsx'), 'tsx is a devDependency');
-  // The glibc allocator settings (see the memory section of the README) go in front of node, via cross-env.
-  // build.mjs --start checks the port before it builds anything, then runs the server, which inherits them.
-  assert.is(pkg.scripts.start, 'cross-env MALLOC_MMAP_THRESHOLD_=16384 MALLOC_TRIM_THRESHOLD_=65536 node build.mjs --start');
-  assert.ok(runtime.includes('cross-env'), 'cross-env is a runtime dependency (npm ci --omit=dev && npm start)');
+  // build.mjs --start checks the port before it builds anything, then runs the server with its allocator.
+  assert.is(pkg.scripts.start, 'node build.mjs --start');
+});
+
+test('npm start chooses the memory allocator before the server starts: jemalloc when installed, else glibc settings; the operator\'s own choice wins', () => {
+  const jemalloc = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+  const has = (path: string) => path === jemalloc;
+  assert.equal(serverAllocator({ platform: 'linux', env: {}, exists: has }), { name: 'jemalloc', env: { LD_PRELOAD: jemalloc, MALLOC_CONF: JEMALLOC_CONF } });
+  assert.equal(serverAllocator({ platform: 'linux', env: { MALLOC_CONF: 'narenas:1' }, exists: has }).env.MALLOC_CONF, 'narenas:1');
+  const glibc = serverAllocator({ platform: 'linux', env: {}, exists: () => false });
+  assert.equal([glibc.name, glibc.env], ['glibc', { MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_TRIM_THRESHOLD_: '65536' }]);
+  assert.match(glibc.hint ?? '', /apt-get install libjemalloc2/);
+  assert.equal(serverAllocator({ platform: 'linux', env: { LD_PRELOAD: '/opt/my-malloc.so' }, exists: has }), { name: 'custom', env: {} });
+  assert.equal(serverAllocator({ platform: 'darwin', env: {}, exists: has }), { name: 'system', env: {} });
+  // build.mjs --start puts it in the server's environment, under what is already set.
+  const build = readFileSync(join(ROOT, 'build.mjs'), 'utf8');
+  assert.match(build, /const env = \{ \.\.\.serverAllocator\(\)\.env, \.\.\.process\.env \};/);
+  assert.match(build, /spawn\(process\.execPath, \[join\(ROOT, 'dist', 'server\.js'\)[^\n]*\{ stdio: 'inherit', env \}\)/);
 });
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
