@@ -200,8 +200,8 @@ export function createSignaler(options: SignalerOptions): Signaler {
     if (conn.cut) return;
     const bytes = Buffer.isBuffer(data) ? data.length : MAX_FRAME_BYTES;
     let verdict = conn.rate.charge(frameCost(bytes));
-    // Fast path: a canonical candidate or bye for a connected peer goes out as the sender's own
-    // bytes with `from` spliced in, checked byte by byte and never parsed (./relay-frame).
+    // Fast path: a canonical candidate or bye for a connected peer is checked by one regular
+    // expression, never parsed, and goes out as the sender's own bytes with `from` spliced in (./relay-frame).
     let spliced: SplicedSignal | null = null;
     if (verdict === 'ok' && !isBinary && Buffer.isBuffer(data)) {
       spliced = spliceSignal(data, member.id);

@@ -83,6 +83,9 @@ function renderButtons(): void {
   el.modeStep.disabled = el.modeAuto.disabled = loop !== null;
 }
 
+/** Ends the display hold of the call being set up (see holdDisplay); a no-op once ended. */
+let releaseDisplay: () => void = () => undefined;
+
 async function start(): Promise<void> {
   showProblem(problem, null);
   const mode = el.modeStep.checked ? 'step' : 'auto';
@@ -103,8 +106,9 @@ async function start(): Promise<void> {
   inspector = null;
   setState(el.setupTime, mode === 'step' ? 'step-mode' : 'measuring', mode === 'step' ? 'not measured in step mode (your clicks are in it)' : 'measuring…');
   const sessions: Partial<Record<PeerRole, CallSession>> = {};
-  // Display work waits while the call sets up (auto mode only), see holdDisplay.
-  const releaseDisplay = mode === 'auto' ? holdDisplay() : () => undefined;
+  // Display work waits while the call sets up (auto mode only), see holdDisplay; Stop ends it too.
+  releaseDisplay();
+  releaseDisplay = mode === 'auto' ? holdDisplay() : () => undefined;
   if (mode === 'step') for (const role of ROLES) sides[role].panel?.preview(role);
   try {
     loop = await core.startLoopback({
@@ -167,12 +171,14 @@ async function start(): Promise<void> {
   renderButtons();
   void current.setupMs?.then((ms) => {
     // The display work waits for both remote videos' first frames (the end of the setup).
-    void Promise.all(ROLES.map((role) => nextVideoFrame(sides[role].remoteVideo, 500))).then(releaseDisplay);
+    const release = releaseDisplay;
+    void Promise.all(ROLES.map((role) => nextVideoFrame(sides[role].remoteVideo, 500))).then(release);
     if (loop === current) setState(el.setupTime, 'measured', `${Math.round(ms)} ms`);
   });
 }
 
 function stop(): void {
+  releaseDisplay();
   loop?.stop();
   loop = null;
   for (const role of ROLES) {

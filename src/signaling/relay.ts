@@ -169,6 +169,7 @@ export class Relay {
    * checked and spliced without parsing (`server/relay-frame.ts`), to peer `to` of `member`'s room.
    * @returns true when sent; false when the frame needs {@link Relay.handle} (traced relay, no such
    *   peer, a held peer, a connection that takes no bytes): the caller then parses it.
+   * @see https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/send
    */
   forward(member: Member, to: string, frame: Uint8Array): boolean {
     const target = this.#onTrace ? undefined : this.#bytesTarget(member, to);
