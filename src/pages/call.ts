@@ -16,13 +16,13 @@ import type { CallCoreModule } from '../ui/call-core';
 import type { StepsPanel } from '../ui/steps-panel';
 import type { CodecBandwidth } from '../ui/codec-bandwidth';
 import { loadCallCore, loadInspector, loadQr, loadStepMode } from '../ui/lazy';
-import { prefetchWhenIdle, whenIdle } from '../ui/idle';
+import { prefetchWhenIdle, showSoon, whenIdle } from '../ui/idle';
 import { holdDisplayDuringSetup } from '../ui/setup-hold';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
 import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT, STALE_TEXT } from '../ui/call-status';
-import { $, copyText, exposeDebug, h, setState, showError, showProblem } from '../ui/dom';
+import { $, copyText, exposeDebug, h, setState, showError, showProblem, showState } from '../ui/dom';
 import { callPageElements } from '../ui/call-page-elements';
 
 initPage();
@@ -131,7 +131,7 @@ function renderPeers(peers: readonly PeerInfo[]): void {
 function renderStates(states: PeerStates | null): void {
   for (const key of Object.keys(el.states) as (keyof PeerStates)[]) {
     const value = states ? states[key] : 'none';
-    setState(el.states[key], value, states ? value : '–');
+    showState(el.states[key], value, states ? value : '–');
   }
 }
 
@@ -152,13 +152,16 @@ function renderButtons(): void {
   // Step mode: the restart is a series of steps, offered once the walkthrough is through.
   el.restartIce.disabled = session?.callState !== 'connected' || (stepMode && !(stepper?.finished ?? false));
   el.modeStep.disabled = el.modeAuto.disabled = session !== null && session.roomState !== 'left';
-  el.callSummary.textContent = describeCallSituation({
+  const summary = describeCallSituation({
     room: session?.roomState ?? roomStateShown(),
     roomName: el.room.value,
     call: session?.callState ?? 'idle',
     peers: session?.peers.length ?? 0,
     lastEnd,
     camera: localStream !== null,
+  });
+  showSoon(el.callSummary, () => {
+    if (el.callSummary.textContent !== summary) el.callSummary.textContent = summary;
   });
 }
 
@@ -316,7 +319,7 @@ async function join(): Promise<void> {
       everJoined = true;
       if (stepMode && !s.activeCall) stepsPanel?.preview('callee');
     }
-    if (state !== 'reconnecting') setState(el.roomState, state, ROOM_TEXT[state]);
+    if (state !== 'reconnecting') showState(el.roomState, state, ROOM_TEXT[state]);
     if (state === 'left' || state === 'full') {
       stopStream(localStream);
       useLocalStream(null);
@@ -330,12 +333,12 @@ async function join(): Promise<void> {
   });
   s.on('call', (state) => {
     if (state === 'connecting') lastEnd = null;
-    setState(el.callState, state);
+    showState(el.callState, state);
     if (state === 'connected') showProblem(el.problem, null);
     renderButtons();
   });
   s.on('peer', (peer, remote) => {
-    el.remoteCaption.textContent = `Remote peer: ${remote.name ?? 'Anonymous'} (${remote.id})`;
+    showSoon(el.remoteCaption, () => (el.remoteCaption.textContent = `Remote peer: ${remote.name ?? 'Anonymous'} (${remote.id})`));
     renderStates(peer.states);
     peer.on('statechange', (_which, states) => renderStates(states));
   });
@@ -347,7 +350,7 @@ async function join(): Promise<void> {
     controls?.setChannel(null);
     tuning?.attach(null);
     el.remoteVideo.srcObject = null;
-    el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`;
+    showSoon(el.remoteCaption, () => (el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`));
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
     if (reason === 'new-call' || reason === 'no-connection') trace.record({ kind: 'note', side: side(), text: END_TEXT[reason] });

@@ -10,7 +10,7 @@ import type { CallSession } from '../rtc/session';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
-import { $, exposeDebug, setState, showError, showProblem } from '../ui/dom';
+import { $, exposeDebug, setState, showError, showProblem, showState } from '../ui/dom';
 import type { StepsPanel } from '../ui/steps-panel';
 import { loadCallCore, loadInspector, loadStepMode } from '../ui/lazy';
 import type { CallCoreModule } from '../ui/call-core';
@@ -71,7 +71,7 @@ bindNextStepKeys([$('#next-step-caller', HTMLButtonElement), $('#next-step-calle
 
 function renderStates(role: PeerRole, states: PeerStates | null): void {
   const box = sides[role].states;
-  for (const key of Object.keys(box) as (keyof PeerStates)[]) setState(box[key], states ? states[key] : 'none', states ? states[key] : '–');
+  for (const key of Object.keys(box) as (keyof PeerStates)[]) showState(box[key], states ? states[key] : 'none', states ? states[key] : '–');
 }
 
 let loop: Loopback | null = null;
@@ -130,7 +130,7 @@ async function start(): Promise<void> {
           renderStates(role, peer.states);
           peer.on('statechange', (_which, states) => renderStates(role, states));
         });
-        session.on('call', (state) => setState(side.callState, state));
+        session.on('call', (state) => showState(side.callState, state));
         session.on('remotestream', (stream) => {
           if (side.remoteVideo.srcObject !== stream) side.remoteVideo.srcObject = stream;
         });

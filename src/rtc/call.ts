@@ -14,12 +14,13 @@ import type { PeerInfo } from '../signaling/protocol';
 import { Emitter } from '../util/emitter';
 import { CONTROL_CHANNEL_LABEL, encodeControl, openControlChannel, parseControl, type ControlMessage, type SignalPath } from './call-control';
 import { nextCallState, type CallEvent, type CallState } from './call-state';
-import { IceCandidateError, iceErrorsOf, iceFailedError } from './ice-errors';
+import { diagnosisError, IceCandidateError, iceErrorsOf } from './ice-errors';
 import { IceWatchdog, type IceDiagnosis } from './ice-watchdog';
 import { inboundPackets, MediaWatchdog } from './media-watchdog';
 import { withoutCandidates } from './call-params';
 import type { CallRole, Negotiator } from './negotiator';
 import type { Peer, Signal } from './peer';
+import { RemoteStream } from './remote-stream';
 
 /**
  * A signal from the other side as the call receives it: with the sender's call id on offers and answers.
@@ -133,6 +134,8 @@ export class Call extends Emitter<CallEvents> {
   #remoteRestarted = false;
   #watchdog: IceWatchdog | null = null;
   #media: MediaWatchdog | null = null;
+  /** The remote media for the page's `<video>` (see {@link RemoteStream}: when it is shown). */
+  #remoteStream: RemoteStream | null = null;
   #closed = false;
   readonly #opts: CallOptions;
 
@@ -280,6 +283,8 @@ export class Call extends Emitter<CallEvents> {
     const sdp = this.#opts.sendCandidates === false ? withoutCandidates(signal.sdp) : signal.sdp;
     if (signal.type === 'offer') this.#offered = true;
     this.#send({ type: signal.type, sdp, callId: this.id });
+    // Our offer or answer is out: the remote media may be shown now (see RemoteStream).
+    if (this.negotiator.peer) this.#remoteStream?.ready(this.negotiator.peer.pc);
   }
 
   #send(message: ControlMessage): void {
@@ -309,7 +314,9 @@ export class Call extends Emitter<CallEvents> {
   #attach(peer: Peer): void {
     if (this.#closed || this.#watchdog) return;
     this.emit('peer', peer);
-    peer.on('track', (ev) => this.emit('remotestream', ev.streams[0] ?? new MediaStream([ev.track])));
+    const remote = new RemoteStream((stream) => this.emit('remotestream', stream));
+    this.#remoteStream = remote;
+    peer.on('track', (ev) => remote.add(ev.track));
     peer.on('datachannel', (channel) => {
       if (channel.label === CONTROL_CHANNEL_LABEL) return;
       this.channels.push(channel);
@@ -339,7 +346,7 @@ export class Call extends Emitter<CallEvents> {
         : this.#remoteRestarted ? ' The other side restarted ICE (an offer with new ICE credentials came), which did not help.' : '';
       const stalled = (d.cause === 'no-local-candidates' || d.cause === 'no-remote-candidates') && watchdog.facts().serverErrors.length === 0;
       if (this.#opts.redial === true && watchdog.restarted && stalled) this.emit('redial', d);
-      else this.emit('problem', iceError({ ...d, message: d.message + tried }, peer.pc));
+      else this.emit('problem', diagnosisError({ ...d, message: d.message + tried }, peer.pc));
     });
     this.#watchdog = watchdog;
     const media = new MediaWatchdog({
@@ -387,12 +394,4 @@ export class Call extends Emitter<CallEvents> {
     this.#state = next;
     this.emit('state', next);
   }
-}
-
-/**
- * The page-facing error for a diagnosis: `IceFailed` (with the STUN/TURN errors seen as its
- * cause) only for a true "no network path"; otherwise `IceStuck` with the reason in plain words.
- */
-function iceError(d: IceDiagnosis, pc: RTCPeerConnection): PlaygroundError {
-  return d.cause === 'no-network-path' ? iceFailedError(pc) : new PlaygroundError('IceStuck', d.message);
 }

@@ -10,6 +10,7 @@
  * @see https://w3c.github.io/webrtc-pc/#rtcpeerconnectioniceerrorevent
  */
 import { PlaygroundError } from '../errors/playground-error';
+import type { IceDiagnosis } from './ice-watchdog';
 
 /**
  * One `icecandidateerror`, as plain data.
@@ -114,4 +115,14 @@ export function relayWithoutTurn(configuration: RTCConfiguration): boolean {
   if (configuration.iceTransportPolicy !== 'relay') return false;
   const urls = (configuration.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
   return !urls.some((u) => /^turns?:/i.test(u));
+}
+
+/**
+ * The page-facing error for an ICE watchdog's diagnosis: `IceFailed` (with the STUN/TURN errors
+ * seen on `pc` as its cause) only for a true "no network path"; otherwise `IceStuck` with the
+ * reason in plain words.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/iceConnectionState
+ */
+export function diagnosisError(d: IceDiagnosis, pc: RTCPeerConnection): PlaygroundError {
+  return d.cause === 'no-network-path' ? iceFailedError(pc) : new PlaygroundError('IceStuck', d.message);
 }

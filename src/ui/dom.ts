@@ -6,7 +6,7 @@
  * @see https://developer.mozilla.org/en-US/docs/Web/API/Node/textContent
  */
 import type { ErrorContext, Explanation } from '../errors/playground-error';
-import { prefetchWhenIdle } from './idle';
+import { prefetchWhenIdle, showSoon } from './idle';
 
 /**
  * Finds the element matching `selector` and checks its type.
@@ -158,8 +158,18 @@ export function showError(box: HTMLElement, err: unknown, context?: ErrorContext
 
 /** Sets `data-state` and the visible text of a state badge (tests read `data-state`). */
 export function setState(el: HTMLElement, state: string, text: string = state): void {
-  el.dataset.state = state;
-  el.textContent = text;
+  // Unchanged: no write, so the browser has nothing to restyle or lay out again.
+  if (el.dataset.state !== state) el.dataset.state = state;
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * {@link setState} for a badge that follows a connection or call (signaling, ICE, connection and
+ * call states): drawn at once, or while a call sets up, soon and once (see {@link showSoon}).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/connectionState
+ */
+export function showState(el: HTMLElement, state: string, text: string = state): void {
+  showSoon(el, () => setState(el, state, text));
 }
 
 /** Pretty JSON for `<pre>` blocks (2-space indent). */

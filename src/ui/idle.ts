@@ -21,6 +21,17 @@ export interface IdleTime {
 let held: (() => void)[] | null = null;
 /** Holds not yet released. */
 let holds = 0;
+/** Display updates waiting during a hold (see {@link showSoon}): the latest one per target. */
+const deferred = new Map<object, () => void>();
+/** Shows the deferred updates at the latest {@link DEFERRED_UPDATE_MAX_MS} after the first of them. */
+let deferredTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Longest a display update made during a hold waits, ms (see {@link showSoon}): a call that sets up
+ * within it (two browsers on one LAN: 100–150 ms) redraws its state badges once, a slower one (a TURN
+ * relay) every this many ms, so what a learner sees is never older than this.
+ */
+export const DEFERRED_UPDATE_MAX_MS = 250;
 
 /**
  * Longest a hold lasts when nobody releases it, ms: a call that takes longer to connect (a slow
@@ -56,10 +67,44 @@ export function holdDisplay(maxMs = DISPLAY_HOLD_MAX_MS): () => void {
     const waiting = held ?? [];
     held = null;
     delete document.documentElement.dataset.callSetup;
+    showDeferred();
     for (const request of waiting) request();
   };
   const timer = setTimeout(release, maxMs);
   return release;
+}
+
+/**
+ * Applies a display update (`update`, which redraws `target`, e.g. a state badge) now, or while a
+ * call sets up ({@link holdDisplay}) soon: when the hold ends, at the latest
+ * {@link DEFERRED_UPDATE_MAX_MS} ms after the first update that waited; of several updates of one
+ * target only the latest is applied (a badge that went new → checking → connected meanwhile is
+ * drawn once, as connected).
+ *
+ * Why: every change to the page makes the browser render a frame (style, layout, paint) on the main
+ * thread, 3–10 ms each on a busy 2-core machine, and a call's setup changes a state badge a dozen
+ * times in 100 ms. Those frames delay the WebRTC events and signaling messages queued behind them;
+ * drawn once at the end, the call connects sooner. The inspector's sequence diagram shows every
+ * change afterwards, and step mode (no hold) draws each one as it happens.
+ * Not for what the user acts on (buttons, errors): those are drawn at once.
+ */
+export function showSoon(target: object, update: () => void): void {
+  if (!held) {
+    update();
+    return;
+  }
+  deferred.delete(target); // re-inserted last: updates are applied in the order of their latest change
+  deferred.set(target, update);
+  deferredTimer ??= setTimeout(showDeferred, DEFERRED_UPDATE_MAX_MS);
+}
+
+/** Applies the updates {@link showSoon} deferred, in order. */
+function showDeferred(): void {
+  clearTimeout(deferredTimer);
+  deferredTimer = undefined;
+  const updates = [...deferred.values()];
+  deferred.clear();
+  for (const update of updates) update();
 }
 
 /**
