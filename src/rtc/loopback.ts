@@ -104,7 +104,8 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     });
   const callee = make('callee');
   await joined(callee);
-  spare?.prepare(options.configuration());
+  // The callee only answers: its tracks go into its spare now (see SpareConnection.prepare).
+  spare?.prepare(options.configuration(), streams.callee);
   const caller = make('caller');
   let setupMs: Promise<number> | null = null;
   if (options.mode === 'auto') {

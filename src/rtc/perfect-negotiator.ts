@@ -121,7 +121,9 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     const pc = this.peer.pc;
     const stream = this.#ctx.localStream();
     if (stream && stream.getTracks().length > 0) {
-      for (const track of stream.getTracks()) pc.addTrack(track, stream);
+      // A spare connection may have them already (see SpareConnection.prepare).
+      const sent = new Set(pc.getSenders().map((s) => s.track));
+      for (const track of stream.getTracks()) if (!sent.has(track)) pc.addTrack(track, stream);
       return;
     }
     // Nothing to send (no camera, or permission denied): still receive both kinds.

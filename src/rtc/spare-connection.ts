@@ -10,6 +10,8 @@
  * Glare-safe by construction: the spare has no track, transceiver or data channel, so it never
  * fires `negotiationneeded` and makes no offer of its own; once taken it is exactly a new
  * connection to the negotiator (perfect negotiation or step mode), just made earlier.
+ * The one exception is asked for by name: a side that only ever answers (the loopback page's
+ * callee) may have its tracks added ahead ({@link SpareConnection.prepare}'s `answerWith`).
  *
  * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection
  * @see https://w3c.github.io/webrtc-pc/#dom-rtcconfiguration-icecandidatepoolsize
@@ -44,14 +46,22 @@ export class SpareConnection {
    * when it has no ICE servers and sets no pool of its own), replacing one made for another
    * configuration.
    * A configuration the constructor refuses makes no spare (the call reports it when it starts).
+   * @param answerWith only for a side that never makes the first offer: its stream, whose tracks
+   *   are added to the spare now (`addTrack`), so the offer finds their transceivers made, as in
+   *   the in-page bound (the loopback page: the callee's `setRemoteDescription` then takes
+   *   ~15 ms less). Such a spare fires `negotiationneeded` now, while nobody listens, and no more
+   *   once taken until its first answer is set: a caller given it would never offer.
+   * @see https://w3c.github.io/webrtc-pc/#dom-rtcpeerconnection-addtrack
    */
-  prepare(configuration: RTCConfiguration): void {
+  prepare(configuration: RTCConfiguration, answerWith?: MediaStream | null): void {
     const key = keyOf(configuration);
     if (this.#spare?.key === key && this.#spare.pc.signalingState !== 'closed') return;
     this.dispose();
     try {
       const pool = (configuration.iceServers ?? []).length === 0 ? { iceCandidatePoolSize: SPARE_POOL_SIZE } : {};
-      this.#spare = { key, pc: this.#base({ ...pool, ...configuration }) };
+      const pc = this.#base({ ...pool, ...configuration });
+      for (const track of answerWith?.getTracks() ?? []) pc.addTrack(track, answerWith as MediaStream);
+      this.#spare = { key, pc };
     } catch (err) {
       // Not lost: the same constructor runs again when a call starts and shows the error there.
       console.debug('no spare RTCPeerConnection for this configuration:', err);
