@@ -258,27 +258,33 @@ export class CallSession extends Emitter<CallSessionEvents> {
   }
 
   #onOffer(from: string, sdp: string, callId: string | undefined): void {
-    let call = this.#call;
-    if (call && call.remote.id !== from) return; // busy with someone else
+    const current = this.#call;
+    if (current && current.remote.id !== from) return; // busy with someone else
     const offer = { type: 'offer', sdp, callId } as const;
-    if (!call) {
+    let result: ReturnType<Call['receive']> = 'handled';
+    let call: Call;
+    if (current) {
+      call = current;
+      result = call.receive(offer);
+    } else {
       // A late offer of a call that ended here starts nothing; its sender is told that call ended.
       if (callId !== undefined && this.#ended.has(callId)) {
         this.emit('stale', 'offer', callId, 'server');
         this.#send({ type: 'bye', callId, to: from });
         return;
       }
-      // The callee's call takes its id from the offer that starts it.
-      call = this.#start(this.#peers.find((p) => p.id === from) ?? { id: from }, 'callee', callId);
-      if (!call) return;
+      // The callee's call takes its id from the offer that starts it. The offer is applied before
+      // the page hears of the new call: setRemoteDescription starts before the page's display work.
+      const started = this.#start(this.#peers.find((p) => p.id === from) ?? { id: from }, 'callee', callId, false, (c) => (result = c.receive(offer)));
+      if (!started) return;
+      call = started;
     }
-    const result = call.receive(offer);
     if (result === 'handled') return;
     // `new-call`: the peer ended this call (its bye never came) and started another: end this one
     // and answer that. `needs-callee`: a step-mode caller without its connection yet answers instead.
     const remote = call.remote;
     this.#end(result === 'new-call' ? 'new-call' : null);
-    this.#start(remote, 'callee', callId)?.receive(offer);
+    this.#start(remote, 'callee', callId, false, (c) => c.receive(offer));
   }
 
   #onError(m: ErrorMessage): void {
@@ -289,8 +295,11 @@ export class CallSession extends Emitter<CallSessionEvents> {
     this.emit('problem', m, 'signaling');
   }
 
-  /** The one place a call starts: the role is decided here and nowhere else. */
-  #start(remote: PeerInfo, role: CallRole, callId?: string, redialed = false): Call | null {
+  /**
+   * The one place a call starts: the role is decided here and nowhere else. `first` runs on the
+   * new call before the page is told of it (a callee applies the offer that started it).
+   */
+  #start(remote: PeerInfo, role: CallRole, callId?: string, redialed = false, first?: (call: Call) => void): Call | null {
     const polite = (this.#id ?? '') < remote.id;
     const factory = this.#opts.negotiator ?? perfectNegotiation;
     let call: Call;
@@ -337,6 +346,7 @@ export class CallSession extends Emitter<CallSessionEvents> {
     call.on('stale', (type, callId, path) => this.emit('stale', type, callId, path));
     call.on('newcall', (offer) => this.#call === call && this.#onOffer(remote.id, offer.sdp, offer.callId));
     call.on('problem', (err) => this.emit('problem', err, 'RTCPeerConnection'));
+    first?.(call);
     this.emit('callstart', call);
     this.emit('call', call.state);
     return call;
