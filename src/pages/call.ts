@@ -16,13 +16,13 @@ import type { CallCoreModule } from '../ui/call-core';
 import type { StepsPanel } from '../ui/steps-panel';
 import type { CodecBandwidth } from '../ui/codec-bandwidth';
 import { loadCallCore, loadInspector, loadQr, loadStepMode } from '../ui/lazy';
-import { prefetchWhenIdle, showSoon, whenIdle } from '../ui/idle';
+import { prefetchWhenIdle, whenIdle } from '../ui/idle';
 import { holdDisplayDuringSetup } from '../ui/setup-hold';
 import { initPage, trackCallMode } from '../ui/page';
 import { bringStageIntoView } from '../ui/presenter';
 import { bindNextStepKeys } from '../ui/shortcuts';
 import { describeCallSituation, END_TEXT, reconnectText, ROOM_TEXT, STALE_TEXT } from '../ui/call-status';
-import { $, copyText, exposeDebug, h, setState, showError, showProblem, showState } from '../ui/dom';
+import { $, copyText, exposeDebug, h, setState, showError, showProblem, showState, showText } from '../ui/dom';
 import { callPageElements } from '../ui/call-page-elements';
 
 initPage();
@@ -160,9 +160,7 @@ function renderButtons(): void {
     lastEnd,
     camera: localStream !== null,
   });
-  showSoon(el.callSummary, () => {
-    if (el.callSummary.textContent !== summary) el.callSummary.textContent = summary;
-  });
+  showText(el.callSummary, summary);
 }
 
 async function join(): Promise<void> {
@@ -338,7 +336,7 @@ async function join(): Promise<void> {
     renderButtons();
   });
   s.on('peer', (peer, remote) => {
-    showSoon(el.remoteCaption, () => (el.remoteCaption.textContent = `Remote peer: ${remote.name ?? 'Anonymous'} (${remote.id})`));
+    showText(el.remoteCaption, `Remote peer: ${remote.name ?? 'Anonymous'} (${remote.id})`);
     renderStates(peer.states);
     peer.on('statechange', (_which, states) => renderStates(states));
   });
@@ -350,7 +348,7 @@ async function join(): Promise<void> {
     controls?.setChannel(null);
     tuning?.attach(null);
     el.remoteVideo.srcObject = null;
-    showSoon(el.remoteCaption, () => (el.remoteCaption.textContent = `Remote peer: ${END_TEXT[reason]}`));
+    showText(el.remoteCaption, `Remote peer: ${END_TEXT[reason]}`);
     el.callState.title = END_TEXT[reason];
     el.roomHint.textContent = END_TEXT[reason];
     if (reason === 'new-call' || reason === 'no-connection') trace.record({ kind: 'note', side: side(), text: END_TEXT[reason] });

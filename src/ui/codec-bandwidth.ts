@@ -16,7 +16,7 @@
 import { codecPreferencesSupported, keepCodecPreference, mLinePayloadTypes, rtpmapName, videoCodecChoices } from '../rtc/codecs';
 import { readOutboundVideo, setVideoLimits, type OutboundVideo, type VideoLimits } from '../rtc/encoding';
 import { h, setState } from './dom';
-import { whenIdle } from './idle';
+import { batchWhenIdle } from './idle';
 
 /**
  * The elements of the card (src/pages/call.html, `#tuning-card`).
@@ -87,15 +87,9 @@ export class CodecBandwidth {
     // Display only: shown in idle time (after the setup, see holdDisplay), not inside the state
     // change. Reading the description there waits for the browser's WebRTC thread, which is busy
     // with the negotiation just then.
-    let queued = false;
-    const onState = () => {
-      if (queued) return;
-      queued = true;
-      whenIdle(() => {
-        queued = false;
-        if (this.#pc === pc) this.#showMLine();
-      }, 250);
-    };
+    const onState = batchWhenIdle<Event>(() => {
+      if (this.#pc === pc) this.#showMLine();
+    });
     pc.addEventListener('signalingstatechange', onState);
     const stop = this.#stopKeeping;
     this.#stopKeeping = () => {

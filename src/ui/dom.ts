@@ -172,6 +172,17 @@ export function showState(el: HTMLElement, state: string, text: string = state):
   showSoon(el, () => setState(el, state, text));
 }
 
+/**
+ * Sets the visible text of `el` (a caption, a summary sentence that follows the call): at once, or
+ * while a call sets up, soon and once (see {@link showSoon}); no write when the text is unchanged.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Node/textContent
+ */
+export function showText(el: HTMLElement, text: string): void {
+  showSoon(el, () => {
+    if (el.textContent !== text) el.textContent = text;
+  });
+}
+
 /** Pretty JSON for `<pre>` blocks (2-space indent). */
 export function formatJSON(value: unknown): string {
   return JSON.stringify(value, null, 2);

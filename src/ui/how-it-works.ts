@@ -11,7 +11,7 @@
  */
 import { onCodeRan, runningSource, type CodeRun } from '../util/code-ran';
 import { exposeDebug, h } from './dom';
-import { whenIdle } from './idle';
+import { batchWhenIdle } from './idle';
 import { HOW_ENTRIES, isHowPage, type HowEntry } from './how-entries';
 import { describeResult } from './run-result';
 
@@ -75,18 +75,10 @@ export function renderHowItWorks(details: HTMLDetailsElement, page: string): voi
   // Drawn in idle time, all runs since the last drawing at once: a run inside a call's signal path
   // (each candidate and description is one) must not wait for the panel, nor a call's setup
   // (see holdDisplay).
-  let queued: CodeRun[] = [];
-  const draw = () => {
-    const runs = queued;
-    queued = [];
-    for (const run of runs) show(run);
-  };
+  const later = batchWhenIdle<CodeRun>((runs) => runs.forEach(show));
   // The runs from before the panel loaded are drawn at once, with it.
   let replayed = false;
-  onCodeRan((run: CodeRun) => {
-    if (!replayed) show(run);
-    else if (queued.push(run) === 1) whenIdle(draw, 250);
-  });
+  onCodeRan((run: CodeRun) => (replayed ? later(run) : show(run)));
   replayed = true;
   details.dataset.loaded = 'true';
   exposeDebug('howItWorks', {

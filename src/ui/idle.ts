@@ -134,6 +134,26 @@ export function whenIdle(fn: (idle: IdleTime) => void, timeoutMs = 250): () => v
   };
 }
 
+/**
+ * Collects items and hands them to `draw` in the next idle time, all that came since the last
+ * drawing at once, in order ({@link whenIdle}: it waits while a call sets up). For display work
+ * fed from a call's signal path (each ICE candidate or description), which must not wait for it.
+ * @param timeoutMs at the latest this many ms after the first item of a batch (default 250).
+ * @returns the function that adds one item.
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/Window/requestIdleCallback
+ */
+export function batchWhenIdle<T>(draw: (items: T[]) => void, timeoutMs = 250): (item: T) => void {
+  let queued: T[] = [];
+  const flush = () => {
+    const items = queued;
+    queued = [];
+    draw(items);
+  };
+  return (item) => {
+    if (queued.push(item) === 1) whenIdle(flush, timeoutMs);
+  };
+}
+
 /** `requestIdleCallback`, or where it is missing a 1 ms `setTimeout` with a 5 ms budget; returns the cancel. */
 function idleCallback(fn: (idle: IdleTime) => void, timeoutMs: number): () => void {
   if (typeof requestIdleCallback === 'function') {

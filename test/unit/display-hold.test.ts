@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 
 const root = { dataset: {} as Record<string, string> };
 Object.assign(globalThis, { document: { documentElement: root } });
-const { DEFERRED_UPDATE_MAX_MS, holdDisplay, showSoon, whenIdle } = await import('../../src/ui/idle');
+const { batchWhenIdle, DEFERRED_UPDATE_MAX_MS, holdDisplay, showSoon, whenIdle } = await import('../../src/ui/idle');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('without a hold an update is drawn at once', () => {
@@ -51,6 +51,23 @@ test('a long hold (a slow network) still draws what waited, every DEFERRED_UPDAT
   assert.equal(drawn, ['checking'], 'the next update waits again');
   release();
   assert.equal(drawn, ['checking', 'connected']);
+});
+
+test('batchWhenIdle draws what came since the last drawing at once, in order, and waits for a hold', async () => {
+  const batches: number[][] = [];
+  const add = batchWhenIdle<number>((items) => batches.push(items));
+  add(1);
+  add(2);
+  await sleep(20);
+  assert.equal(batches, [[1, 2]], 'one drawing for both');
+  const release = holdDisplay();
+  add(3);
+  await sleep(20);
+  assert.equal(batches.length, 1, 'nothing drawn while a call sets up');
+  add(4);
+  release();
+  await sleep(20);
+  assert.equal(batches, [[1, 2], [3, 4]]);
 });
 
 test.run();
