@@ -183,7 +183,6 @@ export async function measurePages(root = ROOT) {
   const result = await esbuild.build({
     ...options,
     write: false,
-    sourcemap: false,
     // The page template writes dist/*.html: not for a measurement.
     plugins: (options.plugins ?? []).filter((p) => p.name !== 'page-template'),
   });

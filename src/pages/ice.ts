@@ -2,9 +2,8 @@
  * ICE tester page: finds its elements, gathers with {@link IceGatherer} and renders each
  * candidate and `icecandidateerror` as a table row. No WebRTC logic lives here.
  */
-import { explainError } from '../errors/explain';
+import { iceCandidateError } from '../errors/explain-ice';
 import { decodePriority, formatAddress } from '../rtc/candidates';
-import { IceCandidateError } from '../rtc/ice-errors';
 import { IceGatherer, type GatherError, type GatheredCandidate, type GatherSummary } from '../rtc/ice-gatherer';
 import { defaultIceServersText, parseIceServers } from '../rtc/ice-servers';
 import { fetchTurnCredentials, turnLines } from '../rtc/turn-credentials';
@@ -68,7 +67,8 @@ function candidateRow(c: GatheredCandidate): HTMLTableRowElement {
 }
 
 function errorRow(e: GatherError): HTMLTableRowElement {
-  const meaning = explainError(new IceCandidateError(e), 'RTCPeerConnection').title;
+  // The same text the problem box would show (src/errors/explain.ts hands icecandidateerror to this).
+  const meaning = iceCandidateError(e).title;
   return h(
     'tr',
     { 'data-code': String(e.errorCode) },
