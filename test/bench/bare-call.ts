@@ -32,6 +32,7 @@ export async function runBareSide(side: BareSide): Promise<void> {
   const video = document.createElement('video');
   video.autoplay = video.muted = video.playsInline = true;
   video.width = 160;
+  video.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 1000'; // on screen (see onScreen in call-setup.ts)
   document.body.append(video);
   pc.addEventListener('track', (ev) => {
     if (ev.streams[0] && video.srcObject !== ev.streams[0]) video.srcObject = ev.streams[0];

@@ -63,8 +63,8 @@ export function installCallProbe(marks = false): void {
   const numbers = new WeakMap<RTCPeerConnection, number>();
   let made = 0;
   /** Records a step; also a performance mark, so a DevTools trace (`--trace`) shows it on the page's main thread. */
-  const push = (pc: number, what: string): void => {
-    rec.events.push({ t: now(), pc, what });
+  const push = (pc: number, what: string, t = now()): void => {
+    rec.events.push({ t, pc, what });
     if (marks) performance.mark(`probe ${pc < 0 ? '' : `pc${pc} `}${what}`);
   };
   const log = (pc: RTCPeerConnection, what: string): void => push(numbers.get(pc) ?? -1, what);
@@ -96,7 +96,12 @@ export function installCallProbe(marks = false): void {
     const src = video.srcObject;
     if (watched.has(video) || !(src instanceof MediaStream) || !src.getVideoTracks().some((t) => remoteTracks.has(t))) return;
     watched.add(video);
-    video.requestVideoFrameCallback((t) => rec.frames.push(performance.timeOrigin + t));
+    video.requestVideoFrameCallback((t) => {
+      rec.frames.push(performance.timeOrigin + t);
+      const r = video.getBoundingClientRect();
+      const seen = r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+      push(-1, `first remote frame${seen ? '' : ' (offscreen)'}`, performance.timeOrigin + t);
+    });
   };
   const Native = RTCPeerConnection;
   class ProbedPeerConnection extends Native {
@@ -195,7 +200,9 @@ export async function runBoundCall(): Promise<void> {
   const configuration: RTCConfiguration = { iceServers: [], bundlePolicy: 'max-bundle' };
   const pcs = [new RTCPeerConnection(configuration), new RTCPeerConnection(configuration)];
   const [a, b] = pcs as [RTCPeerConnection, RTCPeerConnection];
+  // On screen, as a user watching the call sees it (see onScreen in call-setup.ts).
   const hold = document.createElement('div');
+  hold.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 1000';
   document.body.append(hold);
   pcs.forEach((pc, i) => {
     const other = pcs[1 - i] as RTCPeerConnection;

@@ -83,6 +83,15 @@ interface Sample {
 // tsx (esbuild keepNames) wraps named functions in `__name(…)`: give the pages a no-op one.
 const NAME_SHIM = 'globalThis.__name = globalThis.__name || ((f) => f);';
 
+/**
+ * Every page's remote videos are on screen, as for a user watching the call: the first frame timed
+ * is one the user sees, and drawing visible video costs the page what it costs a user (an off-screen
+ * video is not drawn; its `requestVideoFrameCallback` still fires, from another path). In an 800x600
+ * viewport the call page's videos are below the fold and the loopback page's lower ones too; the
+ * bound and bare pages pin theirs to the top. The timeline marks a first frame that was off screen.
+ */
+const VIEWPORT = { width: 800, height: 1400 };
+
 async function probedPage(context: BrowserContext, url: string, options: { firefox?: boolean; marks?: boolean } = {}): Promise<Page> {
   const firefox = options.firefox ?? false;
   // Firefox opens a context's page as a tab of one window (background tabs are throttled): a window each.
@@ -90,6 +99,7 @@ async function probedPage(context: BrowserContext, url: string, options: { firef
   page.on('pageerror', (err) => console.error(`  page error in ${url}: ${String(err)}`));
   await page.evaluateOnNewDocument(NAME_SHIM);
   await page.evaluateOnNewDocument(installCallProbe, options.marks ?? false);
+  await page.setViewport(VIEWPORT);
   await page.goto(url, { waitUntil: 'load' });
   return page;
 }
@@ -191,7 +201,7 @@ async function waitJoined(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector<HTMLElement>('#room-state')?.dataset.state === 'joined', { timeout: CALL_TIMEOUT_MS, polling: 20 });
 }
 
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'disabled-by-default-v8.cpu_profiler'];
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'disabled-by-default-v8.cpu_profiler', 'v8', 'disabled-by-default-v8.compile'];
 
 /** One call of `kind` in fresh contexts; `trace`: record the caller page's performance trace there. */
 async function runCall(browsers: { chromium: Browser; firefox: Browser | null }, base: string, kind: Kind, round: number, trace?: string): Promise<Sample> {
