@@ -8,6 +8,8 @@
  *
  * Like the bound (`runBoundCall`), both sides add their tracks before the first offer and candidates
  * go out as soon as they are gathered; the callee never offers, so it needs no glare handling.
+ * With `videos`, each page also shows what the call page shows (its local preview, and both videos
+ * at the call page's size): the floor of a page that draws a call's video.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 
@@ -17,6 +19,12 @@ export interface BareSide {
   room: string;
   /** True: this side calls the peer that is in the room already (the second to join). */
   caller: boolean;
+  /**
+   * True: the page also shows its local preview, and both videos at the call page's size (376 px
+   * wide, its size in the benchmark's 800 px viewport), as the call page does; false: one 160 px
+   * remote video, as the bound.
+   */
+  videos: boolean;
 }
 
 /**
@@ -29,11 +37,20 @@ export async function runBareSide(side: BareSide): Promise<void> {
   const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
   for (const track of stream.getTracks()) pc.addTrack(track, stream);
   if (side.caller) pc.createDataChannel('playground');
-  const video = document.createElement('video');
-  video.autoplay = video.muted = video.playsInline = true;
-  video.width = 160;
-  video.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 1000'; // on screen (see onScreen in call-setup.ts)
-  document.body.append(video);
+  // On screen (see VIEWPORT in call-setup.ts), pinned to the top of the page. (The function runs in
+  // the page: its constants are its own.) The call page's videos are 376 px wide in that viewport.
+  const CALL_PAGE_VIDEO_WIDTH = 376;
+  const show = (left: number, source: MediaStream | null): HTMLVideoElement => {
+    const video = document.createElement('video');
+    video.autoplay = video.muted = video.playsInline = true;
+    video.width = side.videos ? CALL_PAGE_VIDEO_WIDTH : 160;
+    video.style.cssText = `position: fixed; top: 0; left: ${left}px; z-index: 1000`;
+    video.srcObject = source;
+    document.body.append(video);
+    return video;
+  };
+  if (side.videos) show(0, stream);
+  const video = show(side.videos ? CALL_PAGE_VIDEO_WIDTH + 16 : 0, null);
   pc.addEventListener('track', (ev) => {
     if (ev.streams[0] && video.srcObject !== ev.streams[0]) video.srcObject = ev.streams[0];
   });

@@ -200,7 +200,7 @@ export async function runBoundCall(): Promise<void> {
   const configuration: RTCConfiguration = { iceServers: [], bundlePolicy: 'max-bundle' };
   const pcs = [new RTCPeerConnection(configuration), new RTCPeerConnection(configuration)];
   const [a, b] = pcs as [RTCPeerConnection, RTCPeerConnection];
-  // On screen, as a user watching the call sees it (see onScreen in call-setup.ts).
+  // On screen, as a user watching the call sees it (see VIEWPORT in call-setup.ts).
   const hold = document.createElement('div');
   hold.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 1000';
   document.body.append(hold);

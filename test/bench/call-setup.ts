@@ -11,6 +11,8 @@
  * - bare:     the floor through the signaling server: two bare pages in two browser contexts, each
  *             one side of the call with no UI (`runBareSide`); the call page's ratio to it is the
  *             page's own overhead, the rest is two renderer processes and the signaling hop.
+ * - bare-video: the same with the call page's videos on each page (its local preview, and both
+ *             videos at the call page's size): what drawing them costs any call page on this machine.
  *
  * Each call is timed from the first offer (`createOffer`, or `setLocalDescription` in `stable`) to
  * both connections `connected`, and to the first remote video frame on both sides
@@ -41,8 +43,10 @@ import { ROOT, startTestServer } from '../helpers/server';
 import { runBareSide } from './bare-call';
 import { installCallProbe, runBoundCall, type ProbeRecord } from './call-probe';
 
-type Kind = 'bound' | 'bare' | 'call' | 'loopback' | 'cross' | 'call-before' | 'loopback-before' | 'cross-before';
-const KINDS: readonly Kind[] = ['bound', 'bare', 'call', 'loopback', 'cross'];
+type Kind = 'bound' | 'bare' | 'bare-video' | 'call' | 'loopback' | 'cross' | 'call-before' | 'loopback-before' | 'cross-before';
+const KINDS: readonly Kind[] = ['bound', 'bare', 'bare-video', 'call', 'loopback', 'cross'];
+/** The floors: no page of ours in them (no `-before` run, no long-task goal). */
+const isFloor = (k: Kind): boolean => k === 'bound' || k === 'bare' || k === 'bare-video';
 const { values: opt } = parseArgs({
   options: {
     calls: { type: 'string', default: '10' },
@@ -55,7 +59,7 @@ const { values: opt } = parseArgs({
 const CALLS = Math.max(1, Number(opt.calls));
 const CHOSEN = opt.only.split(',').filter((k): k is Kind => (KINDS as readonly string[]).includes(k));
 /** With --before: each page kind also runs from the other build (`call-before`, `loopback-before`). */
-const ONLY: Kind[] = CHOSEN.flatMap((k) => (opt.before && k !== 'bound' && k !== 'bare' ? [k, `${k}-before` as Kind] : [k]));
+const ONLY: Kind[] = CHOSEN.flatMap((k) => (opt.before && !isFloor(k) ? [k, `${k}-before` as Kind] : [k]));
 const GOALS = { callConnected: 1.5, callFrame: 1.15, loopbackConnected: 1.2, loopbackFrame: 1.2 };
 /** Longest one call may take before the round counts it as failed (ms). */
 const CALL_TIMEOUT_MS = 20_000;
@@ -220,13 +224,14 @@ async function runCall(browsers: { chromium: Browser; firefox: Browser | null },
       await page.evaluate(runBoundCall);
       return await measure([page]);
     }
-    if (kind === 'bare') {
-      const room = `bench-${process.pid}-bare-${round}`;
+    if (kind === 'bare' || kind === 'bare-video') {
+      const videos = kind === 'bare-video';
+      const room = `bench-${process.pid}-${kind}-${round}`;
       const url = `${base.replace(/^http/, 'ws')}ws`;
       const [callee, caller] = [await probedPage(await context(), `${base}index.html`), await probedPage(await context(), `${base}index.html`)] as const;
       for (const p of [callee, caller]) await p.evaluate(NAME_SHIM);
-      await callee.evaluate(runBareSide, { url, room, caller: false });
-      await caller.evaluate(runBareSide, { url, room, caller: true });
+      await callee.evaluate(runBareSide, { url, room, caller: false, videos });
+      await caller.evaluate(runBareSide, { url, room, caller: true, videos });
       return await measure([callee, caller]);
     }
     if (kind === 'loopback' || kind === 'loopback-before') {
@@ -271,7 +276,7 @@ function printResponsiveness(samples: Record<Kind, Sample[]>): void {
   console.log('\n  responsiveness: clicks that started the calls (event timing, median ms: input → next paint = input delay + handlers + rendering)');
   console.log('  and long animation frames ≥ 50 ms during setup (Chromium pages; all calls: count, blocking ms, the scripts with the most time in them)');
   for (const k of ONLY) {
-    if (k === 'bound' || k === 'bare') continue;
+    if (isFloor(k)) continue;
     const all = samples[k];
     const clicks = all.flatMap((x) => x.inputs);
     const f = all.flatMap((x) => x.frames50);
@@ -307,7 +312,7 @@ async function main(): Promise<void> {
   // DIR first: a copy of the other build's public/ files in it (style.css) is served instead of ours.
   const before = opt.before ? await startTestServer({ staticDirs: [opt.before, join(ROOT, 'public')] }) : null;
   const baseOf = (k: Kind): string => (k.endsWith('-before') && before ? before.url : server.url);
-  const samples: Record<Kind, Sample[]> = { bound: [], bare: [], call: [], loopback: [], cross: [], 'call-before': [], 'loopback-before': [], 'cross-before': [] };
+  const samples: Record<Kind, Sample[]> = { bound: [], bare: [], 'bare-video': [], call: [], loopback: [], cross: [], 'call-before': [], 'loopback-before': [], 'cross-before': [] };
   const failures: string[] = [];
   try {
     console.log(`call setup: ${CALLS} rounds of ${ONLY.join(', ')} (alternating, fresh pages each call; first round is a warm-up)`);
@@ -359,7 +364,7 @@ async function main(): Promise<void> {
     console.log('\n  ratios (median / median of the bound)');
     for (const k of ONLY) {
       // The floor has the call page's goals: what they leave to a page on this machine.
-      if (k.startsWith('call') || k === 'bare') {
+      if (k.startsWith('call') || k.startsWith('bare')) {
         row(k, 'connected', GOALS.callConnected);
         row(k, 'frame', GOALS.callFrame);
       }
@@ -374,14 +379,16 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (ONLY.includes('bare')) {
-    const floor = (k: Kind, f: 'connected' | 'frame'): string => ratio(med(k, f) / med('bare', f));
-    console.log('\n  the call pages against the floor (two bare pages through the same server): their own overhead');
-    for (const k of ONLY.filter((x) => x.startsWith('call'))) console.log(`  ${k.padEnd(15)} connected ${floor(k, 'connected')}, first frame ${floor(k, 'frame')} of the floor`);
+  for (const base of (['bare', 'bare-video'] as const).filter((k) => ONLY.includes(k))) {
+    const floor = (k: Kind, f: 'connected' | 'frame'): string => ratio(med(k, f) / med(base, f));
+    console.log(base === 'bare'
+      ? '\n  the call pages against the floor (two bare pages through the same server): their own overhead'
+      : '\n  the call pages against the floor that draws the same videos (bare-video: local preview and remote video at the call page\'s size)');
+    for (const k of ONLY.filter((x) => x.startsWith('call'))) console.log(`  ${k.padEnd(15)} connected ${floor(k, 'connected')}, first frame ${floor(k, 'frame')} of ${base}`);
   }
   printResponsiveness(samples);
   if (opt.timeline) for (const k of ONLY) printTimeline(k, samples[k]);
-  const longTasks = ONLY.filter((k) => k !== 'bound' && k !== 'bare').reduce((n, k) => n + samples[k].reduce((m, s) => m + s.longTasks, 0), 0);
+  const longTasks = ONLY.filter((k) => !isFloor(k)).reduce((n, k) => n + samples[k].reduce((m, s) => m + s.longTasks, 0), 0);
   console.log(`  long tasks ≥ 50 ms during setup on the pages: ${longTasks}  goal 0  ${longTasks === 0 ? 'met' : 'NOT met'}${ONLY.some((k) => k.startsWith('cross')) ? ' (Firefox reports none: its pages are not counted)' : ''}`);
   const hidden = ONLY.filter((k) => samples[k].some((x) => x.hidden));
   if (hidden.length > 0) console.log(`  a page was hidden (a background tab, slowed by the browser) in some calls of: ${hidden.join(', ')}`);
