@@ -33,15 +33,14 @@
  * Serves dist/ as it is: `npm run bench` makes the production build first.
  */
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'puppeteer';
-import { WebSocket } from 'ws';
 import type { PlaygroundServer } from '../../server/app';
 import { launchBrowser } from '../helpers/browser';
 import { ROOT, startTestServer } from '../helpers/server';
 import { runBareSide } from './bare-call';
 import { installCallProbe, runBoundCall, type ProbeRecord } from './call-probe';
+import { clearServerEvents, median, printTimeline, steps, watchServerSockets } from './call-timeline';
 
 type Kind = 'bound' | 'bare' | 'bare-video' | 'call' | 'loopback' | 'cross' | 'call-before' | 'loopback-before' | 'cross-before';
 const KINDS: readonly Kind[] = ['bound', 'bare', 'bare-video', 'call', 'loopback', 'cross'];
@@ -154,53 +153,6 @@ async function measure(pages: Page[]): Promise<Sample> {
   }
 }
 
-/**
- * With --timeline: when the server got each signaling message and when it sent each one on
- * (epoch ms), from hooks on the `ws` library's WebSocket (the server runs in this process).
- */
-const serverEvents: { t: number; what: string }[] = [];
-function watchServerSockets(): void {
-  const typeOf = (data: unknown): string => /"type":"([a-z-]+)"/.exec(String(data).slice(0, 40))?.[1] ?? '?';
-  const clock = (): number => performance.timeOrigin + performance.now();
-  // puppeteer's own CDP sockets use the same library: only the server's end of a socket counts.
-  type Socket = WebSocket & { emit(event: string | symbol, ...args: unknown[]): boolean; _isServer?: boolean };
-  const proto = WebSocket.prototype as Socket;
-  const emit = Reflect.get(proto, 'emit') as Socket['emit'];
-  const send = Reflect.get(proto, 'send') as WebSocket['send'];
-  proto.emit = function (this: Socket, event: string | symbol, ...args: unknown[]) {
-    if (event !== 'message' || !this._isServer) return emit.call(this, event, ...args);
-    const t = clock();
-    const result = emit.call(this, event, ...args);
-    serverEvents.push({ t, what: `server got ${typeOf(args[0])}` }, { t: clock(), what: `server handled ${typeOf(args[0])}` });
-    return result;
-  };
-  proto.send = function (this: Socket, ...args: Parameters<WebSocket['send']>) {
-    if (this._isServer) serverEvents.push({ t: clock(), what: `server sent ${typeOf(args[0])}` });
-    send.apply(this, args);
-  } as WebSocket['send'];
-}
-
-/** Each connection's steps in the pages of one call, in ms from the first offer (see {@link Sample.steps}). */
-function steps(recs: ProbeRecord[], t0: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const e of serverEvents) {
-    if (e.t < t0 - 1000) continue;
-    const base = e.what;
-    let label = base;
-    for (let n = 2; out.has(label); n++) label = `${base} #${n}`;
-    out.set(label, e.t - t0);
-  }
-  recs.forEach((r, page) => {
-    for (const e of r.events) {
-      const base = `${recs.length > 1 ? `p${page}.` : ''}${e.pc < 0 ? '' : `pc${e.pc} `}${e.what}`;
-      let label = base;
-      for (let n = 2; out.has(label); n++) label = `${base} #${n}`;
-      out.set(label, e.t - t0);
-    }
-  });
-  return out;
-}
-
 async function waitJoined(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector<HTMLElement>('#room-state')?.dataset.state === 'joined', { timeout: CALL_TIMEOUT_MS, polling: 20 });
 }
@@ -209,7 +161,7 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.tim
 
 /** One call of `kind` in fresh contexts; `trace`: record the caller page's performance trace there. */
 async function runCall(browsers: { chromium: Browser; firefox: Browser | null }, base: string, kind: Kind, round: number, trace?: string): Promise<Sample> {
-  serverEvents.length = 0;
+  clearServerEvents();
   const browser = browsers.chromium;
   const contexts: BrowserContext[] = [];
   const context = async (b: Browser = browser): Promise<BrowserContext> => {
@@ -259,11 +211,6 @@ async function runCall(browsers: { chromium: Browser; firefox: Browser | null },
   }
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const ms = (x: number): string => `${x.toFixed(0).padStart(5)} ms`;
 const ratio = (x: number): string => `${x.toFixed(2)}x`;
 
@@ -287,18 +234,6 @@ function printResponsiveness(samples: Record<Kind, Sample[]>): void {
       : `${clicks.length} clicks ≥ 16 ms: ${median(clicks.map((c) => c.duration)).toFixed(0)} ms (delay ${median(clicks.map((c) => c.delay)).toFixed(0)}, handlers ${median(clicks.map((c) => c.processing)).toFixed(0)}), slowest ${Math.max(...clicks.map((c) => c.duration)).toFixed(0)} ms`;
     console.log(`  ${k.padEnd(15)} ${click}; frames ≥ 50 ms: ${f.length}, blocking ${f.reduce((n, x) => n + x.blocking, 0).toFixed(0)} ms${top ? `; ${top}` : ''}`);
   }
-}
-
-/** Prints the median time of each step seen in at least half of `kind`'s calls, in order. */
-function printTimeline(kind: Kind, all: Sample[]): void {
-  const labels = new Set(all.flatMap((s) => [...s.steps.keys()]));
-  const rows = [...labels]
-    .map((label) => ({ label, ts: all.flatMap((s) => s.steps.get(label) ?? []) }))
-    .filter((r) => r.ts.length * 2 >= all.length)
-    .map((r) => ({ label: r.label, t: median(r.ts) }))
-    .sort((a, b) => a.t - b.t);
-  console.log(`\n  timeline of ${kind} (median ms from the first offer; pN = page, pcN = connection in the order made)`);
-  for (const r of rows) console.log(`  ${r.t.toFixed(1).padStart(8)}  ${r.label}`);
 }
 
 async function main(): Promise<void> {
