@@ -260,7 +260,7 @@ async function join(): Promise<void> {
   session = s;
   // Display work waits while a call is about to start or sets up (auto mode; see holdDisplay).
   if (!stepMode) holdDisplayDuringSetup(s, el.remoteVideo);
-  if (spare) core.keepSpare(s, spare, configuration);
+  if (spare) core.keepSpare(s, spare, configuration, () => localStream);
   stepsPanel?.attach(null);
   stepsPanel?.showPeer(null);
   s.on('progress', (progress) => stepsPanel?.showPeer(progress));

@@ -11,6 +11,7 @@ import { codeRan } from '../util/code-ran';
 import { Emitter } from '../util/emitter';
 import type { CallRole, Negotiator, NegotiatorContext, NegotiatorEvents, NegotiatorFactory, ReceiveResult } from './negotiator';
 import type { Peer, Signal } from './peer';
+import { negotiationMissed } from './spare-connection';
 
 /** Label of the chat/controls data channel the caller opens. */
 export const CHAT_CHANNEL = 'playground';
@@ -41,8 +42,9 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
 
   /**
    * Makes the connection at once. The caller adds its tracks and the chat data channel, which
-   * fires `negotiationneeded` and so sends the offer; the callee adds its tracks when the offer
-   * arrives, so they ride in the answer.
+   * fires `negotiationneeded` and so sends the offer (or offers at once when a spare connection
+   * fired it before: see `negotiationMissed`); the callee adds its tracks when the offer arrives
+   * (a spare may have them already), so they ride in the answer.
    * @throws what the RTCPeerConnection constructor throws (bad ICE server URL).
    */
   constructor(ctx: NegotiatorContext) {
@@ -52,7 +54,8 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     this.polite = ctx.polite;
     const peer = ctx.createPeer();
     this.peer = peer;
-    peer.on('negotiationneeded', () => void this.#negotiate().then(() => codeRan('negotiate', peer.pc.localDescription?.type ?? null)));
+    const negotiate = () => void this.#negotiate().then(() => codeRan('negotiate', peer.pc.localDescription?.type ?? null));
+    peer.on('negotiationneeded', negotiate);
     peer.on('icecandidate', (c) => {
       this.emit('signal', { type: 'candidate', candidate: c ? (c.toJSON() as IceCandidateJSON) : null });
     });
@@ -62,6 +65,8 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
       if (ctx.role === 'caller') {
         peer.createDataChannel(CHAT_CHANNEL);
         this.#addLocalTracks();
+        // A spare that had our tracks ahead fired its negotiationneeded before we listened.
+        if (negotiationMissed(peer.pc)) negotiate();
       }
     });
   }

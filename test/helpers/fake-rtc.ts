@@ -1,6 +1,7 @@
 /**
  * A fake RTCPeerConnection for unit tests (no browser): the signaling state machine (offer/answer,
- * implicit rollback, `negotiationneeded` only in "stable"), trickle ICE with one host candidate
+ * implicit rollback, `negotiationneeded` only in "stable" and, as in browsers, once until a
+ * negotiation ends: the negotiation-needed flag), trickle ICE with one host candidate
  * per generation, ICE restart, negotiated and in-band data channels, and a "network" that
  * connects two fakes when each has the other's current ICE credentials and a candidate of them.
  * Every async operation takes a random 0–`maxDelayMs` ms, so tests see many interleavings.
@@ -55,6 +56,8 @@ export class FakePeerConnection extends EventTarget {
   #stable: { local: Desc | null; remote: Desc | null; negotiated: number } = { local: null, remote: null, negotiated: 0 };
   #remoteCandidateUfrags = new Set<string>();
   #nnQueued = false;
+  /** The negotiation-needed flag: set when the event fires, cleared when nothing is left to negotiate. */
+  #nnFlag = false;
   #version = 0;
 
   constructor(net: FakeNetwork, configuration: RTCConfiguration = {}) {
@@ -314,7 +317,14 @@ export class FakePeerConnection extends EventTarget {
     this.#nnQueued = true;
     setTimeout(() => {
       this.#nnQueued = false;
-      if (this.#inChain === 0 && this.signalingState === 'stable' && this.#changes > this.#negotiated) this.#fire('negotiationneeded');
+      if (this.#inChain !== 0 || this.signalingState !== 'stable') return;
+      if (this.#changes <= this.#negotiated) {
+        this.#nnFlag = false;
+        return;
+      }
+      if (this.#nnFlag) return;
+      this.#nnFlag = true;
+      this.#fire('negotiationneeded');
     }, 0);
   }
 
