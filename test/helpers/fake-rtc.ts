@@ -1,24 +1,20 @@
 /**
  * A fake RTCPeerConnection for unit tests (no browser): the signaling state machine (offer/answer,
- * implicit rollback, `negotiationneeded` only in "stable" and, as in browsers, once until a
- * negotiation ends: the negotiation-needed flag), trickle ICE with one host candidate
- * per generation, ICE restart, negotiated and in-band data channels, and a "network" that
- * connects two fakes when each has the other's current ICE credentials and a candidate of them.
- * Every async operation takes a random 0–`maxDelayMs` ms, so tests see many interleavings.
- * Gathering can be made to stall (as Chromium's sometimes does after a glare) for tests of the
- * ICE watchdog.
+ * implicit rollback, `negotiationneeded` in "stable" and once until negotiated), trickle ICE with
+ * one host candidate per generation, ICE restart, negotiated and in-band data channels, and a
+ * "network" that connects two fakes when each has the other's current ICE credentials and a
+ * candidate of them. Every async operation takes a random 0–`maxDelayMs` ms, so tests see many
+ * interleavings. Gathering can be made to stall (as Chromium's sometimes does after a glare) for
+ * tests of the ICE watchdog.
  */
 
 import { FakeDataChannel, FakeEvent } from './fake-channel';
-
 export { FakeDataChannel } from './fake-channel';
 import type { FakeNetwork } from './fake-network';
 
 type Desc = { type: RTCSdpType; sdp: string };
 
-function ufragOf(sdp: string): string | null {
-  return /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? null;
-}
+const ufragOf = (sdp: string): string | null => /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? null;
 
 /** The fake connection; see the module comment. */
 export class FakePeerConnection extends EventTarget {
@@ -56,8 +52,7 @@ export class FakePeerConnection extends EventTarget {
   #stable: { local: Desc | null; remote: Desc | null; negotiated: number } = { local: null, remote: null, negotiated: 0 };
   #remoteCandidateUfrags = new Set<string>();
   #nnQueued = false;
-  /** The negotiation-needed flag: set when the event fires, cleared when nothing is left to negotiate. */
-  #nnFlag = false;
+  #nnFlag = false; // the negotiation-needed flag: one event until nothing is left to negotiate
   #version = 0;
 
   constructor(net: FakeNetwork, configuration: RTCConfiguration = {}) {
@@ -318,13 +313,9 @@ export class FakePeerConnection extends EventTarget {
     setTimeout(() => {
       this.#nnQueued = false;
       if (this.#inChain !== 0 || this.signalingState !== 'stable') return;
-      if (this.#changes <= this.#negotiated) {
-        this.#nnFlag = false;
-        return;
-      }
-      if (this.#nnFlag) return;
-      this.#nnFlag = true;
-      this.#fire('negotiationneeded');
+      const needed = this.#changes > this.#negotiated;
+      if (needed && !this.#nnFlag) this.#fire('negotiationneeded');
+      this.#nnFlag = needed;
     }, 0);
   }
 
@@ -392,8 +383,7 @@ export class FakePeerConnection extends EventTarget {
       if (ch.negotiated) {
         const mate = other.channels.find((c) => c.negotiated && c.id === ch.id && !c.partner);
         if (!mate) continue;
-        ch.partner = mate;
-        mate.partner = ch;
+        [ch.partner, mate.partner] = [mate, ch];
         ch.open();
         mate.open();
         continue;
