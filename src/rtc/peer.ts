@@ -41,6 +41,17 @@ export type PeerConnectionFactory = (configuration: RTCConfiguration) => RTCPeer
  */
 export const createPeerConnection: PeerConnectionFactory = (configuration) => new RTCPeerConnection(configuration);
 
+/**
+ * Adds each track of `stream` that `pc` does not send yet (`addTrack`, with `stream` as its
+ * stream): a connection made ahead (a spare) may have some or all of them already.
+ * @throws DOMException `InvalidStateError` when `pc` is closed (from addTrack).
+ * @see https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/addTrack
+ */
+export function addTracksNotSent(pc: RTCPeerConnection, stream: MediaStream): void {
+  const sent = new Set(pc.getSenders().map((sender) => sender.track));
+  for (const track of stream.getTracks()) if (!sent.has(track)) pc.addTrack(track, stream);
+}
+
 /** Events of a {@link Peer}. */
 export type PeerEvents = {
   /** A local ICE candidate was gathered; `null` = gathering finished (end of candidates). */

@@ -10,7 +10,7 @@ import type { IceCandidateJSON } from '../signaling/protocol';
 import { codeRan } from '../util/code-ran';
 import { Emitter } from '../util/emitter';
 import type { CallRole, Negotiator, NegotiatorContext, NegotiatorEvents, NegotiatorFactory, ReceiveResult } from './negotiator';
-import type { Peer, Signal } from './peer';
+import { addTracksNotSent, type Peer, type Signal } from './peer';
 import { negotiationMissed } from './spare-connection';
 
 /** Label of the chat/controls data channel the caller opens. */
@@ -126,9 +126,7 @@ export class PerfectNegotiator extends Emitter<NegotiatorEvents> implements Nego
     const pc = this.peer.pc;
     const stream = this.#ctx.localStream();
     if (stream && stream.getTracks().length > 0) {
-      // A spare connection may have them already (see SpareConnection.prepare).
-      const sent = new Set(pc.getSenders().map((s) => s.track));
-      for (const track of stream.getTracks()) if (!sent.has(track)) pc.addTrack(track, stream);
+      addTracksNotSent(pc, stream); // a spare connection may have them already (see SpareConnection.prepare)
       return;
     }
     // Nothing to send (no camera, or permission denied): still receive both kinds.

@@ -20,7 +20,7 @@
  * @see https://w3c.github.io/webrtc-pc/#dom-rtcconfiguration-icecandidatepoolsize
  * @see https://w3c.github.io/webrtc-pc/#updating-the-negotiation-needed-flag
  */
-import { createPeerConnection, type PeerConnectionFactory } from './peer';
+import { addTracksNotSent, createPeerConnection, type PeerConnectionFactory } from './peer';
 import type { CallSession } from './session';
 
 /** Candidates a spare pre-gathers (`iceCandidatePoolSize`): one per component, as bundle and rtcp-mux leave one. */
@@ -86,10 +86,7 @@ export class SpareConnection {
         return;
       }
     }
-    if (!answerWith) return;
-    const pc = this.#spare.pc;
-    const sent = new Set(pc.getSenders().map((sender) => sender.track));
-    for (const track of answerWith.getTracks()) if (!sent.has(track)) pc.addTrack(track, answerWith);
+    if (answerWith) addTracksNotSent(this.#spare.pc, answerWith);
   }
 
   /**
