@@ -6,7 +6,7 @@
  * @see https://github.com/websockets/ws/blob/master/doc/ws.md
  */
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { RelayTrace } from '../src/signaling/relay';
 import type { CertificatePair } from './cert';
 import { redirectPlainHttp } from './http-redirect';
@@ -123,6 +123,17 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     await relay.close();
     throw err;
   });
+  // Node's HTTP server starts tracking its connections (what closeIdleConnections and
+  // closeAllConnections close, and the headersTimeout / requestTimeout checks that cut off slow
+  // clients) on its own 'listening' event. `server` never listens: `listener` hands it the sockets.
+  server.emit('listening');
+  // Every TCP connection, also one still in its TLS handshake or before its first byte (not yet the
+  // HTTP server's): close() cuts what is left after a grace period, so it always resolves.
+  const sockets = new Set<Socket>();
+  listener.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   listener.on('error', (err) => console.error('[server] error:', err.message));
   server.on('error', (err) => console.error('[server] error:', err.message));
   const port = (listener.address() as AddressInfo).port;
@@ -160,8 +171,12 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
         const relayClosed = relay.close();
         signaler.close();
         listener.close(() => void relayClosed.then(resolve));
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 500).unref();
+        // Stops the connection checks and closes idle keep-alive connections; busy ones get 500 ms.
+        server.close();
+        setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of sockets) socket.destroy();
+        }, 500).unref();
       });
       return closing;
     },

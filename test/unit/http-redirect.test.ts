@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
+import { Agent, request as httpsRequest } from 'node:https';
+import { connect, type Socket } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlaygroundServer } from '../../server/app';
@@ -89,6 +89,31 @@ test('a connection that sends nothing is closed after the first-byte timeout; on
   } finally {
     listener.close();
   }
+});
+
+test('close() resolves while a client keeps an idle keep-alive connection and another sits in its TLS handshake', async () => {
+  const server = await startTestServer();
+  const agent = new Agent({ keepAlive: true, rejectUnauthorized: false });
+  const idle = await new Promise<Socket>((resolve, reject) => {
+    const req = httpsRequest(`${server.url}gum.html`, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(req.socket as Socket));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const handshaking = connect(server.port, '127.0.0.1', () => handshaking.write(Buffer.from([0x16, 0x03, 0x01])));
+  handshaking.on('error', () => undefined);
+  const cut = new Promise<string>((r) => handshaking.on('close', () => r('cut')));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.not.ok(idle.destroyed, 'the keep-alive connection is open before close()');
+  const closed = await Promise.race([
+    server.close().then(() => 'closed'),
+    new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000).unref()),
+  ]);
+  assert.is(closed, 'closed');
+  assert.is(await Promise.race([cut, new Promise((r) => setTimeout(() => r('not cut'), 2000).unref())]), 'cut', 'the half-done TLS handshake');
+  agent.destroy();
 });
 
 test('httpsLocation keeps paths, refuses bad hosts and absolute-form targets', () => {
