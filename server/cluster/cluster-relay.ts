@@ -11,9 +11,9 @@
  *   subscription per process. The cost: the route script looks the target's process up in the room
  *   hash for every message, and a broadcast to a room of N costs N−1 PUBLISHes (rooms are small).
  * - Heartbeat key with a TTL per process; every process reaps dead ones on each beat (peer-left).
- * - Redis restart: both connections reconnect by themselves; frames wait in order meanwhile; each
- *   process then puts its own peers back into their rooms (the processes hold the truth about
- *   their sockets), so clients notice nothing but a delay.
+ * - Redis restart: both connections reconnect (and re-subscribe) by themselves; frames wait in
+ *   order meanwhile; each process puts its own peers back into their rooms. For one TTL after a
+ *   data loss, what is sent in a room is also kept: a peer put back later gets what it missed.
  * - Resume: a dropped peer's place is marked held in Redis (messages for it wait in a Redis list);
  *   `join {room, resume}` on any process (tokens are HMACs with the secret all processes share)
  *   moves the place there, with the same id and the waiting messages.
@@ -96,7 +96,7 @@ export class ClusterRelay {
     const link = this.#link;
     link.sub.on('message', (_channel: string, payload: string) => this.#deliver(payload));
     await link.connect(timeoutMs);
-    await link.sub.subscribe(this.#store.channel);
+    await link.subscribe(this.#store.channel);
     await this.#liveness.start();
     this.#log(`[cluster] process ${this.processId} joined the cluster at ${link.safeUrl} (heartbeat ${this.#heartbeatMs} ms, dead after ${this.deadAfterMs} ms)`);
   }

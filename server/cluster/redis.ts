@@ -53,6 +53,7 @@ export class RedisLink {
   readonly sub: Redis;
   readonly #url: string;
   #ready = { cmd: false, sub: false };
+  #channel: string | null = null;
   #up = false;
   #lastError = '';
   #handlers: { down: ((reason: string) => void)[]; up: (() => void)[] } = { down: [], up: [] };
@@ -72,17 +73,22 @@ export class RedisLink {
     };
     // Auto-pipelining: the commands of one event-loop tick go out in one write (fewer syscalls per message).
     this.cmd = new Redis(url, { ...options, connectionName: 'webrtc-playground', enableAutoPipelining: true });
-    this.sub = new Redis(url, { ...options, connectionName: 'webrtc-playground-sub' });
+    // Not ioredis's own re-subscribe: it sends SUBSCRIBE after its `ready` event, so `up` could come
+    // (and the rooms be rebuilt) while messages published to this process still reach no one.
+    this.sub = new Redis(url, { ...options, connectionName: 'webrtc-playground-sub', autoResubscribe: false });
     for (const [name, conn] of [['cmd', this.cmd], ['sub', this.sub]] as const) {
       conn.on('error', (err: Error) => {
         this.#lastError = err.message;
       });
       conn.on('ready', () => {
-        this.#ready[name] = true;
-        if (this.#ready.cmd && this.#ready.sub && !this.#up) {
-          this.#up = true;
-          for (const h of this.#handlers.up) h();
+        if (name === 'sub' && this.#channel !== null) {
+          // Ready once Redis has confirmed the subscription (a failure means the connection dropped again).
+          conn.subscribe(this.#channel).then(() => this.#onReady(name), (err: unknown) => {
+            this.#lastError = String(err);
+          });
+          return;
         }
+        this.#onReady(name);
       });
       conn.on('close', () => {
         this.#ready[name] = false;
@@ -93,7 +99,25 @@ export class RedisLink {
     }
   }
 
-  /** Whether both connections are ready. */
+  #onReady(name: 'cmd' | 'sub'): void {
+    this.#ready[name] = true;
+    if (this.#ready.cmd && this.#ready.sub && !this.#up) {
+      this.#up = true;
+      for (const h of this.#handlers.up) h();
+    }
+  }
+
+  /**
+   * Subscribes the `sub` connection to `channel` (this process's), and again after every reconnect
+   * before the link counts as up, so nothing published to it after `up` is missed.
+   * @throws the Redis error when the subscription fails.
+   */
+  async subscribe(channel: string): Promise<void> {
+    this.#channel = channel;
+    await this.sub.subscribe(channel);
+  }
+
+  /** Whether both connections are ready (and `sub` subscribed again). */
   get up(): boolean {
     return this.#up;
   }

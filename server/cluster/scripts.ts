@@ -11,6 +11,12 @@
  * - `peers:<proc>`  set of `<room>\n<peer id>` a process holds (to clean up after it dies)
  * - `alive:<proc>`  heartbeat key with a TTL (PX): gone = the process is dead
  * - `procs`         set of process ids that registered
+ * - `recovering`    set (with a TTL of one heartbeat TTL) by the first process that finds Redis lost
+ *                   its data (a restart without persistence); while it lives, other processes may
+ *                   not have put their peers back yet
+ * - `recent:<room>` list, while `recovering` lives: what was sent in the room, as
+ *                   `<sender>\n<target or ''>\n,<ids it reached>,\n<text>` (the last 256); a peer put
+ *                   back later gets the entries meant for it that did not reach it, in order
  * Channel `proc:<proc>`: one per process; a message is `<peer id>\n<JSON text>` for that peer.
  *
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
@@ -33,10 +39,39 @@ local function tell(prefix, v, id, text)
     redis.call('PUBLISH', prefix .. 'proc:' .. p, id .. '\\n' .. text)
   end
 end
-local function tellRoom(prefix, key, except, text)
-  local all = redis.call('HGETALL', key)
+local function remember(prefix, room, sender, to, got, text)
+  local left = redis.call('PTTL', prefix .. 'recovering')
+  if left <= 0 then return end
+  local key = prefix .. 'recent:' .. room
+  redis.call('RPUSH', key, sender .. '\\n' .. to .. '\\n' .. got .. '\\n' .. text)
+  redis.call('LTRIM', key, -256, -1)
+  redis.call('PEXPIRE', key, left)
+end
+local function tellRoom(prefix, room, except, text)
+  local all = redis.call('HGETALL', prefix .. 'room:' .. room)
+  local got = ','
+  local n = 0
   for i = 1, #all, 2 do
-    if all[i] ~= except then tell(prefix, all[i + 1], all[i], text) end
+    if all[i] ~= except then
+      tell(prefix, all[i + 1], all[i], text)
+      got = got .. all[i] .. ','
+      n = n + 1
+    end
+  end
+  remember(prefix, room, except, '', got, text)
+  return n
+end
+local function catchUp(prefix, room, id, v)
+  local key = prefix .. 'recent:' .. room
+  for j, e in ipairs(redis.call('LRANGE', key, 0, -1)) do
+    local a = string.find(e, '\\n', 1, true)
+    local b = string.find(e, '\\n', a + 1, true)
+    local c = string.find(e, '\\n', b + 1, true)
+    local sender, to, got = string.sub(e, 1, a - 1), string.sub(e, a + 1, b - 1), string.sub(e, b + 1, c - 1)
+    if sender ~= id and (to == '' or to == id) and not string.find(got, ',' .. id .. ',', 1, true) then
+      tell(prefix, v, id, string.sub(e, c + 1))
+      redis.call('LSET', key, j - 1, sender .. '\\n' .. to .. '\\n' .. got .. id .. ',\\n' .. string.sub(e, c + 1))
+    end
   end
 end
 `;
@@ -49,10 +84,8 @@ export const JOIN = `${HELPERS}
 local all = redis.call('HGETALL', KEYS[1])
 if #all / 2 >= tonumber(ARGV[3]) then return {0, {}} end
 local others = {}
-for i = 1, #all, 2 do
-  tell(ARGV[7], all[i + 1], all[i], ARGV[5])
-  others[#others + 1] = infoOf(all[i + 1])
-end
+for i = 1, #all, 2 do others[#others + 1] = infoOf(all[i + 1]) end
+tellRoom(ARGV[7], ARGV[6], ARGV[1], ARGV[5])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\n' .. ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[6] .. '\\n' .. ARGV[1])
 return {1, others}
@@ -69,30 +102,31 @@ local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v or owner(v) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('DEL', ARGV[5] .. 'held:' .. ARGV[1])
-tellRoom(ARGV[5], KEYS[1], ARGV[1], ARGV[3])
+tellRoom(ARGV[5], ARGV[4], ARGV[1], ARGV[3])
 return 1
 `;
 
 /**
- * ROUTE — KEYS: room hash. ARGV: sender id, target id ('' = every other peer), text, prefix.
+ * ROUTE — KEYS: room hash. ARGV: sender id, target id ('' = every other peer), text, prefix, room.
  * Returns -1 when the sender is not in the room (any more), 0 for an unknown target, else the
  * number of peers it was published to. The isolation check and the publish are one atomic step.
+ * While `recovering`, an unknown target may be a peer whose process has not put it back yet: the
+ * text is kept in `recent:` for it (returns 1), and a broadcast is kept for whoever comes back.
  */
 export const ROUTE = `${HELPERS}
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
 if ARGV[2] ~= '' then
   if ARGV[2] == ARGV[1] then return 0 end
   local v = redis.call('HGET', KEYS[1], ARGV[2])
-  if not v then return 0 end
-  tell(ARGV[4], v, ARGV[2], ARGV[3])
+  if v then
+    tell(ARGV[4], v, ARGV[2], ARGV[3])
+    return 1
+  end
+  if redis.call('EXISTS', ARGV[4] .. 'recovering') == 0 then return 0 end
+  remember(ARGV[4], ARGV[5], ARGV[1], ARGV[2], ',', ARGV[3])
   return 1
 end
-local all = redis.call('HGETALL', KEYS[1])
-local n = 0
-for i = 1, #all, 2 do
-  if all[i] ~= ARGV[1] then tell(ARGV[4], all[i + 1], all[i], ARGV[3]); n = n + 1 end
-end
-return n
+return tellRoom(ARGV[4], ARGV[5], ARGV[1], ARGV[3])
 `;
 
 /**
@@ -112,13 +146,14 @@ for _, proc in ipairs(ARGV[4] == '1' and redis.call('SMEMBERS', KEYS[2]) or {}) 
     local set = ARGV[3] .. 'peers:' .. proc
     for _, entry in ipairs(redis.call('SMEMBERS', set)) do
       local nl = string.find(entry, '\\n', 1, true)
-      local key = ARGV[3] .. 'room:' .. string.sub(entry, 1, nl - 1)
+      local room = string.sub(entry, 1, nl - 1)
+      local key = ARGV[3] .. 'room:' .. room
       local id = string.sub(entry, nl + 1)
       local v = redis.call('HGET', key, id)
       if v and owner(v) == proc then
         redis.call('HDEL', key, id)
         redis.call('DEL', ARGV[3] .. 'held:' .. id)
-        tellRoom(ARGV[3], key, id, '{"type":"peer-left","id":"' .. id .. '"}')
+        tellRoom(ARGV[3], room, id, '{"type":"peer-left","id":"' .. id .. '"}')
         reaped = reaped + 1
       end
     end
@@ -135,19 +170,26 @@ return {was, reaped, gone}
  * ('1' tells the rooms `peer-joined`), then quadruples (room, id, PeerInfo JSON, held '1'/'0') of
  * this process's peers. Puts them back into their rooms after Redis lost its data (restart without
  * persistence) or after this process was reaped while alive (an event-loop stall longer than the
- * TTL). Returns the number of peers put back.
+ * TTL). After a reconnect (not `announce`) to a Redis that forgot this process, it starts (or
+ * extends) `recovering`; each peer put back gets what `recent:` kept for it. Returns the number of
+ * peers put back.
  */
 export const REBUILD = `${HELPERS}
+if ARGV[4] == '0' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then
+  redis.call('SET', ARGV[3] .. 'recovering', '1', 'PX', ARGV[1])
+end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 local n = 0
 for i = 5, #ARGV, 4 do
   local key = ARGV[3] .. 'room:' .. ARGV[i]
   if ARGV[4] == '1' and redis.call('HEXISTS', key, ARGV[i + 1]) == 0 then
-    tellRoom(ARGV[3], key, ARGV[i + 1], '{"type":"peer-joined","peer":' .. ARGV[i + 2] .. '}')
+    tellRoom(ARGV[3], ARGV[i], ARGV[i + 1], '{"type":"peer-joined","peer":' .. ARGV[i + 2] .. '}')
   end
   local mark = ARGV[i + 3] == '1' and '~' or ''
-  redis.call('HSET', key, ARGV[i + 1], mark .. ARGV[2] .. '\\n' .. ARGV[i + 2])
+  local v = mark .. ARGV[2] .. '\\n' .. ARGV[i + 2]
+  redis.call('HSET', key, ARGV[i + 1], v)
+  catchUp(ARGV[3], ARGV[i], ARGV[i + 1], v)
   redis.call('SADD', KEYS[3], ARGV[i] .. '\\n' .. ARGV[i + 1])
   n = n + 1
 end

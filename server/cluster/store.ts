@@ -82,10 +82,12 @@ export class RoomStore {
 
   /**
    * Publishes `text` from `from` to `to` (or every other peer when `to` is undefined) in `room`.
+   * While Redis recovers from a data loss, it is also kept for peers whose process has not put them
+   * back yet (they get it when it does).
    * @returns -1 when `from` is not in the room, 0 for an unknown `to`, else how many got it.
    */
   async route(room: string, from: string, to: string | undefined, text: string): Promise<number> {
-    const n = await this.#run(scripts.route, [this.#room(room), from, to ?? '', text, this.#prefix]);
+    const n = await this.#run(scripts.route, [this.#room(room), from, to ?? '', text, this.#prefix, room]);
     return typeof n === 'number' ? n : 0;
   }
 

@@ -4,6 +4,8 @@ import * as assert from 'uvu/assert';
 import type { ServerMessage } from '../../src/signaling/protocol';
 import { processIdIn, SignalClient, spawnSignaler, startClusterNode, TEST_GRACE_MS, TEST_HEARTBEAT_MS, TEST_TTL_MS, type ClusterNode } from '../helpers/cluster';
 import { startRedis, type TestRedis } from '../helpers/redis';
+import { startTcpGate } from '../helpers/tcp-gate';
+import { Redis } from 'ioredis';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 
@@ -217,6 +219,45 @@ test('Redis restarted mid-call: processes reconnect by themselves, say so, rebui
   const m = await c.joinReply('x-restart');
   assert.is(m.type === 'error' && m.code, 'room-full');
   assert.ok(await a.nothingElse(), 'the restart must not announce peer-left/peer-joined');
+});
+
+test('a process back from a Redis restart after the others: what its peer missed meanwhile arrives, in order, once', async (ctx) => {
+  const [A] = ctx.nodes;
+  const gate = await startTcpGate(ctx.redis.port);
+  const D = await startClusterNode(`redis://127.0.0.1:${gate.port}`);
+  const probe = new Redis(ctx.redis.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  try {
+    const a = await open(ctx, A);
+    const d = await open(ctx, D);
+    const ida = welcome(await a.joinReply('x-late')).id;
+    const idd = welcome(await d.joinReply('x-late')).id;
+    await a.next();
+    gate.shut(); // D stays away from Redis until the gate opens
+    await ctx.redis.restart();
+    await A.waitForLog(/reconnected to Redis/);
+    a.send({ type: 'offer', to: idd, sdp: SDP });
+    a.send({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } });
+    // Both were handled by A while D's peer was not back in Redis yet.
+    await probe.connect();
+    for (let i = 0; (await probe.llen('wp:recent:x-late')) < 2; i++) {
+      assert.ok(i < 100, 'A kept the two frames for the missing peer');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    gate.open();
+    await D.waitForLog(/reconnected to Redis/);
+    assert.equal(await d.next(), { type: 'offer', from: ida, sdp: SDP });
+    assert.equal(await d.next(), { type: 'candidate', from: ida, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } });
+    d.send({ type: 'answer', sdp: SDP });
+    assert.equal(await a.next(), { type: 'answer', from: idd, sdp: SDP });
+    a.send({ type: 'bye', callId: 'call-id-1' });
+    assert.equal(await d.next(), { type: 'bye', from: ida, callId: 'call-id-1' }, 'nothing twice');
+    assert.ok(await a.nothingElse(), 'no unknown-peer, no peer-left / peer-joined');
+    assert.ok(await d.nothingElse());
+  } finally {
+    probe.disconnect();
+    await D.server.close();
+    await gate.close();
+  }
 });
 
 test('resume onto another process: same id back, held messages delivered, the room notices nothing', async (ctx) => {
