@@ -29,6 +29,8 @@ export class Liveness {
   #reapAfter = 0;
   #stopped = false;
   #wasDown = false;
+  /** The rebuild after a reconnect is running: a beat then must not take its own "not registered" for a reap. */
+  #rebuilding = false;
 
   constructor(options: LivenessOptions) {
     this.#o = options;
@@ -43,7 +45,10 @@ export class Liveness {
     options.link.on('up', () => {
       if (this.#stopped || !this.#wasDown) return;
       this.#wasDown = false;
-      void this.#rebuild(false).then((n) => {
+      this.#rebuilding = true;
+      void this.#rebuild(false).finally(() => {
+        this.#rebuilding = false;
+      }).then((n) => {
         options.log(`[cluster] reconnected to Redis at ${options.link.safeUrl}; put ${n} peer(s) of this process back into their rooms`);
         // Give the other processes one TTL to come back too before reaping anyone.
         this.#reapAfter = Date.now() + options.ttlMs;
@@ -72,7 +77,7 @@ export class Liveness {
     if (this.#stopped) return;
     const { link, store, log, ttlMs } = this.#o;
     try {
-      if (link.up) {
+      if (link.up && !this.#rebuilding) {
         const { registered, reaped, gone } = await store.heartbeat(Date.now() >= this.#reapAfter);
         if (gone.length > 0) log(`[cluster] process(es) ${gone.join(', ')} stopped beating; removed ${reaped} peer(s) of dead process(es) from their rooms`);
         if (!registered && this.#o.localPeers().length > 0) {

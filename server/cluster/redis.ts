@@ -38,6 +38,9 @@ export class Script {
   }
 }
 
+/** Longest wait between two reconnect attempts, ms. */
+export const RECONNECT_MAX_MS = 2000;
+
 /** Events of a {@link RedisLink}: `down` when either connection drops, `up` when both are ready again. */
 export interface RedisLinkEvents {
   down: (reason: string) => void;
@@ -68,7 +71,7 @@ export class RedisLink {
     const options = {
       maxRetriesPerRequest: null,
       // Reconnect quickly at first, then every 2 s at most, forever.
-      retryStrategy: (times: number) => Math.min(100 * times, 2000),
+      retryStrategy: (times: number) => Math.min(100 * times, RECONNECT_MAX_MS),
       lazyConnect: true,
     };
     // Auto-pipelining: the commands of one event-loop tick go out in one write (fewer syscalls per message).

@@ -11,9 +11,9 @@
  * - `peers:<proc>`  set of `<room>\n<peer id>` a process holds (to clean up after it dies)
  * - `alive:<proc>`  heartbeat key with a TTL (PX): gone = the process is dead
  * - `procs`         set of process ids that registered
- * - `recovering`    set (with a TTL of one heartbeat TTL) by the first process that finds Redis lost
- *                   its data (a restart without persistence); while it lives, other processes may
- *                   not have put their peers back yet
+ * - `recovering`    set by each process that finds Redis lost its data (a restart without
+ *                   persistence), for one TTL plus the longest reconnect backoff: while it lives,
+ *                   other processes may not have put their peers back yet
  * - `recent:<room>` list, while `recovering` lives: what was sent in the room, as
  *                   `<sender>\n<target or ''>\n,<ids it reached>,\n<text>` (the last 256); a peer put
  *                   back later gets the entries meant for it that did not reach it, in order
@@ -167,21 +167,21 @@ return {was, reaped, gone}
 
 /**
  * REBUILD — KEYS: own alive key, procs set, own peers set. ARGV: ttl ms, proc, prefix, announce
- * ('1' tells the rooms `peer-joined`), then quadruples (room, id, PeerInfo JSON, held '1'/'0') of
+ * ('1' tells the rooms `peer-joined`), recovery ms, then quadruples (room, id, PeerInfo JSON, held '1'/'0') of
  * this process's peers. Puts them back into their rooms after Redis lost its data (restart without
  * persistence) or after this process was reaped while alive (an event-loop stall longer than the
- * TTL). After a reconnect (not `announce`) to a Redis that forgot this process, it starts (or
- * extends) `recovering`; each peer put back gets what `recent:` kept for it. Returns the number of
+ * TTL). After a reconnect (not `announce`) to a Redis that lost this process's peers set, it starts
+ * (or extends) `recovering` for recovery ms; each peer put back gets what `recent:` kept for it. Returns the number of
  * peers put back.
  */
 export const REBUILD = `${HELPERS}
-if ARGV[4] == '0' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then
-  redis.call('SET', ARGV[3] .. 'recovering', '1', 'PX', ARGV[1])
+if ARGV[4] == '0' and #ARGV >= 6 and redis.call('EXISTS', KEYS[3]) == 0 then
+  redis.call('SET', ARGV[3] .. 'recovering', '1', 'PX', ARGV[5])
 end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 local n = 0
-for i = 5, #ARGV, 4 do
+for i = 6, #ARGV, 4 do
   local key = ARGV[3] .. 'room:' .. ARGV[i]
   if ARGV[4] == '1' and redis.call('HEXISTS', key, ARGV[i + 1]) == 0 then
     tellRoom(ARGV[3], ARGV[i], ARGV[i + 1], '{"type":"peer-joined","peer":' .. ARGV[i + 2] .. '}')

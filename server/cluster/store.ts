@@ -3,7 +3,7 @@
  * key names of one process. Every method is one atomic script run in Redis (one round trip).
  */
 import type { PeerInfo } from '../../src/signaling/protocol';
-import { Script, type RedisLink } from './redis';
+import { RECONNECT_MAX_MS, Script, type RedisLink } from './redis';
 import * as lua from './scripts';
 
 const scripts = {
@@ -121,9 +121,16 @@ export class RoomStore {
     return { registered: reply[0] === 1, reaped: typeof reply[1] === 'number' ? reply[1] : 0, gone: strings(reply[2]) };
   }
 
-  /** Puts `peers` (this process's) back into their rooms; `announce` tells the rooms `peer-joined`. */
+  /**
+   * Puts `peers` (this process's) back into their rooms; `announce` tells the rooms `peer-joined`.
+   * After a reconnect (not `announce`) to a Redis that lost its data, it also starts the recovery
+   * window, and each peer put back gets what was sent to it meanwhile.
+   */
   async rebuild(peers: LocalPeer[], announce: boolean): Promise<number> {
-    const args: (string | number)[] = [this.#alive, `${this.#prefix}procs`, this.#peers, this.#ttlMs, this.#proc, this.#prefix, announce ? '1' : '0'];
+    // After a data loss, what is sent is kept for one TTL plus the longest reconnect backoff: the
+    // time every other live process needs to come back and put its peers back too.
+    const recoverMs = this.#ttlMs + RECONNECT_MAX_MS;
+    const args: (string | number)[] = [this.#alive, `${this.#prefix}procs`, this.#peers, this.#ttlMs, this.#proc, this.#prefix, announce ? '1' : '0', recoverMs];
     for (const p of peers) args.push(p.room, p.info.id, JSON.stringify(p.info), p.held ? '1' : '0');
     const n = await this.#run(scripts.rebuild, args);
     return typeof n === 'number' ? n : 0;
