@@ -12,7 +12,7 @@
  *   hash for every message, and a broadcast to a room of N costs N−1 PUBLISHes (rooms are small).
  * - Heartbeat key with a TTL per process; every process reaps dead ones on each beat (peer-left).
  * - Redis restart: both connections reconnect (and re-subscribe) by themselves; frames wait in
- *   order meanwhile; each process puts its own peers back into their rooms. For one TTL after a
+ *   order meanwhile; each process puts its own peers back into their rooms. For one TTL + 2 s after a
  *   data loss, what is sent in a room is also kept: a peer put back later gets what it missed.
  * - Resume: a dropped peer's place is marked held in Redis (messages for it wait in a Redis list);
  *   `join {room, resume}` on any process (tokens are HMACs with the secret all processes share)
