@@ -8,8 +8,8 @@
  *
  * Like the bound (`runBoundCall`), both sides add their tracks before the first offer and candidates
  * go out as soon as they are gathered; the callee never offers, so it needs no glare handling.
- * With `videos`, each page also shows what the call page shows (its local preview, and both videos
- * at the call page's size): the floor of a page that draws a call's video.
+ * With `videos`, each page draws the remote video at the call page's size; with `preview` as well,
+ * its local preview too, as the call page does: the floor of a page that draws a call's video.
  * @see https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Signaling_and_video_calling
  */
 
@@ -20,11 +20,12 @@ export interface BareSide {
   /** True: this side calls the peer that is in the room already (the second to join). */
   caller: boolean;
   /**
-   * True: the page also shows its local preview, and both videos at the call page's size (376 px
-   * wide, its size in the benchmark's 800 px viewport), as the call page does; false: one 160 px
-   * remote video, as the bound.
+   * True: the remote video at the call page's size (376 px wide, its size in the benchmark's 800 px
+   * viewport); false: 160 px, as the bound.
    */
   videos: boolean;
+  /** True: the page also shows its local preview (the self-view), at the same size as its videos. */
+  preview: boolean;
 }
 
 /**
@@ -49,8 +50,8 @@ export async function runBareSide(side: BareSide): Promise<void> {
     document.body.append(video);
     return video;
   };
-  if (side.videos) show(0, stream);
-  const video = show(side.videos ? CALL_PAGE_VIDEO_WIDTH + 16 : 0, null);
+  if (side.preview) show(0, stream);
+  const video = show(side.preview ? (side.videos ? CALL_PAGE_VIDEO_WIDTH : 160) + 16 : 0, null);
   pc.addEventListener('track', (ev) => {
     if (ev.streams[0] && video.srcObject !== ev.streams[0]) video.srcObject = ev.streams[0];
   });

@@ -11,8 +11,9 @@
  * - bare:     the floor through the signaling server: two bare pages in two browser contexts, each
  *             one side of the call with no UI (`runBareSide`); the call page's ratio to it is the
  *             page's own overhead, the rest is two renderer processes and the signaling hop.
- * - bare-video: the same with the call page's videos on each page (its local preview, and both
- *             videos at the call page's size): what drawing them costs any call page on this machine.
+ * - bare-remote: the same with the remote video at the call page's size;
+ * - bare-video: and the local preview (the self-view) as well, as the call page shows them: what
+ *             drawing them costs any call page on this machine (against bare-remote: the self-view's cost).
  *
  * Each call is timed from the first offer (`createOffer`, or `setLocalDescription` in `stable`) to
  * both connections `connected`, and to the first remote video frame on both sides
@@ -42,10 +43,10 @@ import { runBareSide } from './bare-call';
 import { installCallProbe, runBoundCall, type ProbeRecord } from './call-probe';
 import { clearServerEvents, median, printTimeline, steps, watchServerSockets } from './call-timeline';
 
-type Kind = 'bound' | 'bare' | 'bare-video' | 'call' | 'loopback' | 'cross' | 'call-before' | 'loopback-before' | 'cross-before';
-const KINDS: readonly Kind[] = ['bound', 'bare', 'bare-video', 'call', 'loopback', 'cross'];
+type Kind = 'bound' | 'bare' | 'bare-remote' | 'bare-video' | 'call' | 'loopback' | 'cross' | 'call-before' | 'loopback-before' | 'cross-before';
+const KINDS: readonly Kind[] = ['bound', 'bare', 'bare-remote', 'bare-video', 'call', 'loopback', 'cross'];
 /** The floors: no page of ours in them (no `-before` run, no long-task goal). */
-const isFloor = (k: Kind): boolean => k === 'bound' || k === 'bare' || k === 'bare-video';
+const isFloor = (k: Kind): boolean => k === 'bound' || k.startsWith('bare');
 const { values: opt } = parseArgs({
   options: {
     calls: { type: 'string', default: '10' },
@@ -176,14 +177,15 @@ async function runCall(browsers: { chromium: Browser; firefox: Browser | null },
       await page.evaluate(runBoundCall);
       return await measure([page]);
     }
-    if (kind === 'bare' || kind === 'bare-video') {
-      const videos = kind === 'bare-video';
+    if (kind === 'bare' || kind === 'bare-remote' || kind === 'bare-video') {
+      const videos = kind !== 'bare';
+      const preview = kind === 'bare-video';
       const room = `bench-${process.pid}-${kind}-${round}`;
       const url = `${base.replace(/^http/, 'ws')}ws`;
       const [callee, caller] = [await probedPage(await context(), `${base}index.html`), await probedPage(await context(), `${base}index.html`)] as const;
       for (const p of [callee, caller]) await p.evaluate(NAME_SHIM);
-      await callee.evaluate(runBareSide, { url, room, caller: false, videos });
-      await caller.evaluate(runBareSide, { url, room, caller: true, videos });
+      await callee.evaluate(runBareSide, { url, room, caller: false, videos, preview });
+      await caller.evaluate(runBareSide, { url, room, caller: true, videos, preview });
       return await measure([callee, caller]);
     }
     if (kind === 'loopback' || kind === 'loopback-before') {
@@ -247,7 +249,7 @@ async function main(): Promise<void> {
   // DIR first: a copy of the other build's public/ files in it (style.css) is served instead of ours.
   const before = opt.before ? await startTestServer({ staticDirs: [opt.before, join(ROOT, 'public')] }) : null;
   const baseOf = (k: Kind): string => (k.endsWith('-before') && before ? before.url : server.url);
-  const samples: Record<Kind, Sample[]> = { bound: [], bare: [], 'bare-video': [], call: [], loopback: [], cross: [], 'call-before': [], 'loopback-before': [], 'cross-before': [] };
+  const samples: Record<Kind, Sample[]> = { bound: [], bare: [], 'bare-remote': [], 'bare-video': [], call: [], loopback: [], cross: [], 'call-before': [], 'loopback-before': [], 'cross-before': [] };
   const failures: string[] = [];
   try {
     console.log(`call setup: ${CALLS} rounds of ${ONLY.join(', ')} (alternating, fresh pages each call; first round is a warm-up)`);
@@ -320,6 +322,10 @@ async function main(): Promise<void> {
       ? '\n  the call pages against the floor (two bare pages through the same server): their own overhead'
       : '\n  the call pages against the floor that draws the same videos (bare-video: local preview and remote video at the call page\'s size)');
     for (const k of ONLY.filter((x) => x.startsWith('call'))) console.log(`  ${k.padEnd(15)} connected ${floor(k, 'connected')}, first frame ${floor(k, 'frame')} of ${base}`);
+  }
+  if (ONLY.includes('bare-remote') && ONLY.includes('bare-video')) {
+    const self = (f: 'connected' | 'frame'): string => ratio(med('bare-video', f) / med('bare-remote', f));
+    console.log(`\n  the self-view's cost (bare-video against bare-remote: the same pages with and without the local preview)\n  connected ${self('connected')}, first frame ${self('frame')}`);
   }
   printResponsiveness(samples);
   if (opt.timeline) for (const k of ONLY) printTimeline(k, samples[k]);
