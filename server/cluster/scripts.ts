@@ -78,9 +78,13 @@ end
 
 /**
  * JOIN — KEYS: room hash, own peers set. ARGV: id, proc, capacity, PeerInfo JSON, peer-joined text,
- * room, prefix. Returns `{0}` when full, else `{1, {PeerInfo JSON of the others…}}` after telling them.
+ * room, prefix. Returns `{0}` when full, `{2, {}, ms}` while `recovering` lives (for ms more: the
+ * room may hold peers not put back yet, so its capacity cannot be checked), else
+ * `{1, {PeerInfo JSON of the others…}}` after telling them.
  */
 export const JOIN = `${HELPERS}
+local wait = redis.call('PTTL', ARGV[7] .. 'recovering')
+if wait > 0 then return {2, {}, wait} end
 local all = redis.call('HGETALL', KEYS[1])
 if #all / 2 >= tonumber(ARGV[3]) then return {0, {}} end
 local others = {}

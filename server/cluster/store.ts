@@ -67,12 +67,19 @@ export class RoomStore {
 
   /**
    * Adds `me` to `room` unless it holds `capacity` peers already; tells the others `joinedText`.
+   * Right after Redis lost its data (`recovering`), a member of the room may not be back yet, so
+   * the capacity cannot be checked: it waits until the recovery window ends (at most one TTL + 2 s).
    * @returns the others (for `welcome`), or `null` when the room is full.
+   * @throws the Redis error (e.g. the connection closed while waiting).
    */
   async join(room: string, me: PeerInfo, capacity: number, joinedText: string): Promise<PeerInfo[] | null> {
-    const reply = await this.#run(scripts.join, [this.#room(room), this.#peers, me.id, this.#proc, capacity, JSON.stringify(me), joinedText, room, this.#prefix]);
-    if (!Array.isArray(reply) || reply[0] !== 1) return null;
-    return infos(reply[1]);
+    for (;;) {
+      const reply = await this.#run(scripts.join, [this.#room(room), this.#peers, me.id, this.#proc, capacity, JSON.stringify(me), joinedText, room, this.#prefix]);
+      if (!Array.isArray(reply)) return null;
+      if (reply[0] !== 2) return reply[0] === 1 ? infos(reply[1]) : null;
+      const waitMs = Math.min((typeof reply[2] === 'number' ? reply[2] : 100) + 10, 1000);
+      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+    }
   }
 
   /** Removes peer `id` from `room` if this process holds it, telling the rest `leftText`. */

@@ -214,14 +214,16 @@ test('Redis restarted mid-call: processes reconnect by themselves, say so, rebui
   assert.equal(await b.next(), { type: 'offer', from: ida, sdp: SDP });
   b.send({ type: 'answer', to: ida, sdp: SDP });
   assert.equal(await a.next(), { type: 'answer', from: idb, sdp: SDP });
-  // The rebuilt room still holds its two peers: a third is refused.
+  // The rebuilt room still holds its two peers: a third is refused (once the recovery window, one
+  // TTL + 2 s after the last process came back, has ended: until then a join waits).
   const c = await open(ctx, C);
-  const m = await c.joinReply('x-restart');
+  c.send({ type: 'join', room: 'x-restart' });
+  const m = await c.next(10_000);
   assert.is(m.type === 'error' && m.code, 'room-full');
   assert.ok(await a.nothingElse(), 'the restart must not announce peer-left/peer-joined');
 });
 
-test('a process back from a Redis restart after the others: what its peer missed meanwhile arrives, in order, once', async (ctx) => {
+test('a process back from a Redis restart after the others: what its peer missed meanwhile arrives, in order, once; a join meanwhile waits for it', async (ctx) => {
   const [A] = ctx.nodes;
   const gate = await startTcpGate(ctx.redis.port);
   const D = await startClusterNode(`redis://127.0.0.1:${gate.port}`);
@@ -243,6 +245,9 @@ test('a process back from a Redis restart after the others: what its peer missed
       assert.ok(i < 250, 'A kept the two frames for the missing peer');
       await new Promise((r) => setTimeout(r, 20));
     }
+    // A third peer joining now must not get D's peer's place: its join waits for the recovery to end.
+    const c = await open(ctx, A);
+    c.send({ type: 'join', room: 'x-late' });
     gate.open();
     await D.waitForLog(/reconnected to Redis/);
     assert.equal(await d.next(), { type: 'offer', from: ida, sdp: SDP });
@@ -251,6 +256,8 @@ test('a process back from a Redis restart after the others: what its peer missed
     assert.equal(await a.next(), { type: 'answer', from: idd, sdp: SDP });
     a.send({ type: 'bye', callId: 'call-id-1' });
     assert.equal(await d.next(), { type: 'bye', from: ida, callId: 'call-id-1' }, 'nothing twice');
+    const m = await c.next(10_000);
+    assert.is(m.type === 'error' && m.code, 'room-full');
     assert.ok(await a.nothingElse(), 'no unknown-peer, no peer-left / peer-joined');
     assert.ok(await d.nothingElse());
   } finally {
