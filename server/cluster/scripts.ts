@@ -226,12 +226,16 @@ return 1
  * RESUME — KEYS: room hash, own peers set. ARGV: id, proc, PeerInfo JSON ('' keeps the old one),
  * prefix, room. Moves peer `id` (held, or still attached elsewhere) to this process. The old
  * process, when another one, gets an empty message for `id` (a takeover: close the old socket).
- * Returns `{0}` when the id is not in the room, else `{1, {others' PeerInfo JSON}, {held messages},
+ * Returns `{0}` when the id is not in the room, `{2}` when it is not (yet) while `recovering` lives
+ * (its process may not have put it back yet), else `{1, {others' PeerInfo JSON}, {held messages},
  * wasHeld, PeerInfo JSON}`.
  */
 export const RESUME = `${HELPERS}
 local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then return {0, {}, {}, 0, ''} end
+if not v then
+  if redis.call('EXISTS', ARGV[4] .. 'recovering') == 1 then return {2, {}, {}, 0, ''} end
+  return {0, {}, {}, 0, ''}
+end
 local old = owner(v)
 local info = ARGV[3] ~= '' and ARGV[3] or infoOf(v)
 local wasHeld = string.sub(procOf(v), 1, 1) == '~' and 1 or 0

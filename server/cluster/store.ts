@@ -110,10 +110,18 @@ export class RoomStore {
 
   /**
    * Moves peer `id` of `room` to this process (a resume). `info` replaces its PeerInfo when given.
+   * Right after Redis lost its data, a place not found may not be back yet: it asks again every
+   * 100 ms until its process puts it back or the recovery window ends.
    * @returns what the welcome needs, or `null` when the id is not in the room (any more).
+   * @throws the Redis error (e.g. the connection closed while waiting).
    */
   async resume(room: string, id: string, info: PeerInfo | undefined): Promise<Resumed | null> {
-    const reply = await this.#run(scripts.resume, [this.#room(room), this.#peers, id, this.#proc, info ? JSON.stringify(info) : '', this.#prefix, room]);
+    const args = [this.#room(room), this.#peers, id, this.#proc, info ? JSON.stringify(info) : '', this.#prefix, room];
+    let reply = await this.#run(scripts.resume, args);
+    while (Array.isArray(reply) && reply[0] === 2) {
+      await new Promise((resolve) => setTimeout(resolve, 100).unref());
+      reply = await this.#run(scripts.resume, args);
+    }
     if (!Array.isArray(reply) || reply[0] !== 1) return null;
     return { others: infos(reply[1]), backlog: strings(reply[2]), wasHeld: reply[3] === 1, info: JSON.parse(String(reply[4])) as PeerInfo };
   }
