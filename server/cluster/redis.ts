@@ -86,7 +86,9 @@ export class RedisLink {
       conn.on('ready', () => {
         if (name === 'sub' && this.#channel !== null) {
           // Ready once Redis has confirmed the subscription (a failure means the connection dropped again).
-          conn.subscribe(this.#channel).then(() => this.#onReady(name), (err: unknown) => {
+          conn.subscribe(this.#channel).then(() => {
+            if (conn.status === 'ready') this.#onReady(name);
+          }, (err: unknown) => {
             this.#lastError = String(err);
           });
           return;
