@@ -66,6 +66,19 @@ export class RoomStore {
   }
 
   /**
+   * Runs `script`, and again while it answers "recovering" (`{2, …}`: Redis lost its data and
+   * another process may not have put its peers back yet), waiting `waitMs(reply)` ms in between.
+   * @returns the first other reply.
+   */
+  async #runUntilRecovered(script: Script, args: (string | number)[], waitMs: (reply: unknown[]) => number): Promise<unknown> {
+    for (;;) {
+      const reply = await this.#run(script, args);
+      if (!Array.isArray(reply) || reply[0] !== 2) return reply;
+      await new Promise((resolve) => setTimeout(resolve, waitMs(reply)).unref());
+    }
+  }
+
+  /**
    * Adds `me` to `room` unless it holds `capacity` peers already; tells the others `joinedText`.
    * Right after Redis lost its data (`recovering`), a member of the room may not be back yet, so
    * the capacity cannot be checked: it waits until the recovery window ends (at most one TTL + 2 s).
@@ -73,13 +86,11 @@ export class RoomStore {
    * @throws the Redis error (e.g. the connection closed while waiting).
    */
   async join(room: string, me: PeerInfo, capacity: number, joinedText: string): Promise<PeerInfo[] | null> {
-    for (;;) {
-      const reply = await this.#run(scripts.join, [this.#room(room), this.#peers, me.id, this.#proc, capacity, JSON.stringify(me), joinedText, room, this.#prefix]);
-      if (!Array.isArray(reply)) return null;
-      if (reply[0] !== 2) return reply[0] === 1 ? infos(reply[1]) : null;
-      const waitMs = Math.min((typeof reply[2] === 'number' ? reply[2] : 100) + 10, 1000);
-      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
-    }
+    const args = [this.#room(room), this.#peers, me.id, this.#proc, capacity, JSON.stringify(me), joinedText, room, this.#prefix];
+    // The script says how long the window has left (reply[2], ms): ask again then, at least every second.
+    const reply = await this.#runUntilRecovered(scripts.join, args, (r) => Math.min((typeof r[2] === 'number' ? r[2] : 100) + 10, 1000));
+    if (!Array.isArray(reply) || reply[0] !== 1) return null;
+    return infos(reply[1]);
   }
 
   /** Removes peer `id` from `room` if this process holds it, telling the rest `leftText`. */
@@ -117,11 +128,7 @@ export class RoomStore {
    */
   async resume(room: string, id: string, info: PeerInfo | undefined): Promise<Resumed | null> {
     const args = [this.#room(room), this.#peers, id, this.#proc, info ? JSON.stringify(info) : '', this.#prefix, room];
-    let reply = await this.#run(scripts.resume, args);
-    while (Array.isArray(reply) && reply[0] === 2) {
-      await new Promise((resolve) => setTimeout(resolve, 100).unref());
-      reply = await this.#run(scripts.resume, args);
-    }
+    const reply = await this.#runUntilRecovered(scripts.resume, args, () => 100);
     if (!Array.isArray(reply) || reply[0] !== 1) return null;
     return { others: infos(reply[1]), backlog: strings(reply[2]), wasHeld: reply[3] === 1, info: JSON.parse(String(reply[4])) as PeerInfo };
   }
